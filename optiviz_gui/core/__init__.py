@@ -1,0 +1,1 @@
+"""The model: surfaces, optimizers, simulation and session file. numpy only, never Qt."""

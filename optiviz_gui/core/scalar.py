@@ -1,0 +1,78 @@
+"""numpy's elementwise functions for plain Python floats.
+
+Update rules and surfaces are written once, over "elementwise numbers", and take
+the namespace to use as ``xp``: ``numpy`` for arrays of many start points, this
+module for one start point, where Python floats are several times faster than
+numpy's tiny-array calls. Like numpy, a value outside a function's domain gives
+nan (or inf) instead of raising; only ``**`` on huge floats still raises
+OverflowError, which the run loop treats as divergence.
+"""
+
+import math
+
+pi = math.pi
+e = math.e
+inf = math.inf
+nan = math.nan
+
+sin = math.sin
+cos = math.cos
+tan = math.tan
+sinh = math.sinh
+cosh = math.cosh
+tanh = math.tanh
+arctan = math.atan
+abs = abs  # noqa: A001 - mirrors numpy.abs
+isfinite = math.isfinite
+
+
+def maximum(a, b):
+    """numpy.maximum for floats: nan wins, like numpy."""
+    if a != a or b != b:
+        return nan
+    return a if a >= b else b
+
+
+def minimum(a, b):
+    if a != a or b != b:
+        return nan
+    return a if a <= b else b
+
+
+def sqrt(x):
+    return math.sqrt(x) if x >= 0 else (x if x != x else nan)
+
+
+def exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return inf
+
+
+def log(x):
+    if x > 0:
+        return math.log(x) if x != inf else inf
+    return -inf if x == 0 else nan
+
+
+def log10(x):
+    if x > 0:
+        return math.log10(x) if x != inf else inf
+    return -inf if x == 0 else nan
+
+
+def arcsin(x):
+    return math.asin(x) if -1 <= x <= 1 else nan
+
+
+def arccos(x):
+    return math.acos(x) if -1 <= x <= 1 else nan
+
+
+def sign(x):
+    return (x > 0) - (x < 0) if x == x else nan
+
+
+def where(cond, a, b):
+    return a if cond else b

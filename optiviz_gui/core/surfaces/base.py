@@ -1,0 +1,71 @@
+"""What every loss surface shares: elementwise value and exact gradient, grids, metadata.
+
+A surface is written once as two elementwise functions of the coordinates
+``x`` and ``y`` and a namespace ``xp`` (``numpy`` for arrays,
+``optiviz_gui.core.scalar`` for Python floats)::
+
+    value_xy(x, y, xp)            -> f
+    value_and_grad_xy(x, y, xp)   -> (f, df/dx, df/dy)
+
+The public methods work on arrays of points of shape (..., 2).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+
+class Surface:
+    """Base class. Subclasses set the metadata and write ``value_and_grad_xy``."""
+
+    kind: ClassVar[str] = "builtin"      # session-file "kind"
+    name: str = ""                        # built-in name, e.g. "rosenbrock"
+    title: str = ""                       # for people: "Rosenbrock"
+    formula: str = ""                     # plain-text formula for the UI
+    axis_labels: tuple[str, str] = ("x", "y")
+    bounds: tuple[tuple[float, float], tuple[float, float]] = ((-2.0, 2.0), (-2.0, 2.0))
+    start: tuple[float, float] = (0.0, 0.0)
+    minima: np.ndarray = np.zeros((0, 2))   # known global minima, shape (k, 2)
+
+    # -------------------------------------------------------- elementwise core
+    def value_and_grad_xy(self, x, y, xp=np):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def value_xy(self, x, y, xp=np):
+        return self.value_and_grad_xy(x, y, xp)[0]
+
+    # ----------------------------------------------------- arrays of (..., 2)
+    def value(self, p) -> np.ndarray:
+        p = np.asarray(p, dtype=float)
+        with np.errstate(all="ignore"):
+            return np.asarray(self.value_xy(p[..., 0], p[..., 1], np), dtype=float)
+
+    def gradient(self, p) -> np.ndarray:
+        return self.value_and_grad(p)[1]
+
+    def value_and_grad(self, p) -> tuple[np.ndarray, np.ndarray]:
+        p = np.asarray(p, dtype=float)
+        with np.errstate(all="ignore"):
+            f, gx, gy = self.value_and_grad_xy(p[..., 0], p[..., 1], np)
+        f = np.broadcast_to(np.asarray(f, dtype=float), p.shape[:-1])
+        g = np.stack(np.broadcast_arrays(gx, gy), axis=-1).astype(float, copy=False)
+        return f.copy(), g
+
+    def grid(self, n: int = 200, bounds=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(xs, ys, Z) with ``Z[i, j] = f(xs[i], ys[j])`` (pyqtgraph's image/mesh order)."""
+        (x0, x1), (y0, y1) = bounds or self.bounds
+        xs = np.linspace(x0, x1, n)
+        ys = np.linspace(y0, y1, n)
+        with np.errstate(all="ignore"):
+            z = self.value_xy(xs[:, None], ys[None, :], np)
+        return xs, ys, np.broadcast_to(np.asarray(z, dtype=float), (n, n)).copy()
+
+    # ------------------------------------------------------------ session file
+    def to_dict(self) -> dict[str, Any]:
+        """The session file's "surface" object for this surface."""
+        return {"kind": self.name}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
