@@ -76,3 +76,13 @@ def sign(x):
 
 def where(cond, a, b):
     return a if cond else b
+
+
+def divide(a, b):
+    """numpy.divide for floats: x/0 is ±inf and 0/0 is nan (IEEE 754), never ZeroDivisionError."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a != a or a == 0:
+            return nan
+        return math.copysign(inf, a) * math.copysign(1.0, b)
