@@ -1,0 +1,134 @@
+"""The `optiviz` command: the app by default, `run` and `export` headless.
+
+    optiviz                          open the app on the default example
+    optiviz SESSION.json             open the app on a session
+    optiviz run SESSION.json [-o F]  trajectories as CSV
+    optiviz export SESSION.json -o OUT.gif [--view contour|surface|both]
+                                     [--size WxH] [--fps N]
+
+Errors go to stderr as one sentence, with exit status 2, and no output file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from pathlib import Path
+
+from .core.errors import ConfigError
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one sentence too."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ConfigError(f"{message[:1].upper()}{message[1:]} (see '{self.prog} --help').")
+
+
+def default_session_path() -> Path:
+    from optiviz_gui.resources import resource_path
+    return Path(str(resource_path("presets", "blog.json")))
+
+
+def load_simulation(path: str | None):
+    from .core import session
+    return session.load(path or default_session_path())
+
+
+# ------------------------------------------------------------------- run
+def trajectories_csv(sim) -> str:
+    """optimizer,step,x,y,loss,grad_x,grad_y for every run, steps 0..sim.steps."""
+    sim.seek(sim.steps)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["optimizer", "step", "x", "y", "loss", "grad_x", "grad_y"])
+    for label, t in zip(sim.labels(), sim.trajectories):
+        for k, ((x, y), f, (gx, gy)) in enumerate(zip(t.params, t.loss, t.grad)):
+            w.writerow([label, k, repr(float(x)), repr(float(y)), repr(float(f)),
+                        repr(float(gx)), repr(float(gy))])
+    return out.getvalue()
+
+
+def cmd_run(args) -> int:
+    sim = load_simulation(args.session)
+    text = trajectories_csv(sim)
+    if args.output:
+        from .core.files import write_text_atomic
+        write_text_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# ---------------------------------------------------------------- export
+def cmd_export(args) -> int:
+    from .export.headless import export_session
+    export_session(args.session, args.output, view=args.view, size=args.size, fps=args.fps)
+    return 0
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 800x600, got {text!r}") from None
+    if not (16 <= w <= 8192 and 16 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size must be between 16x16 and 8192x8192, got {text!r}")
+    return w, h
+
+
+def _fps(text: str) -> float:
+    try:
+        fps = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"fps must be a number, got {text!r}") from None
+    if not 0.5 <= fps <= 100:
+        raise argparse.ArgumentTypeError(f"fps must be between 0.5 and 100, got {text!r}")
+    return fps
+
+
+# ------------------------------------------------------------------- gui
+def cmd_gui(args) -> int:
+    from .ui.app import run_app
+    return run_app(args.session, quit_after=args.quit_after)
+
+
+def build_parsers():
+    gui = _Parser(prog="optiviz", description="Watch optimizers move on a loss surface.")
+    gui.add_argument("session", nargs="?", help="a session file to open (default: the blog example)")
+    gui.add_argument("--quit-after", type=float, metavar="SECONDS",
+                     help="close the window after SECONDS (for smoke tests)")
+    run = _Parser(prog="optiviz run", description="Write every trajectory as CSV.")
+    run.add_argument("session")
+    run.add_argument("-o", "--output", help="CSV file to write (default: standard output)")
+    export = _Parser(prog="optiviz export", description="Render one frame per step to a GIF or PNG.")
+    export.add_argument("session")
+    export.add_argument("-o", "--output", required=True, help="OUT.gif, OUT.mp4 or OUT.png")
+    export.add_argument("--view", choices=("contour", "surface", "both"), default="contour")
+    export.add_argument("--size", type=_size, default=(800, 600), metavar="WxH")
+    export.add_argument("--fps", type=_fps, default=10.0, metavar="N")
+    return {"gui": (gui, cmd_gui), "run": (run, cmd_run), "export": (export, cmd_export)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parsers = build_parsers()
+    which = argv[0] if argv and argv[0] in ("run", "export") else "gui"
+    parser, command = parsers[which]
+    try:
+        args = parser.parse_args(argv[1:] if which != "gui" else argv)
+        return command(args)
+    except ConfigError as e:
+        print(f"optiviz: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("optiviz: interrupted.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,209 @@
+"""Running one optimizer from one start point, step by step, keeping its history.
+
+The history holds, for every step k = 0..n (0 = the start, k = after k updates),
+the point θ_k, the loss f(θ_k) and the gradient ∇f(θ_k); the actual update is
+θ_{k+1} − θ_k. The optimizer's state is checkpointed every ``CHECKPOINT``
+steps and replayed from the stored gradients on demand, so a 10⁶-step run costs
+40 bytes a step and any step's state is a few hundred updates away.
+
+One start point runs on Python floats, one coordinate at a time
+(``optiviz_gui.core.scalar``), which is several times faster than numpy on
+arrays of two; ``run_many`` runs the same rules on numpy arrays of many start
+points at once.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import scalar
+from .optimizers import Optimizer
+from .surfaces import Surface
+
+CHECKPOINT = 1024
+MAX_STEPS = 1_000_000
+_NUMERIC_ERRORS = (ArithmeticError, ValueError)
+
+
+def runaway_limit(surface: Surface) -> float:
+    """How far from the view window a point may go before the run counts as diverged."""
+    (x0, x1), (y0, y1) = surface.bounds
+    return 1e6 * max(x1 - x0, y1 - y0, 1.0) + max(abs(x0), abs(x1), abs(y0), abs(y1))
+
+
+class Trajectory:
+    """The growing history of one run; ``extend(k)`` computes up to step k.
+
+    A run whose point, loss or gradient stops being finite, or leaves the
+    ``runaway_limit`` box, is stopped there: ``diverged_at`` is the step that
+    went bad and the history ends one step before it.
+    """
+
+    def __init__(self, surface: Surface, optimizer: Optimizer, start) -> None:
+        self.surface = surface
+        self.optimizer = optimizer
+        self.diverged_at: int | None = None
+        self._limit = runaway_limit(surface)
+        x, y = (float(v) for v in start)
+        self._P = np.empty((16, 2))
+        self._L = np.empty(16)
+        self._G = np.empty((16, 2))
+        self._n = -1  # index of the last stored step
+        self._checkpoints: dict[int, tuple] = {}
+        try:
+            f, gx, gy = surface.value_and_grad_xy(x, y, scalar)
+            ok = self._finite(x, y, f, gx, gy)
+        except _NUMERIC_ERRORS:
+            ok = False
+        if not ok:
+            self.diverged_at = 0
+            return
+        self._store([(x, y, f, gx, gy)])
+        self._state = (optimizer.init(x), optimizer.init(y))
+        self._checkpoints[0] = self._state
+
+    # ------------------------------------------------------------- history
+    @property
+    def steps(self) -> int:
+        """Number of updates computed (the last stored step); -1 if even the start is bad."""
+        return self._n
+
+    @property
+    def params(self) -> np.ndarray:
+        return self._P[: self._n + 1]
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self._L[: self._n + 1]
+
+    @property
+    def grad(self) -> np.ndarray:
+        return self._G[: self._n + 1]
+
+    @property
+    def updates(self) -> np.ndarray:
+        """The actual update taken at each step: θ_{k+1} − θ_k, shape (steps, 2)."""
+        return np.diff(self.params, axis=0)
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    # ------------------------------------------------------------ stepping
+    def extend(self, to_step: int) -> None:
+        """Compute the history up to step ``to_step`` (or up to divergence)."""
+        to_step = min(int(to_step), MAX_STEPS)
+        if self.diverged or to_step <= self._n:
+            return
+        f_and_g = self.surface.value_and_grad_xy
+        update = self.optimizer.update
+        finite = self._finite
+        x, y = self._P[self._n]
+        gx, gy = self._G[self._n]
+        x, y, gx, gy = float(x), float(y), float(gx), float(gy)
+        sx, sy = self._state
+        rows = []
+        k = self._n
+        while k < to_step:
+            try:
+                dx, sx = update(gx, sx, x, scalar)
+                dy, sy = update(gy, sy, y, scalar)
+                x = x + dx
+                y = y + dy
+                f, gx, gy = f_and_g(x, y, scalar)
+                ok = finite(x, y, f, gx, gy)
+            except _NUMERIC_ERRORS:
+                ok = False
+            if not ok:
+                self.diverged_at = k + 1
+                break
+            k += 1
+            rows.append((x, y, f, gx, gy))
+            if k % CHECKPOINT == 0:
+                self._checkpoints[k] = (sx, sy)
+        self._store(rows)
+        self._state = (sx, sy)
+
+    def _finite(self, x, y, f, gx, gy) -> bool:
+        lim = self._limit
+        return (abs(x) < lim and abs(y) < lim and math.isfinite(f)
+                and math.isfinite(gx) and math.isfinite(gy))
+
+    def _store(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        n0, n1 = self._n + 1, self._n + 1 + len(rows)
+        if n1 > len(self._L):
+            cap = max(n1, 2 * len(self._L))
+            self._P = _grow(self._P, cap)
+            self._L = _grow(self._L, cap)
+            self._G = _grow(self._G, cap)
+        block = np.array(rows, dtype=float)
+        self._P[n0:n1] = block[:, 0:2]
+        self._L[n0:n1] = block[:, 2]
+        self._G[n0:n1] = block[:, 3:5]
+        self._n = n1 - 1
+
+    # --------------------------------------------------------------- state
+    def state_at(self, k: int) -> dict[str, object]:
+        """The optimizer's state after k updates, under torch's names.
+
+        Buffers come back as arrays of shape (2,); ``step`` as an int.
+        Replayed from the nearest checkpoint with the stored gradients.
+        """
+        if not 0 <= k <= self._n:
+            raise IndexError(f"step {k} is not in this run (0..{self._n})")
+        c = (k // CHECKPOINT) * CHECKPOINT
+        sx, sy = self._checkpoints[c]
+        update = self.optimizer.update
+        P, G = self._P, self._G
+        for j in range(c, k):
+            _, sx = update(float(G[j, 0]), sx, float(P[j, 0]), scalar)
+            _, sy = update(float(G[j, 1]), sy, float(P[j, 1]), scalar)
+        out: dict[str, object] = {}
+        for name, a, b in zip(sx._fields, sx, sy):
+            out[name] = a if name == "step" else np.array([a, b], dtype=float)
+        return out
+
+    def converged_at(self, gtol: float = 1e-6, xtol: float = 1e-9) -> int | None:
+        """First step from which the run stays put: ‖∇f‖ ≤ gtol·max(1, ‖∇f(θ₀)‖)
+        and ‖θ_k − θ_{k−1}‖ ≤ xtol·(1 + ‖θ_k‖) at that step and every later one."""
+        if self._n < 1:
+            return None
+        g = np.hypot(self.grad[:, 0], self.grad[:, 1])
+        p = self.params
+        move = np.r_[np.inf, np.hypot(*np.diff(p, axis=0).T)]
+        still = (g <= gtol * max(1.0, g[0])) & (move <= xtol * (1 + np.hypot(p[:, 0], p[:, 1])))
+        if not still[-1]:
+            return None
+        moving = np.flatnonzero(~still)
+        return int(moving[-1] + 1) if len(moving) else 0
+
+
+def _grow(a: np.ndarray, cap: int) -> np.ndarray:
+    out = np.empty((cap,) + a.shape[1:])
+    out[: len(a)] = a
+    return out
+
+
+def run_many(surface: Surface, optimizer: Optimizer, starts, steps: int):
+    """Run one optimizer from many start points at once (numpy arrays).
+
+    Returns (params, loss) of shapes (steps+1, n, 2) and (steps+1, n). No early
+    stop: a diverged point simply carries inf/nan from where it went bad.
+    """
+    p = np.array(starts, dtype=float).reshape(-1, 2)
+    params = np.empty((steps + 1, len(p), 2))
+    loss = np.empty((steps + 1, len(p)))
+    state = optimizer.init(p)
+    with np.errstate(all="ignore"):
+        f, g = surface.value_and_grad(p)
+        params[0], loss[0] = p, f
+        for k in range(1, steps + 1):
+            delta, state = optimizer.update(g, state, p, np)
+            p = p + delta
+            f, g = surface.value_and_grad(p)
+            params[k], loss[k] = p, f
+    return params, loss
