@@ -9,10 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam, AdamW
+from .adamax import Adamax
 from .base import Hyper, Optimizer
+from .nadam import NAdam
+from .radam import RAdam
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {cls.name: cls for cls in (SGD,)}
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    cls.name: cls
+    for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax, NAdam, RAdam)
+}
 
 # display name -> (torch name, hyper-parameters)
 PRESETS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -31,4 +41,7 @@ def make_optimizer(name: str, **hyper: Any) -> Optimizer:
     return cls(**hyper)
 
 
-__all__ = ["Hyper", "Optimizer", "OPTIMIZERS", "PRESETS", "make_optimizer"]
+__all__ = [
+    "Hyper", "Optimizer", "OPTIMIZERS", "PRESETS", "make_optimizer",
+    "SGD", "RMSprop", "Adam", "AdamW", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam",
+]

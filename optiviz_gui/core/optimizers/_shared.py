@@ -1,0 +1,35 @@
+"""Small pieces the torch.optim rules share: torch's lerp and its usual validity checks.
+
+Everything here works on "elementwise numbers" (numpy arrays or Python floats);
+weights and hyper-parameters are plain Python floats.
+"""
+
+from __future__ import annotations
+
+from .base import require
+
+
+def lerp(start, end, weight: float):
+    """``torch.lerp(start, end, weight)`` with torch's two-sided formula.
+
+    torch computes ``start + w·(end − start)`` when |w| < 0.5 and
+    ``end − (end − start)·(1 − w)`` otherwise, so that w = 1 gives ``end``
+    exactly. Moving averages such as ``exp_avg.lerp_(grad, 1 − β₁)`` use it.
+
+    >>> lerp(1.0, 3.0, 0.25), lerp(1.0, 3.0, 1.0)
+    (1.5, 3.0)
+    """
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+def require_nonnegative(title: str, key: str, value: float) -> None:
+    """torch's ``if not 0.0 <= value: raise ValueError(...)``."""
+    require(0.0 <= value, title, key, f"must be ≥ 0, got {value}")
+
+
+def require_betas(title: str, betas: tuple[float, float]) -> None:
+    """torch's ``0 ≤ betas[0] < 1`` then ``0 ≤ betas[1] < 1``, in that order."""
+    for i, beta in enumerate(betas):
+        require(0.0 <= beta < 1.0, title, f"betas[{i}]", f"must be in [0, 1), got {beta}")
