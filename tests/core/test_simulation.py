@@ -1,0 +1,111 @@
+"""The model the timer drives: playback, edits recompute at once, events, labels."""
+
+import numpy as np
+import pytest
+
+from optiviz_gui.core.errors import ConfigError
+from optiviz_gui.core.optimizers import make_optimizer
+from optiviz_gui.core.simulation import PALETTE, Run, Simulation
+
+
+
+def make_sim(bowl, steps=20):
+    runs = [Run(make_optimizer("sgd", lr=0.01)),
+            Run(make_optimizer("sgd", lr=0.01, momentum=0.9), label="Momentum"),
+            Run(make_optimizer("sgd", lr=0.02))]
+    return Simulation(bowl, (2.0, 3.0), runs, steps=steps)
+
+
+def record(signal):
+    seen = []
+    signal.connect(lambda *a: seen.append(a))
+    return seen
+
+
+def test_playback_lands_on_the_right_step_and_stops_at_the_end(bowl):
+    sim = make_sim(bowl, steps=5)
+    moved = record(sim.step_changed)
+    sim.step_forward(); sim.step_forward(); sim.step_back()
+    assert sim.step == 1
+    sim.seek(4)
+    assert sim.step == 4 and all(t.steps == 4 for t in sim.trajectories)
+    sim.seek(99)
+    assert sim.step == 5 and sim.at_end
+    sim.step_forward()
+    assert sim.step == 5
+    sim.reset()
+    assert sim.step == 0
+    assert moved == [(1,), (2,), (1,), (4,), (5,), (0,)]
+
+
+def test_history_is_kept_when_stepping_back(bowl):
+    sim = make_sim(bowl)
+    sim.seek(10)
+    first = sim.trajectories[0]
+    sim.seek(3)
+    assert sim.trajectories[0] is first and first.steps == 10
+    # x_k = 2·(1 − 2·0.01)^k for plain descent
+    np.testing.assert_allclose(first.params[3, 0], 2 * 0.98 ** 3, rtol=1e-14)
+
+
+def test_a_hyper_parameter_edit_recomputes_up_to_the_current_step(bowl):
+    sim = make_sim(bowl)
+    sim.seek(7)
+    changed = record(sim.history_changed)
+    sim.update_run(0, optimizer=make_optimizer("sgd", lr=0.04))
+    t = sim.trajectories[0]
+    assert changed and t.steps == 7
+    np.testing.assert_allclose(t.params[7], [2 * 0.92 ** 7, 3 * 0.2 ** 7], rtol=1e-12)
+
+
+def test_moving_the_start_point_recomputes_every_run(bowl):
+    sim = make_sim(bowl)
+    sim.seek(5)
+    sim.set_start((-1.0, 1.0))
+    for t in sim.trajectories:
+        assert t.steps == 5 and tuple(t.params[0]) == (-1.0, 1.0)
+
+
+def test_display_edits_do_not_recompute(bowl):
+    sim = make_sim(bowl)
+    sim.seek(5)
+    before = sim.trajectories[1]
+    runs_changed, history_changed = record(sim.runs_changed), record(sim.history_changed)
+    sim.update_run(1, label="heavy ball", color="#000000", enabled=False)
+    assert sim.trajectories[1] is before
+    assert runs_changed and not history_changed
+    assert sim.runs[1].label == "heavy ball" and not sim.runs[1].enabled
+
+
+def test_one_run_diverging_does_not_stop_the_others(bowl):
+    sim = make_sim(bowl, steps=200)
+    sim.update_run(2, optimizer=make_optimizer("sgd", lr=100.0))
+    sim.seek(200)
+    assert sim.trajectories[2].diverged
+    assert not sim.trajectories[0].diverged and sim.trajectories[0].steps == 200
+
+
+def test_labels_are_readable_and_unique(bowl):
+    sim = make_sim(bowl)
+    assert sim.labels() == ["SGD", "Momentum", "SGD (2)"]
+    assert sim.colors() == list(PALETTE[:3])
+
+
+def test_add_and_remove_runs(bowl):
+    sim = make_sim(bowl)
+    sim.seek(4)
+    sim.add_run(Run(make_optimizer("sgd", lr=0.05)))
+    assert sim.trajectories[-1].steps == 4
+    sim.remove_run(0)
+    assert len(sim.runs) == len(sim.trajectories) == 3
+    assert sim.runs[0].label == "Momentum"
+
+
+def test_steps_are_validated_and_clamp_the_current_step(bowl):
+    sim = make_sim(bowl, steps=50)
+    sim.seek(40)
+    sim.set_steps(10)
+    assert sim.steps == 10 and sim.step == 10
+    for bad in (0, -3, 10**7):
+        with pytest.raises(ConfigError, match="steps"):
+            sim.set_steps(bad)
