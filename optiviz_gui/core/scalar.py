@@ -86,3 +86,18 @@ def divide(a, b):
         if a != a or a == 0:
             return nan
         return math.copysign(inf, a) * math.copysign(1.0, b)
+
+
+def power(a, b):
+    """numpy.power for floats: (-8)**(1/3) is nan (not complex), 0**-1 is inf, overflow is ±inf."""
+    a = float(a)
+    b = float(b)
+    odd = b % 2.0 == 1.0          # odd integer exponent (False for nan and inf)
+    if -inf < a < 0 and math.isfinite(b) and b != math.floor(b):
+        return nan
+    try:
+        return a ** b
+    except ZeroDivisionError:     # 0.0 ** negative
+        return math.copysign(inf, a) if odd else inf
+    except OverflowError:
+        return -inf if a < 0 and odd else inf
