@@ -1,0 +1,29 @@
+"""Every benchmark, each printing its figures beside a baseline measured in the same run.
+
+    python -m benchmarks               # all of them (GUI ones need a display: xvfb-run -a)
+    python -m benchmarks grid optimizers
+
+Machines are noisy: read the ratios, not the absolute times.
+"""
+
+import importlib
+import sys
+
+ALL = ["grid", "optimizers", "views", "window", "export", "bundle"]
+
+
+def main(names: list[str]) -> int:
+    for name in names or ALL:
+        try:
+            module = importlib.import_module(f"benchmarks.{name}")
+        except ImportError as e:
+            print(f"-- {name}: skipped ({e})\n")
+            continue
+        print(f"######## {name} ########")
+        module.main()
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
