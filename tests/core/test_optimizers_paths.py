@@ -123,8 +123,7 @@ def test_scalar_path_equals_numpy_path(name, hyper, grad_xy):
     assert np.all(np.isfinite(slow))
     np.testing.assert_array_equal(fast, slow)
     for field, vx, vy, v in zip(state._fields, sx, sy, state):
-        np.testing.assert_array_equal([vx, vy], np.broadcast_to(v, (2,)),
-                                   err_msg=field)
+        np.testing.assert_array_equal([vx, vy], np.broadcast_to(v, (2,)), err_msg=field)
 
 
 @pytest.mark.parametrize("name, hyper", CONFIGS, ids=IDS)
