@@ -2,13 +2,16 @@
 
 ``BUILTINS`` maps a built-in's session-file name to its class;
 ``make_surface(spec, base_dir)`` builds a surface from the session file's
-"surface" object.
+"surface" object (see factory.py).
 """
 
 from __future__ import annotations
 
 from .base import Surface
+from .builtins import ALL as _ALL
 
-BUILTINS: dict[str, type[Surface]] = {}
+BUILTINS: dict[str, type[Surface]] = {cls.name: cls for cls in _ALL}
 
-__all__ = ["Surface", "BUILTINS"]
+from .factory import make_surface  # noqa: E402 - needs BUILTINS
+
+__all__ = ["Surface", "BUILTINS", "make_surface"]

@@ -28,6 +28,7 @@ class Surface:
     bounds: tuple[tuple[float, float], tuple[float, float]] = ((-2.0, 2.0), (-2.0, 2.0))
     start: tuple[float, float] = (0.0, 0.0)
     minima: np.ndarray = np.zeros((0, 2))   # known global minima, shape (k, 2)
+    custom_bounds: bool = False            # bounds set on the instance (saved in to_dict)
 
     # -------------------------------------------------------- elementwise core
     def value_and_grad_xy(self, x, y, xp=np):  # pragma: no cover - abstract
@@ -63,9 +64,25 @@ class Surface:
         return xs, ys, np.broadcast_to(np.asarray(z, dtype=float), (n, n)).copy()
 
     # ------------------------------------------------------------ session file
+    def set_bounds(self, bounds) -> Surface:
+        """Override the view window ((xmin, xmax), (ymin, ymax)) on this instance; returns self.
+
+        The caller validates (``make_surface`` does); ``to_dict`` then saves it.
+        """
+        (x0, x1), (y0, y1) = bounds
+        self.bounds = ((float(x0), float(x1)), (float(y0), float(y1)))
+        self.custom_bounds = True
+        return self
+
     def to_dict(self) -> dict[str, Any]:
         """The session file's "surface" object for this surface."""
-        return {"kind": self.name}
+        return self._with_bounds({"kind": self.name})
+
+    def _with_bounds(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """``spec`` plus "bounds" when the window was overridden."""
+        if self.custom_bounds:
+            spec["bounds"] = [list(self.bounds[0]), list(self.bounds[1])]
+        return spec
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"

@@ -1,0 +1,144 @@
+"""``make_surface``: a surface from the session file's "surface" object, every key checked.
+
+    {"kind": "linear_regression", "csv": "points.csv"}        data from a CSV file
+    {"kind": "linear_regression", "intercept": -2, "slope": 2, "n": 1000,
+     "noise": 0.001, "x_range": [-5, 5], "seed": 0}            synthetic data (any key may be left out)
+    {"kind": "rosenbrock"}                                    a built-in by name
+    {"kind": "expression", "expr": "(1-x)**2 + 100*(y-x**2)**2"}
+
+Each may carry "bounds": [[xmin, xmax], [ymin, ymax]], the view window.
+Unknown keys, wrong types and bad values raise ConfigError naming the key:
+``surface.noise must be ≥ 0, got -1.``
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .base import Surface
+from .regression import SYNTHETIC_DEFAULTS, LinearRegression
+
+MAX_POINTS = 10_000_000
+MAX_MAGNITUDE = 1e60   # synthetic settings: keeps every y (and its square) finite
+
+
+def make_surface(spec: dict[str, Any], base_dir: Path) -> Surface:
+    """Build the surface ``spec`` describes; a CSV path is relative to ``base_dir``."""
+    from . import BUILTINS
+
+    if not isinstance(spec, dict):
+        raise ConfigError('surface must be an object such as {"kind": "rosenbrock"}.')
+    if "kind" not in spec:
+        raise ConfigError('surface.kind is missing; give e.g. "linear_regression", '
+                          '"expression" or "rosenbrock".')
+    kind = spec["kind"]
+    if not isinstance(kind, str):
+        raise ConfigError(f"surface.kind must be a string, got {kind!r}.")
+    if kind == "linear_regression":
+        allowed = ("kind", "csv", *SYNTHETIC_DEFAULTS, "bounds")
+    elif kind == "expression":
+        allowed = ("kind", "expr", "bounds")
+    elif kind in BUILTINS:
+        allowed = ("kind", "bounds")
+    else:
+        raise ConfigError(f"surface.kind '{kind}' is not a known surface; choose linear_regression, "
+                          f"expression or one of {', '.join(BUILTINS)}.")
+    for key in spec:
+        if key not in allowed:
+            raise ConfigError(f"surface.{key} is not a setting of a {kind} surface "
+                              f"(it takes {', '.join(allowed[1:])}).")
+    bounds = check_bounds(spec["bounds"]) if "bounds" in spec else None
+
+    if kind == "linear_regression":
+        surface = _regression(spec, Path(base_dir))
+    elif kind == "expression":
+        from ..expression import ExpressionSurface
+
+        if "expr" not in spec:
+            raise ConfigError('surface.expr is missing; give a formula such as "x**2 + 3*y**2".')
+        if not isinstance(spec["expr"], str):
+            raise ConfigError(f"surface.expr must be a string, got {spec['expr']!r}.")
+        return ExpressionSurface(spec["expr"], bounds=bounds)
+    else:
+        surface = BUILTINS[kind]()
+    return surface.set_bounds(bounds) if bounds is not None else surface
+
+
+def _regression(spec: dict[str, Any], base_dir: Path) -> LinearRegression:
+    synthetic = [key for key in SYNTHETIC_DEFAULTS if key in spec]
+    if "csv" in spec:
+        if synthetic:
+            raise ConfigError(f"surface.csv cannot be combined with surface.{synthetic[0]} "
+                              "(data come either from a file or from the synthetic settings).")
+        csv = spec["csv"]
+        if not isinstance(csv, str) or not csv.strip():
+            raise ConfigError(f"surface.csv must be a file name, got {csv!r}.")
+        path = Path(csv)
+        return LinearRegression.from_csv(path if path.is_absolute() else base_dir / path, csv)
+    kw = dict(SYNTHETIC_DEFAULTS)
+    for key in ("intercept", "slope"):
+        if key in spec:
+            kw[key] = _number(spec[key], key)
+    if "noise" in spec:
+        kw["noise"] = _number(spec["noise"], "noise")
+        if kw["noise"] < 0:
+            raise ConfigError(f"surface.noise must be ≥ 0, got {spec['noise']!r}.")
+    if "n" in spec:
+        kw["n"] = _whole(spec["n"], "n")
+        if not 2 <= kw["n"] <= MAX_POINTS:
+            raise ConfigError(f"surface.n must be between 2 and {MAX_POINTS}, got {kw['n']}.")
+    if "seed" in spec:
+        kw["seed"] = _whole(spec["seed"], "seed")
+        if kw["seed"] < 0:
+            raise ConfigError(f"surface.seed must be ≥ 0, got {kw['seed']}.")
+    if "x_range" in spec:
+        kw["x_range"] = _interval(spec["x_range"], "surface.x_range", "[x_min, x_max]")
+        if max(map(abs, kw["x_range"])) > MAX_MAGNITUDE:
+            raise ConfigError(f"surface.x_range must lie between -{MAX_MAGNITUDE:g} and "
+                              f"{MAX_MAGNITUDE:g}, got {spec['x_range']!r}.")
+    return LinearRegression.synthetic(**kw)
+
+
+def check_bounds(value) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``[[xmin, xmax], [ymin, ymax]]``: finite numbers, min < max; as tuples."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ConfigError(f"surface.bounds must be [[x_min, x_max], [y_min, y_max]], got {value!r}.")
+    return (_interval(value[0], "surface.bounds[0]", "[x_min, x_max]"),
+            _interval(value[1], "surface.bounds[1]", "[y_min, y_max]"))
+
+
+def _interval(value, key: str, shape: str) -> tuple[float, float]:
+    ok = (isinstance(value, (list, tuple)) and len(value) == 2
+          and all(_is_finite(v) for v in value))
+    if not ok or not value[0] < value[1]:
+        raise ConfigError(f"{key} must be {shape}, two finite numbers with the first smaller, "
+                          f"got {value!r}.")
+    return float(value[0]), float(value[1])
+
+
+def _is_finite(value) -> bool:
+    """A JSON number (not a bool) that is a finite float64."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except OverflowError:  # an int beyond float64
+        return False
+
+
+def _number(value, key: str) -> float:
+    if not _is_finite(value):
+        raise ConfigError(f"surface.{key} must be a finite number, got {value!r}.")
+    if abs(value) > MAX_MAGNITUDE:
+        raise ConfigError(f"surface.{key} must be between -{MAX_MAGNITUDE:g} and "
+                          f"{MAX_MAGNITUDE:g}, got {value!r}.")
+    return float(value)
+
+
+def _whole(value, key: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ConfigError(f"surface.{key} must be a whole number, got {value!r}.")
+    return value

@@ -1,0 +1,92 @@
+"""Data points (x, y) for the regression surface: read from CSV, or drawn at random.
+
+CSV format: UTF-8 text (a byte-order mark is allowed), a header naming the two
+columns ``x`` and ``y`` (either order, case and spaces ignored), then one
+point per line; blank lines are skipped. Every problem is a ConfigError that
+names the file and the line: ``points.csv line 7: 'abc' is not a number.``
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+
+
+def read_csv(path, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) from a CSV file; ``name`` is how messages call the file (default: the path)."""
+    name = str(path) if name is None else name
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{name}: no such data file.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{name} is not UTF-8 text.") from None
+    except OSError as err:
+        raise ConfigError(f"{name} cannot be read ({err.strerror or err}).") from None
+    return parse_csv(text, name)
+
+
+def parse_csv(text: str, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) from the text of a CSV file; see the module docstring for the format."""
+    rows = ((number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip())
+    first = next(rows, None)
+    if first is None:
+        raise ConfigError(f"{name} is empty; it needs a header line 'x,y' and at least two points.")
+    number, line = first
+    header = [field.strip().lower() for field in _fields(line)]
+    if sorted(header) != ["x", "y"]:
+        raise ConfigError(f"{name} line {number}: the header must name the columns x and y "
+                          f"(like 'x,y'), got '{line.strip()}'.")
+    ix = header.index("x")
+    xs, ys = [], []
+    for number, line in rows:
+        fields = _fields(line)
+        if len(fields) != 2:
+            raise ConfigError(f"{name} line {number}: expected 2 values (x and y), "
+                              f"got {len(fields)}.")
+        x, y = (_number(field, name, number) for field in (fields[ix], fields[1 - ix]))
+        xs.append(x)
+        ys.append(y)
+    if not xs:
+        raise ConfigError(f"{name} has a header but no data lines.")
+    return np.array(xs), np.array(ys)
+
+
+def _fields(line: str) -> list[str]:
+    return next(csv.reader([line]))
+
+
+def _number(field: str, name: str, number: int) -> float:
+    text = field.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} line {number}: '{text}' is not a number.") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} line {number}: '{text}' is not a finite number.")
+    return value
+
+
+def synthetic(intercept: float = -2.0, slope: float = 2.0, n: int = 1000, noise: float = 0.001,
+              x_range: tuple[float, float] = (-5.0, 5.0), seed: int = 0
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """n points of y = intercept + slope·x + ε, x ~ U(x_range), ε ~ N(0, noise²).
+
+    Drawn with ``numpy.random.default_rng(seed)``: first the n x values, then
+    the n noise values. The defaults are the blog example (see DESIGN.md).
+    """
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(x_range[0], x_range[1], n)
+    y = intercept + slope * x + rng.normal(0.0, noise, n)
+    return x, y
+
+
+def write_csv(path, x, y) -> None:
+    """Write points with a header ``x,y`` and every number in full precision (repr)."""
+    lines = ["x,y"] + [f"{float(a)!r},{float(b)!r}" for a, b in zip(x, y)]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,201 @@
+r"""The least-squares loss of a straight-line fit: the blog's surface.
+
+For data (xᵢ, yᵢ), i = 1..n, and the line y = a + b·x (a = intercept, b = slope)::
+
+    f(a, b) = mean((a + b·xᵢ − yᵢ)²)
+
+No loop over the data at evaluation time. With the centred statistics
+
+    x̄ = mean(x),  ȳ = mean(y),  Sxx = mean((x − x̄)²),
+    b* = Σ(x − x̄)(y − ȳ) / Σ(x − x̄)²,   a* = ȳ − b*·x̄,
+    R  = mean((yᵢ − a* − b*·xᵢ)²)          (the residual, computed directly)
+
+the loss is a sum of non-negative terms (no cancellation)::
+
+    f  = c² + Sxx·(b − b*)² + R,            c = (a − a*) + (b − b*)·x̄ = a + b·x̄ − ȳ
+    ∂f/∂a = 2c,     ∂f/∂b = 2c·x̄ + 2·Sxx·(b − b*)
+
+When the data sit far from 0 (x̄ = 10⁶, say) c is a small difference of large
+numbers, and so is a* = ȳ − b*·x̄: plain float64 would lose up to ~10 digits
+there. So x̄, a* and b* are kept as double-float pairs (hi + lo, ~106 bits,
+from exact sums) and c is evaluated with error-free transformations (eft.py):
+the loss then has full float64 relative precision everywhere, near the
+minimum included. ``Surface.grid`` broadcasts a column of a against a row of
+b, so most of that work is done once per row or column, not per grid point.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+from . import points
+from .base import Surface
+from .eft import exact_sum, split, to_pair, two_prod, two_sum
+
+SYNTHETIC_DEFAULTS: dict[str, Any] = {"intercept": -2.0, "slope": 2.0, "n": 1000,
+                                      "noise": 0.001, "x_range": (-5.0, 5.0), "seed": 0}
+LIMIT = 1e150   # |x|, |y| above this would overflow the squares
+
+
+class LinearRegression(Surface):
+    """Mean squared error of y = a + b·x over data points; see the module docstring."""
+
+    kind = "linear_regression"
+    name = "linear_regression"
+    title = "Linear regression (mean squared error)"
+    formula = "f(a, b) = mean((a + b·xᵢ − yᵢ)²)"
+    axis_labels = ("intercept a", "slope b")
+
+    def __init__(self, x, y, source: str | dict[str, Any] | None = None) -> None:
+        """Data x, y (1-D, same length, finite, at least two distinct x).
+
+        ``source`` is what ``to_dict`` saves: a CSV path as given, or the
+        synthetic settings (a dict); None for data that came from elsewhere.
+        """
+        x = np.array(x, dtype=float)
+        y = np.array(y, dtype=float)
+        _check_data(x, y)
+        x.flags.writeable = False
+        y.flags.writeable = False
+        self.x, self.y, self.source = x, y, source
+        self._fit()
+        self.minima = np.array([[self._a[0], self._b[0]]])
+        self.bounds, self.start = _default_view(self._a[0], self._b[0])
+
+    # ---------------------------------------------------------- constructors
+    @classmethod
+    def synthetic(cls, intercept: float = -2.0, slope: float = 2.0, n: int = 1000,
+                  noise: float = 0.001, x_range: tuple[float, float] = (-5.0, 5.0),
+                  seed: int = 0) -> LinearRegression:
+        """n noisy points of y = intercept + slope·x (see ``points.synthetic``); defaults: the blog."""
+        spec = {"intercept": float(intercept), "slope": float(slope), "n": int(n),
+                "noise": float(noise), "x_range": (float(x_range[0]), float(x_range[1])),
+                "seed": int(seed)}
+        return cls(*points.synthetic(**spec), source=spec)
+
+    @classmethod
+    def from_csv(cls, path, source: str | None = None) -> LinearRegression:
+        """Points from a CSV file with header x,y; ``source`` is the path as the session gives it."""
+        source = str(path) if source is None else source
+        x, y = points.read_csv(path, source)
+        try:
+            return cls(x, y, source=source)
+        except ConfigError as err:
+            raise ConfigError(f"{source}: {err}") from None
+
+    # --------------------------------------------------------- precomputation
+    def _fit(self) -> None:
+        """x̄, ȳ, a*, b* as (hi, lo) pairs, Sxx and R, from sums exact to ~106 bits."""
+        x, y, n = self.x, self.y, len(self.x)
+        sx, sy = exact_sum(x), exact_sum(y)
+        sxx, sxy = exact_sum(np.concatenate(two_prod(x, x))), exact_sum(np.concatenate(two_prod(x, y)))
+        xbar, ybar = sx / n, sy / n
+        sxx_c = sxx / n - xbar * xbar
+        slope = (sxy / n - xbar * ybar) / sxx_c
+        intercept = ybar - slope * xbar
+        self._x, self._y = to_pair(xbar), to_pair(ybar)
+        self._a, self._b = to_pair(intercept), to_pair(slope)
+        self._xsplit = split(self._x[0])
+        self._sxx = float(sxx_c)
+        # residuals y − a* − b*·x in double-float arithmetic, then their mean square
+        p, pe = two_prod(self._b[0], x)
+        s, se = two_sum(y, -p)
+        r = (s - self._a[0]) + (((se - pe) - self._a[1]) - self._b[1] * x)
+        self._r = float(exact_sum(r * r) / n)
+
+    # ------------------------------------------------------- the elementwise core
+    def _c(self, a, b, xp):
+        """(c, b − b*) with c = a + b·x̄ − ȳ to full relative precision (double-float sums)."""
+        (ah, al), (bh, bl), (xh, xl) = self._a, self._b, self._x
+        s1, e1 = two_sum(a, -ah)                  # a − a* = s1 + e1
+        e1 = e1 - al
+        s2, e2 = two_sum(b, -bh)                  # b − b* = s2 + e2
+        e2 = e2 - bl
+        p, pe = two_prod(s2, xh, self._xsplit)   # (b − b*)·x̄ = p + q
+        q = pe + (s2 * xl + e2 * xh)
+        q = xp.where(xp.isfinite(q), q, 0.0)     # |b| beyond ~1e300: the split overflows
+        s, se = two_sum(s1, p)
+        return s + ((se + e1) + q), s2 + e2
+
+    def value_xy(self, a, b, xp=np):
+        c, db = self._c(a, b, xp)
+        return c * c + (self._sxx * db * db + self._r)
+
+    def value_and_grad_xy(self, a, b, xp=np):
+        c, db = self._c(a, b, xp)
+        sdb = self._sxx * db
+        return c * c + (sdb * db + self._r), 2.0 * c, 2.0 * (c * self._x[0] + sdb)
+
+    def batch_grad_xy(self, a, b, idx, xp=np):
+        """Exact gradient of the MSE over the points ``idx`` only (a mini-batch).
+
+        With rᵢ = a + b·xᵢ − yᵢ = c + b·dxᵢ − dyᵢ (dx = x − x̄, dy = y − ȳ)::
+
+            ∂f_B/∂a = 2 mean_B(rᵢ) = 2 (c + b·m_x − m_y)
+            ∂f_B/∂b = 2 mean_B(rᵢ xᵢ) = x̄·∂f_B/∂a + 2 (c·m_x + b·m_xx − m_xy)
+
+        where m_x, m_y, m_xx, m_xy are the batch means of dx, dy, dx², dx·dy.
+        """
+        idx = np.asarray(idx, dtype=np.intp).reshape(-1)
+        if idx.size == 0:
+            raise ConfigError("A mini-batch needs at least one point.")
+        xh, xl = self._x
+        dx = (self.x[idx] - xh) - xl
+        dy = (self.y[idx] - self._y[0]) - self._y[1]
+        m_x, m_y = float(dx.mean()), float(dy.mean())
+        m_xx, m_xy = float((dx * dx).mean()), float((dx * dy).mean())
+        c = self._c(a, b, xp)[0]
+        ga = 2.0 * ((c + b * m_x) - m_y)
+        return ga, xh * ga + 2.0 * ((c * m_x + b * m_xx) - m_xy)
+
+    # ------------------------------------------------------------ session file
+    def to_dict(self) -> dict[str, Any]:
+        if isinstance(self.source, str):
+            spec = {"kind": self.kind, "csv": self.source}
+        elif isinstance(self.source, dict):
+            spec = {"kind": self.kind, **self.source}
+            spec["x_range"] = list(spec["x_range"])
+        else:
+            raise ConfigError("This regression was built from arrays, so it has no CSV file "
+                              "or synthetic settings to save.")
+        return self._with_bounds(spec)
+
+    def __repr__(self) -> str:
+        return f"<LinearRegression n={len(self.x)} minimum=({self._a[0]:.6g}, {self._b[0]:.6g})>"
+
+
+def _check_data(x: np.ndarray, y: np.ndarray) -> None:
+    if x.ndim != 1 or y.ndim != 1 or len(x) != len(y):
+        raise ConfigError(f"x and y must be two lists of the same length, got shapes "
+                          f"{x.shape} and {y.shape}.")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ConfigError("The data contain a value that is not a finite number.")
+    if np.any(np.abs(x) > LIMIT) or np.any(np.abs(y) > LIMIT):
+        raise ConfigError(f"The data contain a value beyond ±{LIMIT:g}, whose square would overflow.")
+    if len(x) < 2 or np.all(x == x[0]):
+        raise ConfigError("The data need at least two different x values, "
+                          "otherwise the minimum is not unique.")
+
+
+def _default_view(a_min: float, b_min: float):
+    """View window and start point for a fit whose minimum is (a_min, b_min).
+
+    Per parameter, a scale s = 10^⌊log₁₀ max(|θ*|, 1)⌋ and a centre: θ* rounded
+    to s/10. Window: centre ± 10 s; start: centre + (4 s, 7 s). For the blog
+    data (minimum ≈ (−2, 2)) that is a ∈ (−12, 8), b ∈ (−8, 12), start (2, 9):
+    the blog's own picture, whose window is (−10, 10)², shifted to centre.
+    """
+    view, start = [], []
+    for theta, offset in ((a_min, 4.0), (b_min, 7.0)):
+        s = 10.0 ** math.floor(math.log10(max(abs(theta), 1.0)))
+        centre = round(theta / s * 10.0) * s / 10.0
+        view.append((centre - 10.0 * s, centre + 10.0 * s))
+        start.append(centre + offset * s)
+    return tuple(view), tuple(start)
+
+
+__all__ = ["LinearRegression", "SYNTHETIC_DEFAULTS"]
