@@ -83,7 +83,8 @@ def test_configs_cover_every_optimizer():
     assert {name for name, _ in CONFIGS} == set(OPTIMIZERS)
 
 
-@pytest.mark.parametrize("name, hyper", CONFIGS, ids=[f"{n}-{'-'.join(h) or 'defaults'}" for n, h in CONFIGS])
+@pytest.mark.parametrize("name, hyper", CONFIGS,
+                         ids=[f"{n}-{'-'.join(h) or 'defaults'}" for n, h in CONFIGS])
 @pytest.mark.parametrize("grad", [quadratic_grad, rosenbrock_grad], ids=["quadratic", "rosenbrock"])
 def test_100_steps_match_torch(name, hyper, grad):
     start = np.array([-1.2, 1.0])

@@ -50,11 +50,13 @@ class RMSprop(Optimizer):
     State = RMSpropState
     hyper = (
         Hyper("lr", 1e-2, low=0.0, high=1e3, doc="learning rate γ"),
-        Hyper("alpha", 0.99, low=0.0, high=1.0, doc="smoothing constant α of the squared-gradient average"),
+        Hyper("alpha", 0.99, low=0.0, high=1.0,
+              doc="smoothing constant α of the squared-gradient average"),
         Hyper("eps", 1e-8, low=0.0, high=1.0, doc="ε added to the denominator"),
         Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="L2 penalty λ"),
         Hyper("momentum", 0.0, low=0.0, high=1.0, doc="momentum factor μ"),
-        Hyper("centered", False, kind="bool", doc="divide by the estimated variance, not the raw second moment"),
+        Hyper("centered", False, kind="bool",
+              doc="divide by the estimated variance, not the raw second moment"),
         Hyper("maximize", False, kind="bool", doc="ascend instead of descend"),
     )
     rule = (
