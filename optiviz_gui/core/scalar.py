@@ -71,7 +71,8 @@ def arccos(x):
 
 
 def sign(x):
-    return (x > 0) - (x < 0) if x == x else nan
+    """numpy.sign for floats: -1.0, 0.0, 1.0 (a float, like numpy), nan for nan."""
+    return float((x > 0) - (x < 0)) if x == x else nan
 
 
 def where(cond, a, b):
