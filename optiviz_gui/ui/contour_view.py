@@ -1,0 +1,216 @@
+"""The 2-D view: a filled level map of the loss with every run's path so far.
+
+Drawn with pyqtgraph, all inside one graphics scene so that ``render_image``
+(and so every export) includes the colour bar, the legend and the iteration
+counter:
+
+    header      iteration counter | legend: label, loss, diverged/converged
+    plot        level map (ImageItem), iso-lines, minima (stars), start point,
+                each enabled run's path (line + points, current point larger)
+                and arrows at the current points
+    colour bar  loss values on the chosen scale (linear, sqrt, log)
+
+Arrows at each current point θ_k (contour_view_items.arrow_vectors):
+
+    update     θ_{k+1} − θ_k, the step the optimizer takes next, true length
+    gradient   −∇f(θ_k), scaled so that |∇f(θ_0)| is 15 % of the window diagonal
+    velocity   −(momentum buffer or Adam's exp_avg) after k updates, same scale
+               as the gradient (it is a running average of gradients)
+
+The level map and iso-lines are recomputed only on ``surface_changed`` (or a
+scale change); a step, an edit or a run change only calls ``setData`` on
+existing items.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from ..core.simulation import Simulation
+from . import contour_view_items as map_items
+from .contour_view_levels import colormap, isolines, levels
+from .theme import get_theme
+from .view_render import render_layout
+
+SCALES = ("linear", "sqrt", "log")
+GRID = 300                     # level-map resolution (GRID × GRID samples)
+N_ISOLINES = 14
+
+
+class _MapViewBox(pg.ViewBox):
+    """A ViewBox where a left click or left drag asks for a start point; the
+    middle button pans, the wheel zooms, the right button opens the menu."""
+
+    start_picked = QtCore.Signal(float, float)
+
+    def mouseClickEvent(self, ev):  # noqa: N802 (Qt name)
+        if ev.button() == QtCore.Qt.MouseButton.LeftButton:
+            ev.accept()
+            self._pick(ev.scenePos())
+        else:
+            super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: N802 (Qt name)
+        if ev.button() == QtCore.Qt.MouseButton.LeftButton and axis is None:
+            ev.accept()
+            self._pick(ev.scenePos())
+        else:
+            super().mouseDragEvent(ev, axis)
+
+    def _pick(self, scene_pos) -> None:
+        p = self.mapSceneToView(scene_pos)
+        self.start_picked.emit(float(p.x()), float(p.y()))
+
+
+class ContourView(QtWidgets.QWidget):
+    """Level map + paths + arrows + legend + counter of a ``Simulation``."""
+
+    start_requested = QtCore.Signal(float, float)
+
+    def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sim = sim
+        self._scale = "sqrt"
+        self._isolines = True
+        self._arrows = (False, False, False)
+        self._theme = get_theme("light")
+        self._levels = None          # contour_view_levels.Levels of the current surface and scale
+
+        self.graphics = pg.GraphicsLayoutWidget()
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.graphics)
+        self.setMinimumSize(240, 200)
+
+        ci = self.graphics.ci
+        ci.setContentsMargins(6, 4, 6, 4)
+        ci.setSpacing(2)
+        self.header = pg.LabelItem(justify="left")
+        ci.addItem(self.header, row=0, col=0, colspan=2)
+        self.view_box = _MapViewBox()
+        self.plot = ci.addPlot(row=1, col=0, viewBox=self.view_box)
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.view_box.start_picked.connect(self.start_requested)
+
+        self.image = pg.ImageItem(axisOrder="col-major")
+        self.plot.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMapMenu=False)
+        self.colorbar.setImageItem(self.image)
+        ci.addItem(self.colorbar, row=1, col=1)
+        self.items = map_items.MapItems(self.plot)
+
+        self.view_box.sigRangeChanged.connect(self._redraw_arrows)
+        self.view_box.sigResized.connect(self._redraw_arrows)
+        sim.surface_changed.connect(self._on_surface)
+        sim.history_changed.connect(self.redraw)
+        sim.runs_changed.connect(self.redraw)
+        sim.step_changed.connect(self._on_step)
+        self.apply_theme("light")
+        self._on_surface()
+
+    # ------------------------------------------------------------- options
+    def set_scale(self, scale: str) -> None:
+        """Colour scale of the level map: "linear", "sqrt" or "log"."""
+        if scale not in SCALES:
+            raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
+        if scale != self._scale:
+            self._scale = scale
+            self._draw_levels()
+
+    def scale(self) -> str:
+        return self._scale
+
+    def set_isolines(self, on: bool) -> None:
+        self._isolines = bool(on)
+        self.items.isolines.setVisible(self._isolines)
+
+    def set_arrows(self, gradient: bool, update: bool, velocity: bool) -> None:
+        """Which arrows to draw at each current point."""
+        self._arrows = (bool(gradient), bool(update), bool(velocity))
+        self._redraw_arrows()
+        self._draw_header()
+
+    def apply_theme(self, name: str) -> None:
+        self._theme = t = get_theme(name)
+        self.graphics.setBackground(t.background)
+        for side in ("left", "bottom"):
+            ax = self.plot.getAxis(side)
+            ax.setPen(t.foreground)
+            ax.setTextPen(t.foreground)
+        self.colorbar.axis.setPen(t.foreground)
+        self.colorbar.axis.setTextPen(t.foreground)
+        self.items.apply_theme(t)
+        self.colorbar.setColorMap(colormap(t))
+        self._draw_header()
+
+    # ------------------------------------------------------------- drawing
+    def _on_surface(self) -> None:
+        s = self.sim.surface
+        xl, yl = s.axis_labels
+        self.plot.setLabel("bottom", xl)
+        self.plot.setLabel("left", yl)
+        (x0, x1), (y0, y1) = s.bounds
+        self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self.items.set_minima(np.asarray(s.minima, dtype=float).reshape(-1, 2))
+        self._grid = s.grid(GRID)
+        self._draw_levels()
+        self.redraw()
+
+    def _draw_levels(self) -> None:
+        xs, ys, z = self._grid
+        lv = levels(z, self._scale, N_ISOLINES)
+        self._levels = lv
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        self.image.setImage(lv.image, autoLevels=False, levels=lv.range)
+        self.image.setRect(QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2,
+                                         xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy))
+        self.colorbar.setLevels(lv.range)
+        self.colorbar.axis.setTicks([lv.ticks])
+        self.items.set_isolines(isolines(xs, ys, lv.image, lv.iso))
+        self.items.isolines.setVisible(self._isolines)
+
+    def _on_step(self, _k: int) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Paths, current points, arrows, legend and counter for the current step."""
+        sim, k = self.sim, self.sim.step
+        colors = sim.colors()
+        shown = [i for i, r in enumerate(sim.runs) if r.enabled]
+        self.items.ensure_runs(len(sim.runs))
+        for i, t in enumerate(sim.trajectories):
+            if i in shown:
+                self.items.set_path(i, t.params[: k + 1], colors[i])
+            else:
+                self.items.hide_path(i)
+        self.items.set_start(sim.start)
+        self._redraw_arrows()
+        self._draw_header()
+
+    def _redraw_arrows(self, *_args) -> None:
+        sim, k = self.sim, self.sim.step
+        shown = [t for r, t in zip(sim.runs, sim.trajectories) if r.enabled and t.steps >= 0]
+        px = self.view_box.viewPixelSize()
+        self.items.set_arrows(map_items.arrow_vectors(sim, shown, k, self._arrows), px)
+
+    def _draw_header(self) -> None:
+        self.header.setText(map_items.header_html(self.sim, self._theme, self._arrows))
+
+    # ---------------------------------------------------------- inspection
+    def drawn_path(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (x, y) data of run i's drawn path line (empty when hidden)."""
+        return self.items.path_data(i)
+
+    def drawn_arrows(self, kind: str) -> np.ndarray:
+        """(m, 4) rows x0, y0, dx, dy of the drawn arrows of one kind
+        ("gradient", "update" or "velocity"), one per shown run."""
+        return self.items.arrow_data(kind)
+
+    # -------------------------------------------------------------- export
+    def render_image(self, w: int, h: int) -> QtGui.QImage:
+        """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
+        return render_layout(self.graphics, self._theme.background, w, h,
+                             before=self._redraw_arrows)

@@ -1,0 +1,264 @@
+"""The contour view's plot items, its arrows and its header text.
+
+``MapItems`` owns every item drawn over the level map and only ever calls
+``setData`` on them; items for runs are created when a run first appears and
+hidden (never deleted) when it goes, so no redraw re-creates anything.
+
+Arrow vectors at the current point θ_k of each shown run:
+
+    update     Δ = θ_{k+1} − θ_k: the stored step when it exists, otherwise
+               the optimizer's own ``update`` applied to its state after k
+               updates (the step it is about to take), at its true length
+    gradient   −s·∇f(θ_k),       s = 0.15·diag(window) / |∇f(θ_0)|
+    velocity   −s·b_k, b = ``exp_avg`` (Adam family) or ``momentum_buffer``
+               (SGD, RMSprop): a running average of gradients, so the
+               gradient's scale; omitted when the optimizer keeps none
+Lengths in gradient units are capped at 0.6·diag(window).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from ..core import scalar
+from .theme import Theme
+
+ARROW_KINDS = ("gradient", "update", "velocity")
+VELOCITY_NAMES = ("exp_avg", "momentum_buffer")
+GRAD_FRACTION = 0.15
+CAP_FRACTION = 0.6
+HEAD_PX = 9.0                  # arrow-head side length in pixels
+HEAD_ANGLE = math.radians(24)
+
+
+class MapItems:
+    """Iso-lines, minima, start marker, per-run paths and the arrows of one plot."""
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.plot = plot
+        self.isolines = pg.PlotCurveItem(connect="pairs")
+        self.isolines.setZValue(1)
+        self.minima = pg.ScatterPlotItem(symbol="star", size=17)
+        self.minima.setZValue(7)
+        self.start = pg.ScatterPlotItem(symbol="o", size=11)
+        self.start.setZValue(7)
+        self.arrows = {k: pg.PlotCurveItem(connect="pairs", antialias=True) for k in ARROW_KINDS}
+        self._vectors = {k: np.zeros((0, 4)) for k in ARROW_KINDS}
+        for z, it in enumerate(self.arrows.values()):
+            it.setZValue(10 + z)
+        for it in (self.isolines, self.minima, self.start, *self.arrows.values()):
+            plot.addItem(it)
+        self.runs: list[tuple[pg.PlotCurveItem, pg.ScatterPlotItem, pg.ScatterPlotItem]] = []
+        self._theme: Theme | None = None
+
+    # ------------------------------------------------------------------ theme
+    def apply_theme(self, t: Theme) -> None:
+        self._theme = t
+        self.isolines.setPen(pg.mkPen(t.muted, width=1))
+        self.minima.setPen(pg.mkPen(t.background, width=1.5))
+        self.minima.setBrush(pg.mkBrush(t.minimum))
+        self.start.setPen(pg.mkPen(t.foreground, width=2))
+        self.start.setBrush(pg.mkBrush(None))
+        dash = QtCore.Qt.PenStyle.DashLine
+        dot = QtCore.Qt.PenStyle.DotLine
+        self.arrows["update"].setPen(pg.mkPen(t.update, width=2.5))
+        self.arrows["gradient"].setPen(pg.mkPen(t.gradient, width=2, style=dash))
+        self.arrows["velocity"].setPen(pg.mkPen(t.velocity, width=2.5, style=dot))
+        for _curve, _dots, current in self.runs:
+            current.setPen(pg.mkPen(t.background, width=2))
+
+    # ------------------------------------------------------------- static bits
+    def set_isolines(self, xy: tuple[np.ndarray, np.ndarray]) -> None:
+        self.isolines.setData(*xy)
+
+    def set_minima(self, minima: np.ndarray) -> None:
+        self.minima.setData(minima[:, 0], minima[:, 1])
+
+    def set_start(self, start) -> None:
+        self.start.setData([start[0]], [start[1]])
+
+    # ------------------------------------------------------------------- paths
+    def ensure_runs(self, n: int) -> None:
+        while len(self.runs) < n:
+            curve = pg.PlotCurveItem(antialias=True)
+            dots = pg.ScatterPlotItem(size=4, pen=None)
+            current = pg.ScatterPlotItem(size=13)
+            bg = self._theme.background if self._theme else "w"
+            current.setPen(pg.mkPen(bg, width=2))
+            for z, it in ((5, curve), (6, dots), (20, current)):
+                it.setZValue(z)
+                self.plot.addItem(it)
+            self.runs.append((curve, dots, current))
+        for i in range(n, len(self.runs)):
+            self.hide_path(i)
+
+    def set_path(self, i: int, p: np.ndarray, color: str) -> None:
+        curve, dots, current = self.runs[i]
+        curve.setPen(pg.mkPen(color, width=2))
+        curve.setData(p[:, 0], p[:, 1])
+        dots.setData(p[:, 0], p[:, 1], brush=pg.mkBrush(color))
+        current.setData(p[-1:, 0], p[-1:, 1], brush=pg.mkBrush(color))
+        for it in (curve, dots, current):
+            it.setVisible(len(p) > 0)
+
+    def hide_path(self, i: int) -> None:
+        for it in self.runs[i]:
+            it.setData([], [])
+            it.setVisible(False)
+
+    def path_data(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self.runs[i][0].getData()
+        return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
+
+    # ------------------------------------------------------------------ arrows
+    def set_arrows(self, vectors: dict[str, np.ndarray], pixel: tuple[float, float]) -> None:
+        """Draw (m, 4) rows x0, y0, dx, dy per kind as shaft + open head; ``pixel``
+        is the data size of one screen pixel (x, y), which shapes the heads."""
+        for kind, item in self.arrows.items():
+            v = vectors.get(kind, np.zeros((0, 4)))
+            self._vectors[kind] = v
+            xs, ys = arrow_segments(v, pixel)
+            item.setData(xs, ys)
+            item.setVisible(len(v) > 0)
+
+    def arrow_data(self, kind: str) -> np.ndarray:
+        return self._vectors[kind].copy()
+
+
+def arrow_segments(v: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:
+    """Point pairs for ``connect="pairs"``: the shaft and two head strokes of each arrow.
+    The head is built in screen pixels so it looks the same whatever the axes' scales."""
+    if len(v) == 0:
+        return np.zeros(0), np.zeros(0)
+    sx, sy = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
+    x0, y0, dx, dy = v.T
+    x1, y1 = x0 + dx, y0 + dy
+    ux, uy = dx / sx, dy / sy                       # direction in pixels
+    n = np.hypot(ux, uy)
+    n[n == 0] = 1.0
+    ux, uy = ux / n, uy / n
+    head = np.minimum(HEAD_PX, 0.5 * np.hypot(dx / sx, dy / sy))
+    xs, ys = [x0, x1], [y0, y1]
+    for a in (HEAD_ANGLE, -HEAD_ANGLE):
+        c, s = math.cos(a), math.sin(a)
+        hx = -(c * ux - s * uy) * head
+        hy = -(s * ux + c * uy) * head
+        xs += [x1, x1 + hx * sx]
+        ys += [y1, y1 + hy * sy]
+    # interleave into pairs: shaft, head 1, head 2 for each arrow
+    return np.stack(xs, axis=1).ravel(), np.stack(ys, axis=1).ravel()
+
+
+# ---------------------------------------------------------------- arrow maths
+def arrow_vectors(sim, trajectories, k: int, which) -> dict[str, np.ndarray]:
+    """Rows x0, y0, dx, dy for each enabled kind (gradient, update, velocity)."""
+    on = dict(zip(ARROW_KINDS, which))
+    out = {kind: [] for kind in ARROW_KINDS}
+    if not any(on.values()) or not trajectories:
+        return {kind: np.zeros((0, 4)) for kind in ARROW_KINDS}
+    (bx0, bx1), (by0, by1) = sim.surface.bounds
+    diag = math.hypot(bx1 - bx0, by1 - by0)
+    g0 = float(np.hypot(*trajectories[0].grad[0]))
+    s = GRAD_FRACTION * diag / g0 if g0 > 0 else 0.0
+    cap = CAP_FRACTION * diag
+    for t in trajectories:
+        j = min(k, t.steps)
+        x, y = t.params[j]
+        if on["gradient"] and s:
+            out["gradient"].append((x, y, *_capped(-s * t.grad[j], cap)))
+        if on["update"]:
+            d = next_update(t, j)
+            if d is not None:
+                out["update"].append((x, y, *d))
+        if on["velocity"] and s:
+            b = velocity(t, j)
+            if b is not None:
+                out["velocity"].append((x, y, *_capped(-s * b, cap)))
+    return {kind: np.array(rows, dtype=float).reshape(-1, 4) for kind, rows in out.items()}
+
+
+def _capped(v: np.ndarray, cap: float) -> np.ndarray:
+    n = float(np.hypot(*v))
+    return v * (cap / n) if n > cap else v
+
+
+def next_update(t, j: int) -> np.ndarray | None:
+    """θ_{j+1} − θ_j: stored, or computed from the optimizer's state after j updates."""
+    if j < t.steps:
+        return t.params[j + 1] - t.params[j]
+    if t.diverged:
+        return None
+    state = t.state_at(j)
+    opt = t.optimizer
+    d = []
+    try:
+        for c in range(2):
+            st = opt.State(*(v if name == "step" else float(v[c]) for name, v in state.items()))
+            dc, _ = opt.update(float(t.grad[j, c]), st, float(t.params[j, c]), scalar)
+            d.append(float(dc))
+    except (ArithmeticError, ValueError):
+        return None
+    d = np.array(d)
+    return d if np.all(np.isfinite(d)) else None
+
+
+def velocity(t, j: int) -> np.ndarray | None:
+    """The optimizer's gradient average after j updates, or None if it keeps none."""
+    state = t.state_at(j)
+    for name in VELOCITY_NAMES:
+        b = state.get(name)
+        if b is not None and np.all(np.isfinite(b)) and np.any(b != 0):
+            return np.asarray(b, dtype=float)
+    return None
+
+
+# ---------------------------------------------------------------------- header
+def run_status(t, k: int) -> str:
+    """"diverged at n" / "converged at n" once step k has reached that point, else ""."""
+    if t.diverged_at is not None and k >= t.diverged_at:
+        return f"diverged at {t.diverged_at}"
+    c = t.converged_at()
+    if c is not None and c <= k:
+        return f"converged at {c}"
+    return ""
+
+
+def header_html(sim, theme: Theme, arrows) -> str:
+    """Iteration counter, one legend entry per enabled run and the arrow key, as HTML."""
+    k = sim.step
+    fg = theme.foreground
+    cells = []
+    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
+        if not run.enabled:
+            continue
+        if t.steps >= 0:
+            loss = f"{float(t.loss[min(k, t.steps)]):.3g}"
+        else:
+            loss = "—"
+        status = run_status(t, k)
+        extra = f" <i>{status}</i>" if status else ""
+        cells.append(f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
+                     f'{html.escape(label)} <span style="color:{fg}">{loss}</span>{extra}')
+    counter = f"<b>step {k} / {sim.steps}</b>"
+    key = []
+    names = {"update": "&#8594; update", "gradient": "&#8674; &#8722;&#8711;f (scaled)",
+             "velocity": "&#8943; velocity (scaled)"}
+    colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
+    for kind, on in zip(ARROW_KINDS, arrows):
+        if on:
+            key.append(f'<span style="color:{colors[kind]}">{names[kind]}</span>')
+    rows = []
+    per_row = 2
+    for r in range(0, max(len(cells), 1), per_row):
+        left = counter if r == 0 else ("&nbsp;&nbsp;".join(key) if r == per_row else "")
+        row = "".join(f"<td>&nbsp;&nbsp;{c}</td>" for c in cells[r:r + per_row])
+        rows.append(f"<tr><td>{left}</td>{row}</tr>")
+    if key and len(cells) <= per_row:
+        rows.append(f"<tr><td>{'&nbsp;&nbsp;'.join(key)}</td></tr>")
+    return (f'<table cellspacing="0" cellpadding="1" style="color:{fg}">' + "".join(rows)
+            + "</table>")

@@ -1,0 +1,59 @@
+"""Can this process draw the 3-D view?
+
+Only on a real window system (Qt's xcb or wayland platform) with an OpenGL
+context that can be made current. A context check alone is not enough: under
+``QT_QPA_PLATFORM=offscreen`` with DISPLAY set a context is created, and the
+GL widget then renders nothing or segfaults (../shared/PLATFORM.md).
+"""
+
+from __future__ import annotations
+
+import os
+
+_cached: bool | None = None
+
+_GL_PLATFORMS = ("xcb", "wayland")
+
+
+def platform_name() -> str:
+    """Qt's platform plugin name: of the running app, else what QT_QPA_PLATFORM asks for."""
+    from PySide6.QtGui import QGuiApplication
+
+    app = QGuiApplication.instance()
+    if app is not None:
+        return QGuiApplication.platformName()
+    env = os.environ.get("QT_QPA_PLATFORM", "")
+    if env:
+        return env.split(":")[0]
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return "wayland"
+    return "xcb" if os.environ.get("DISPLAY") else ""
+
+
+def gl_available() -> bool:
+    """True only if the Qt platform is xcb/wayland AND an OpenGL context can be made current.
+
+    Needs a running QGuiApplication for the context check (it does not create
+    one): without one it answers False and does not cache the answer.
+    """
+    global _cached
+    if _cached is not None:
+        return _cached
+    if not platform_name().startswith(_GL_PLATFORMS):
+        return False
+    from PySide6.QtGui import QGuiApplication, QOffscreenSurface, QOpenGLContext
+
+    if QGuiApplication.instance() is None:
+        return False  # cannot check a context yet; ask again once the app exists
+    ctx = QOpenGLContext()
+    ok = ctx.create()
+    if ok:
+        surface = QOffscreenSurface()
+        surface.setFormat(ctx.format())
+        surface.create()
+        ok = surface.isValid() and ctx.makeCurrent(surface)
+        if ok:
+            ctx.doneCurrent()
+        surface.destroy()
+    _cached = bool(ok)
+    return _cached

@@ -1,0 +1,119 @@
+"""The loss curve: f(θ_k) against iteration k for every enabled run.
+
+The x range is the whole run (0..steps), so curves grow into it as playback
+goes on; a vertical line and a dot on each curve mark the current iteration.
+``set_log(True)`` shows log10 of the loss; non-positive losses (possible on
+expression surfaces) are then left out as gaps, and a diverged run simply
+ends where it went bad.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtGui, QtWidgets
+
+from ..core.simulation import Simulation
+from .theme import get_theme
+from .view_render import render_layout
+
+
+class LossView(QtWidgets.QWidget):
+    """Loss against iteration, one curve per enabled run."""
+
+    def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sim = sim
+        self._log = False
+        self._theme = get_theme("light")
+        self.graphics = pg.GraphicsLayoutWidget()
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.graphics)
+        self.setMinimumSize(200, 120)
+        self.graphics.ci.setContentsMargins(4, 4, 8, 4)
+        self.plot = self.graphics.addPlot()
+        self.plot.setMenuEnabled(False)
+        self.plot.hideButtons()
+        self.plot.setLabel("bottom", "iteration")
+        self.plot.setLabel("left", "loss")
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.cursor = pg.InfiniteLine(angle=90, movable=False)
+        self.plot.addItem(self.cursor)
+        self.current = pg.ScatterPlotItem(size=9)
+        self.current.setZValue(10)
+        self.plot.addItem(self.current)
+        self.curves: list[pg.PlotDataItem] = []
+        sim.surface_changed.connect(self.redraw)
+        sim.history_changed.connect(self.redraw)
+        sim.runs_changed.connect(self.redraw)
+        sim.step_changed.connect(self._on_step)
+        sim.steps_changed.connect(self._on_steps)
+        self.apply_theme("light")
+        self._on_steps(sim.steps)
+        self.redraw()
+
+    # ------------------------------------------------------------- options
+    def set_log(self, on: bool) -> None:
+        """Logarithmic loss axis on or off."""
+        self._log = bool(on)
+        self.plot.setLogMode(y=self._log)
+        self.redraw()
+
+    def is_log(self) -> bool:
+        return self._log
+
+    def apply_theme(self, name: str) -> None:
+        self._theme = t = get_theme(name)
+        self.graphics.setBackground(t.background)
+        for side in ("left", "bottom"):
+            ax = self.plot.getAxis(side)
+            ax.setPen(t.foreground)
+            ax.setTextPen(t.foreground)
+        self.cursor.setPen(pg.mkPen(t.muted, width=1.5))
+        self.current.setPen(pg.mkPen(t.background, width=1.5))
+
+    # ------------------------------------------------------------- drawing
+    def _on_steps(self, n: int) -> None:
+        self.plot.setXRange(0, max(1, n), padding=0.02)
+
+    def _on_step(self, _k: int) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        sim, k = self.sim, self.sim.step
+        while len(self.curves) < len(sim.runs):
+            c = pg.PlotDataItem(antialias=True)
+            self.plot.addItem(c)
+            self.curves.append(c)
+        xs, ys, brushes = [], [], []
+        for i, c in enumerate(self.curves):
+            if i >= len(sim.runs) or not sim.runs[i].enabled or sim.trajectories[i].steps < 0:
+                c.setData([], [])
+                c.setVisible(False)
+                continue
+            t, color = sim.trajectories[i], sim.colors()[i]
+            loss = t.loss[: k + 1]
+            if self._log:
+                loss = np.where(loss > 0, loss, np.nan)
+            c.setPen(pg.mkPen(color, width=2))
+            c.setData(np.arange(len(loss)), loss, connect="finite")
+            c.setVisible(True)
+            if len(loss) and np.isfinite(loss[-1]):
+                xs.append(len(loss) - 1)
+                ys.append(np.log10(loss[-1]) if self._log else loss[-1])
+                brushes.append(pg.mkBrush(color))
+        self.current.setData(xs, ys, brush=brushes)
+        self.cursor.setValue(k)
+
+    # ---------------------------------------------------------- inspection
+    def drawn_curve(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Run i's curve data as given (x = iterations, y = loss, NaN = gap)."""
+        x, y = self.curves[i].getOriginalDataset()
+        return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
+
+    # -------------------------------------------------------------- export
+    def render_image(self, w: int, h: int) -> QtGui.QImage:
+        """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
+        return render_layout(self.graphics, self._theme.background, w, h)
+

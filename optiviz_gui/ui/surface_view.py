@@ -1,0 +1,239 @@
+"""The 3-D view: the loss surface as a lit, colour-mapped mesh with the paths on it.
+
+Coordinates are normalised so any window reads well: the view window maps to
+the square [−1, 1]², and the height is the loss on the chosen scale (as in the
+contour view: linear, sqrt or log) mapped to [0, HEIGHT]. A path point θ with
+loss f(θ) sits at (X(θ), H(f(θ)) + LIFT), slightly above the mesh so it stays
+visible. The mesh (MESH × MESH vertices, normals from the height field's finite
+differences) is rebuilt only on ``surface_changed`` or a scale change; a step
+only sets the data of the path lines and the current points.
+
+Faces touching a non-finite sample are left out, so NaN/inf in the surface is a
+hole in the mesh. Mouse: drag rotates, wheel zooms, middle/ctrl-drag pans
+(GLViewWidget's own); ``reset_camera()`` frames the window again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph.opengl as gl
+from pyqtgraph.opengl import shaders
+from PySide6 import QtGui, QtWidgets
+
+from ..core.simulation import Simulation
+from .contour_view_items import header_html
+from .contour_view_levels import transform_for
+from .theme import get_theme, level_colors
+
+MESH = 200
+HEIGHT = 0.9
+LIFT = 0.012
+SCALES = ("linear", "sqrt", "log")
+
+# Lambert lighting from the upper left of the camera, with enough ambient light
+# that faces turned away stay readable, lit on both sides.
+_SHADER = shaders.ShaderProgram("optiviz_lit", [
+    shaders.VertexShader("""
+        uniform mat4 u_mvp;
+        uniform mat3 u_normal;
+        attribute vec4 a_position;
+        attribute vec3 a_normal;
+        attribute vec4 a_color;
+        varying vec4 v_color;
+        varying vec3 v_normal;
+        void main() {
+            v_normal = normalize(u_normal * a_normal);
+            v_color = a_color;
+            gl_Position = u_mvp * a_position;
+        }
+    """),
+    shaders.FragmentShader("""
+        #ifdef GL_ES
+        precision mediump float;
+        #endif
+        varying vec4 v_color;
+        varying vec3 v_normal;
+        void main() {
+            float p = abs(dot(normalize(v_normal), normalize(vec3(-0.4, 0.5, 1.0))));
+            vec3 rgb = v_color.rgb * (0.5 + 0.55 * p);
+            gl_FragColor = vec4(min(rgb, vec3(1.0)), v_color.a);
+        }
+    """),
+])
+
+
+class _GridMesh(gl.MeshData):
+    """MeshData whose vertex normals are given (pyqtgraph's own loop is slow)."""
+
+    def __init__(self, vertexes, faces, colors, normals) -> None:
+        super().__init__(vertexes=vertexes, faces=faces, vertexColors=colors)
+        self._given_normals = normals
+
+    def vertexNormals(self, indexed=None):  # noqa: N802 (pyqtgraph name)
+        if indexed == "faces":
+            return self._given_normals[self.faces()]
+        return self._given_normals
+
+
+class SurfaceView(gl.GLViewWidget):
+    """The surface mesh, paths lifted over it, current points, minima."""
+
+    def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sim = sim
+        self._scale = "sqrt"
+        self._theme = get_theme("light")
+        self.mesh_builds = 0           # how many times the mesh was rebuilt (for tests)
+        self.setMinimumSize(240, 200)
+        self.mesh = gl.GLMeshItem(shader=_SHADER, smooth=True, glOptions="opaque")
+        self.addItem(self.mesh)
+        self.minima = gl.GLScatterPlotItem(size=11, pxMode=True)
+        self.minima.setGLOptions("translucent")
+        self.addItem(self.minima)
+        self.current = gl.GLScatterPlotItem(size=12, pxMode=True)
+        self.current.setGLOptions("translucent")
+        self.addItem(self.current)
+        self.paths: list[gl.GLLinePlotItem] = []
+        self._height = None            # (forward transform, t0, t1) of the current mesh
+        sim.surface_changed.connect(self._on_surface)
+        sim.history_changed.connect(self.redraw)
+        sim.runs_changed.connect(self.redraw)
+        sim.step_changed.connect(self._on_step)
+        self.apply_theme("light")
+        self._on_surface()
+        self.reset_camera()
+
+    # ------------------------------------------------------------- options
+    def set_scale(self, scale: str) -> None:
+        """Height scale: "linear", "sqrt" or "log" of the loss."""
+        if scale not in SCALES:
+            raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {scale!r}")
+        if scale != self._scale:
+            self._scale = scale
+            self._build_mesh()
+            self.redraw()
+
+    def reset_camera(self) -> None:
+        """Look at the whole window from the front-left, a little above."""
+        self.setCameraPosition(pos=QtGui.QVector3D(0, 0, HEIGHT * 0.35), distance=4.4,
+                               elevation=28, azimuth=-125)
+
+    def apply_theme(self, name: str) -> None:
+        self._theme = t = get_theme(name)
+        self.setBackgroundColor(t.background)
+        self.minima.setData(color=QtGui.QColor(t.minimum))
+        if self._height is not None:
+            self._build_mesh()
+        self.update()
+
+    # ------------------------------------------------------------- drawing
+    def _on_surface(self) -> None:
+        self._build_mesh()
+        self.redraw()
+
+    def _to_scene(self, p: np.ndarray, f: np.ndarray) -> np.ndarray:
+        """(n, 2) points and (n,) losses -> (n, 3) scene coordinates."""
+        (x0, x1), (y0, y1) = self.sim.surface.bounds
+        fwd, t0, t1 = self._height
+        out = np.empty((len(p), 3), dtype=np.float32)
+        out[:, 0] = 2 * (p[:, 0] - x0) / (x1 - x0) - 1
+        out[:, 1] = 2 * (p[:, 1] - y0) / (y1 - y0) - 1
+        with np.errstate(all="ignore"):
+            h = HEIGHT * (fwd(np.asarray(f, dtype=float)) - t0) / (t1 - t0)
+        out[:, 2] = np.clip(np.nan_to_num(h, nan=0.0, posinf=1.5, neginf=0.0), -0.5, 1.5)
+        return out
+
+    def _build_mesh(self) -> None:
+        self.mesh_builds += 1
+        xs, ys, z = self.sim.surface.grid(MESH)
+        fwd, (t0, t1) = transform_for(z, self._scale)
+        self._height = (fwd, t0, t1)
+        with np.errstate(all="ignore"):
+            h = HEIGHT * (fwd(z) - t0) / (t1 - t0)
+        h = np.where(np.isfinite(h), np.clip(h, -0.5, 1.5), np.nan)
+        n = len(xs)
+        u = np.linspace(-1, 1, n)
+        X, Y = np.meshgrid(u, u, indexing="ij")
+        verts = np.stack([X, Y, np.nan_to_num(h)], axis=-1).reshape(-1, 3).astype(np.float32)
+        # normals of the height field (−∂h/∂X, −∂h/∂Y, 1)
+        hz = np.nan_to_num(h)
+        dX, dY = np.gradient(hz, u, u)
+        nrm = np.stack([-dX, -dY, np.ones_like(hz)], axis=-1).reshape(-1, 3)
+        nrm = (nrm / np.linalg.norm(nrm, axis=1, keepdims=True)).astype(np.float32)
+        lut = level_colors(self._theme, 256).astype(np.float32) / 255.0
+        idx = np.clip(np.nan_to_num(h / HEIGHT) * 255, 0, 255).astype(int).reshape(-1)
+        colors = lut[idx]
+        # two triangles per grid cell, skipping cells with a non-finite corner
+        i, j = np.meshgrid(np.arange(n - 1), np.arange(n - 1), indexing="ij")
+        a = (i * n + j).ravel()
+        b, c, d = a + n, a + n + 1, a + 1
+        ok = np.isfinite(h[:-1, :-1] + h[1:, :-1] + h[1:, 1:] + h[:-1, 1:]).ravel()
+        faces = np.concatenate([np.stack([a, b, c], 1)[ok], np.stack([a, c, d], 1)[ok]])
+        self.mesh.setMeshData(meshdata=_GridMesh(verts, faces.astype(np.uint32), colors, nrm))
+        m = np.asarray(self.sim.surface.minima, dtype=float).reshape(-1, 2)
+        if len(m):
+            self.minima.setData(pos=self._to_scene(m, self.sim.surface.value(m)) + [0, 0, LIFT])
+        self.minima.setVisible(len(m) > 0)
+
+    def _on_step(self, _k: int) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        sim, k = self.sim, self.sim.step
+        while len(self.paths) < len(sim.runs):
+            item = gl.GLLinePlotItem(width=2.5, antialias=True, mode="line_strip")
+            item.setGLOptions("translucent")
+            self.addItem(item)
+            self.paths.append(item)
+        pts, cols = [], []
+        for i, item in enumerate(self.paths):
+            t = sim.trajectories[i] if i < len(sim.runs) else None
+            if t is None or not sim.runs[i].enabled or t.steps < 0:
+                item.setVisible(False)
+                continue
+            p = self._to_scene(t.params[: k + 1], t.loss[: k + 1])
+            p[:, 2] += LIFT
+            color = QtGui.QColor(sim.colors()[i])
+            item.setData(pos=p, color=color)
+            item.setVisible(True)
+            pts.append(p[-1])
+            cols.append(color.getRgbF())
+        if pts:
+            self.current.setData(pos=np.array(pts), color=np.array(cols, dtype=np.float32))
+        self.current.setVisible(bool(pts))
+        self.update()
+
+    def drawn_path(self, i: int) -> np.ndarray:
+        """Run i's drawn line vertices in scene coordinates, (n, 3)."""
+        return np.asarray(self.paths[i].pos)
+
+    # -------------------------------------------------------------- overlay
+    def paintGL(self, *args, **kwargs):  # noqa: N802 (Qt name)
+        super().paintGL(*args, **kwargs)
+        p = QtGui.QPainter(self)
+        self._paint_overlay(p, self.width(), self.height())
+        p.end()
+
+    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int) -> None:
+        doc = QtGui.QTextDocument()
+        doc.setDefaultFont(self.font())
+        doc.setHtml(header_html(self.sim, self._theme, (False, False, False)))
+        doc.setTextWidth(w - 12)
+        p.save()
+        p.translate(6, 4)
+        doc.drawContents(p)
+        p.restore()
+
+    # -------------------------------------------------------------- export
+    def render_image(self, w: int, h: int) -> QtGui.QImage:
+        """The view at w × h pixels (needs a GL context: see gl.gl_available())."""
+        w, h = int(w), int(h)
+        arr = self.renderToArray((w, h))
+        img = QtGui.QImage(arr.data, w, h, 4 * w, QtGui.QImage.Format.Format_ARGB32).copy()
+        img = img.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+        p = QtGui.QPainter(img)
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        self._paint_overlay(p, w, h)
+        p.end()
+        return img
+
