@@ -95,6 +95,16 @@ def test_every_optimizer_matches_torch_optim_over_100_steps(tmp_path):
     classes = {c.__name__.lower(): c for c in (torch.optim.SGD, torch.optim.RMSprop,
                torch.optim.Adam, torch.optim.AdamW, torch.optim.Adagrad, torch.optim.Adadelta,
                torch.optim.Adamax, torch.optim.NAdam, torch.optim.RAdam)}
+    # float64 everywhere: torch keeps NAdam's mu_product in the default dtype
+    old_dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        compare_with_torch(torch, classes, configs, ours, x, y)
+    finally:
+        torch.set_default_dtype(old_dtype)
+
+
+def compare_with_torch(torch, classes, configs, ours, x, y):
     for config, rows in zip(configs, ours):
         kwargs = {k: v for k, v in config.items() if k != "name"}
         theta = torch.tensor([2.0, 9.0], dtype=torch.float64, requires_grad=True)
