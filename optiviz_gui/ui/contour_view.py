@@ -35,6 +35,8 @@ from .theme import get_theme
 from .view_render import render_layout
 
 SCALES = ("linear", "sqrt", "log")
+SCALE_LABELS = {"linear": "loss", "sqrt": "loss (square-root colour scale)",
+                "log": "loss (log colour scale)"}
 GRID = 300                     # level-map resolution (GRID × GRID samples)
 N_ISOLINES = 14
 
@@ -88,7 +90,7 @@ class ContourView(QtWidgets.QWidget):
         ci.setContentsMargins(6, 4, 6, 4)
         ci.setSpacing(2)
         self.header = pg.LabelItem(justify="left")
-        ci.addItem(self.header, row=0, col=0, colspan=2)
+        ci.addItem(self.header, row=0, col=0)
         self.view_box = _MapViewBox()
         self.plot = ci.addPlot(row=1, col=0, viewBox=self.view_box)
         self.plot.setMenuEnabled(False)
@@ -98,8 +100,7 @@ class ContourView(QtWidgets.QWidget):
         self.image = pg.ImageItem(axisOrder="col-major")
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMapMenu=False)
-        self.colorbar.setImageItem(self.image)
-        ci.addItem(self.colorbar, row=1, col=1)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.items = map_items.MapItems(self.plot)
 
         self.view_box.sigRangeChanged.connect(self._redraw_arrows)
@@ -169,6 +170,7 @@ class ContourView(QtWidgets.QWidget):
                                          xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy))
         self.colorbar.setLevels(lv.range)
         self.colorbar.axis.setTicks([lv.ticks])
+        self.colorbar.axis.setLabel(SCALE_LABELS[self._scale])
         self.items.set_isolines(isolines(xs, ys, lv.image, lv.iso))
         self.items.isolines.setVisible(self._isolines)
 

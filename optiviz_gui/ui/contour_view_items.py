@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore
+from PySide6 import QtCore, QtGui
 
 from ..core import scalar
 from .theme import Theme
@@ -32,7 +32,7 @@ ARROW_KINDS = ("gradient", "update", "velocity")
 VELOCITY_NAMES = ("exp_avg", "momentum_buffer")
 GRAD_FRACTION = 0.15
 CAP_FRACTION = 0.6
-HEAD_PX = 9.0                  # arrow-head side length in pixels
+HEAD_PX = 11.0                 # arrow-head side length in pixels
 HEAD_ANGLE = math.radians(24)
 
 
@@ -43,8 +43,8 @@ class MapItems:
         self.plot = plot
         self.isolines = pg.PlotCurveItem(connect="pairs")
         self.isolines.setZValue(1)
-        self.minima = pg.ScatterPlotItem(symbol="star", size=17)
-        self.minima.setZValue(7)
+        self.minima = pg.ScatterPlotItem(symbol="star", size=19)
+        self.minima.setZValue(25)            # over everything, hollow: never hides a point
         self.start = pg.ScatterPlotItem(symbol="o", size=11)
         self.start.setZValue(7)
         self.arrows = {k: pg.PlotCurveItem(connect="pairs", antialias=True) for k in ARROW_KINDS}
@@ -60,15 +60,13 @@ class MapItems:
     def apply_theme(self, t: Theme) -> None:
         self._theme = t
         self.isolines.setPen(pg.mkPen(t.muted, width=1))
-        self.minima.setPen(pg.mkPen(t.background, width=1.5))
-        self.minima.setBrush(pg.mkBrush(t.minimum))
+        self.minima.setPen(pg.mkPen(t.minimum, width=1.6))
+        self.minima.setBrush(pg.mkBrush(None))
         self.start.setPen(pg.mkPen(t.foreground, width=2))
         self.start.setBrush(pg.mkBrush(None))
-        dash = QtCore.Qt.PenStyle.DashLine
-        dot = QtCore.Qt.PenStyle.DotLine
         self.arrows["update"].setPen(pg.mkPen(t.update, width=2.5))
-        self.arrows["gradient"].setPen(pg.mkPen(t.gradient, width=2, style=dash))
-        self.arrows["velocity"].setPen(pg.mkPen(t.velocity, width=2.5, style=dot))
+        self.arrows["gradient"].setPen(_dashed(t.gradient, 2.0, [4, 2.5]))
+        self.arrows["velocity"].setPen(_dashed(t.velocity, 2.8, [0.1, 1.6]))
         for _curve, _dots, current in self.runs:
             current.setPen(pg.mkPen(t.background, width=2))
 
@@ -128,6 +126,13 @@ class MapItems:
 
     def arrow_data(self, kind: str) -> np.ndarray:
         return self._vectors[kind].copy()
+
+
+def _dashed(color: str, width: float, pattern) -> QtGui.QPen:
+    pen = pg.mkPen(color, width=width)
+    pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+    pen.setDashPattern(pattern)
+    return pen
 
 
 def arrow_segments(v: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:

@@ -105,7 +105,7 @@ def _nice_values(scale, lo, hi, inv, t0, t1, n=6) -> list[float]:
     if scale == "linear":
         return list(_ticks_125(lo, hi, n))
     out: list[float] = []
-    for t in np.linspace(t0, t1, n + 1)[1:]:
+    for t in np.linspace(t0, t1, n + 1):
         v = _round_sig(float(inv(t)), 1)
         if lo <= v <= hi and (not out or v > out[-1]):
             out.append(v)

@@ -37,7 +37,12 @@ class LossView(QtWidgets.QWidget):
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "iteration")
         self.plot.setLabel("left", "loss")
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.showGrid(x=True, y=True, alpha=0.12)
+        for side in ("left", "bottom"):
+            self.plot.getAxis(side).setStyle(maxTickLevel=0)   # grid at major ticks only
+        self.legend = pg.LegendItem(offset=(-8, 8), labelTextSize="9pt")
+        self.legend.setParentItem(self.plot.getViewBox())
+        self._legend_key = None
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot.addItem(self.cursor)
         self.current = pg.ScatterPlotItem(size=9)
@@ -72,6 +77,12 @@ class LossView(QtWidgets.QWidget):
             ax.setTextPen(t.foreground)
         self.cursor.setPen(pg.mkPen(t.muted, width=1.5))
         self.current.setPen(pg.mkPen(t.background, width=1.5))
+        self.legend.setBrush(pg.mkBrush(t.panel))
+        self.legend.setPen(pg.mkPen(t.muted))
+        self.legend.setLabelTextColor(t.foreground)
+        self._legend_key = None
+        if hasattr(self, "curves"):
+            self._update_legend()
 
     # ------------------------------------------------------------- drawing
     def _on_steps(self, n: int) -> None:
@@ -105,6 +116,18 @@ class LossView(QtWidgets.QWidget):
                 brushes.append(pg.mkBrush(color))
         self.current.setData(xs, ys, brush=brushes)
         self.cursor.setValue(k)
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        sim = self.sim
+        key = tuple((lab, col, r.enabled) for lab, col, r in zip(sim.labels(), sim.colors(), sim.runs))
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        self.legend.clear()
+        for (label, _color, enabled), curve in zip(key, self.curves):
+            if enabled:
+                self.legend.addItem(curve, label)
 
     # ---------------------------------------------------------- inspection
     def drawn_curve(self, i: int) -> tuple[np.ndarray, np.ndarray]:

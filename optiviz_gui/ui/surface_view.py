@@ -18,11 +18,11 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph.opengl as gl
 from pyqtgraph.opengl import shaders
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core.simulation import Simulation
 from .contour_view_items import header_html
-from .contour_view_levels import transform_for
+from .contour_view_levels import fmt, transform_for
 from .theme import get_theme, level_colors
 
 MESH = 200
@@ -93,6 +93,11 @@ class SurfaceView(gl.GLViewWidget):
         self.current = gl.GLScatterPlotItem(size=12, pxMode=True)
         self.current.setGLOptions("translucent")
         self.addItem(self.current)
+        self.floor = gl.GLLinePlotItem(mode="line_strip", width=1.0, antialias=True,
+                                       pos=np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0],
+                                                     [-1, 1, 0], [-1, -1, 0]], dtype=float))
+        self.floor.setGLOptions("translucent")       # depth-tested: hidden behind the mesh
+        self.addItem(self.floor)
         self.paths: list[gl.GLLinePlotItem] = []
         self._height = None            # (forward transform, t0, t1) of the current mesh
         sim.surface_changed.connect(self._on_surface)
@@ -114,14 +119,15 @@ class SurfaceView(gl.GLViewWidget):
             self.redraw()
 
     def reset_camera(self) -> None:
-        """Look at the whole window from the front-left, a little above."""
-        self.setCameraPosition(pos=QtGui.QVector3D(0, 0, HEIGHT * 0.35), distance=4.4,
-                               elevation=28, azimuth=-125)
+        """Look at the whole window from the low-x, low-y corner, 30° above."""
+        self.setCameraPosition(pos=QtGui.QVector3D(0, 0, HEIGHT * 0.3), distance=3.7,
+                               elevation=30, azimuth=-150)
 
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
         self.setBackgroundColor(t.background)
         self.minima.setData(color=QtGui.QColor(t.minimum))
+        self.floor.setData(color=QtGui.QColor(t.muted))
         if self._height is not None:
             self._build_mesh()
         self.update()
@@ -215,6 +221,14 @@ class SurfaceView(gl.GLViewWidget):
         p.end()
 
     def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int) -> None:
+        """Axis labels on the two floor edges facing the camera, the legend and counter."""
+        p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        p.setPen(QtGui.QColor(self._theme.foreground))
+        for (x, y, z), text, align in self._axis_labels():
+            pt = self._project(x, y, z, w, h)
+            if pt is not None:
+                r = p.fontMetrics().boundingRect(text)
+                p.drawText(QtCore.QPointF(pt[0] - align * r.width(), pt[1] + r.height() / 3), text)
         doc = QtGui.QTextDocument()
         doc.setDefaultFont(self.font())
         doc.setHtml(header_html(self.sim, self._theme, (False, False, False)))
@@ -223,6 +237,27 @@ class SurfaceView(gl.GLViewWidget):
         p.translate(6, 4)
         doc.drawContents(p)
         p.restore()
+
+    def _axis_labels(self):
+        """((x, y, z) scene point, text, horizontal anchor 0..1) for both axes' ends and names."""
+        s = self.sim.surface
+        (x0, x1), (y0, y1) = s.bounds
+        az = np.radians(self.opts["azimuth"])
+        ey = 1.12 if np.sin(az) > 0 else -1.12      # the x-axis edge nearer the camera
+        ex = 1.12 if np.cos(az) > 0 else -1.12
+        xl, yl = s.axis_labels
+        return [
+            ((-1, ey, 0), fmt(x0), 0.5), ((1, ey, 0), fmt(x1), 0.5), ((0, ey * 1.12, 0), xl, 0.5),
+            ((ex, -1, 0), fmt(y0), 0.5), ((ex, 1, 0), fmt(y1), 0.5), ((ex * 1.12, 0, 0), yl, 0.5),
+        ]
+
+    def _project(self, x, y, z, w, h):
+        """Scene point -> pixel position in a w × h image of the current camera."""
+        m = self.projectionMatrix((0, 0, w, h), (0, 0, w, h)) * self.viewMatrix()
+        v = m.map(QtGui.QVector4D(x, y, z, 1.0))
+        if v.w() <= 0:
+            return None
+        return (v.x() / v.w() + 1) / 2 * w, (1 - v.y() / v.w()) / 2 * h
 
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:

@@ -28,15 +28,18 @@ class Theme:
     update: str          # actual-step arrow
     velocity: str        # momentum buffer arrow
     blend: float         # how far the colour map is blended toward the background (0..1)
+    low_is_light: bool   # low loss = the light end of the map
 
 
 THEMES: dict[str, Theme] = {
     "light": Theme("light", background="#ffffff", foreground="#222222", muted="#55555580",
                    panel="#ffffffd8", minimum="#000000", gradient="#333333",
-                   update="#000000", velocity="#7a4a00", blend=0.45),
+                   update="#000000", velocity="#8a5300", blend=0.5,
+                   low_is_light=True),
     "dark": Theme("dark", background="#1e1e1e", foreground="#e6e6e6", muted="#cccccc70",
                   panel="#1e1e1ed8", minimum="#ffffff", gradient="#d0d0d0",
-                  update="#ffffff", velocity="#f2c063", blend=0.45),
+                  update="#ffffff", velocity="#f2c063", blend=0.35,
+                  low_is_light=False),
 }
 
 
@@ -57,9 +60,13 @@ _CIVIDIS = np.array([
 
 
 def level_colors(theme: Theme, n: int = 256) -> np.ndarray:
-    """(n, 4) uint8 RGBA lookup table for the level map: low loss dark, high loss light,
-    blended toward the theme background by ``theme.blend``."""
+    """(n, 4) uint8 RGBA lookup table for the level map, low loss first, blended toward
+    the theme background by ``theme.blend``. The low end is the one nearest the
+    background (pale on light, dark on dark), so the paths, which gather in the
+    low valleys, keep their contrast where they matter most."""
     t = np.linspace(0.0, 1.0, n)
+    if theme.low_is_light:
+        t = t[::-1]
     src = np.linspace(0.0, 1.0, len(_CIVIDIS))
     rgb = np.stack([np.interp(t, src, _CIVIDIS[:, c]) for c in range(3)], axis=1)
     bg = np.array(hex_rgb(theme.background), dtype=float)
