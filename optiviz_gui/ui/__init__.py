@@ -28,7 +28,7 @@ def _make_none_immortal() -> None:
         return
     count = ctypes.c_ssize_t.from_address(id(None))   # ob_refcnt is PyObject's first field
     count.value += 1 << 60
-    if sys.getrefcount(None) - before != 1 << 60:      # not a standard build: undo
+    if abs(sys.getrefcount(None) - before - (1 << 60)) > 1 << 20:  # not a standard build: undo
         count.value -= 1 << 60
 
 
