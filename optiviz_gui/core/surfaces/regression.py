@@ -118,8 +118,9 @@ class LinearRegression(Surface):
         p, pe = two_prod(s2, xh, self._xsplit)   # (b − b*)·x̄ = p + q
         q = pe + (s2 * xl + e2 * xh)
         q = xp.where(xp.isfinite(q), q, 0.0)     # |b| beyond ~1e300: the split overflows
-        s, se = two_sum(s1, p)
-        return s + ((se + e1) + q), s2 + e2
+        # only the low parts e1, q carry what plain float64 would lose; rounding s1 + p
+        # costs a relative 2^-53 of c itself, so no TwoSum is needed here
+        return (s1 + p) + (e1 + q), s2 + e2
 
     def value_xy(self, a, b, xp=np):
         c, db = self._c(a, b, xp)
