@@ -112,7 +112,7 @@ def test_csv_paths_are_relative_to_the_session_file(tmp_path):
     data.mkdir()
     rng = np.random.default_rng(1)
     x = rng.uniform(-1, 1, 50)
-    rows = "\n".join(f"{a!r},{3 - 0.5 * a!r}" for a in x)
+    rows = "\n".join(f"{float(a)!r},{float(3 - 0.5 * a)!r}" for a in x)
     (data / "pts.csv").write_text("x,y\n" + rows + "\n")
     obj = mutate(("surface",), {"kind": "linear_regression", "csv": "data/pts.csv"})
     path = tmp_path / "s.json"
