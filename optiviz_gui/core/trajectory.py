@@ -99,7 +99,7 @@ class Trajectory:
             return
         f_and_g = self.surface.value_and_grad_xy
         update = self.optimizer.update
-        finite = self._finite
+        lim, isfinite = self._limit, math.isfinite
         x, y = self._P[self._n]
         gx, gy = self._G[self._n]
         x, y, gx, gy = float(x), float(y), float(gx), float(gy)
@@ -113,10 +113,11 @@ class Trajectory:
                 x = x + dx
                 y = y + dy
                 f, gx, gy = f_and_g(x, y, scalar)
-                ok = finite(x, y, f, gx, gy)
             except _NUMERIC_ERRORS:
-                ok = False
-            if not ok:
+                f = math.nan
+            # inlined _finite: this loop is the hot path of every edit
+            if not (-lim < x < lim and -lim < y < lim and isfinite(f)
+                    and isfinite(gx) and isfinite(gy)):
                 self.diverged_at = k + 1
                 break
             k += 1
