@@ -207,6 +207,8 @@ BAD_SPECS = [
     ({"kind": "rosenbrock", "bounds": [[0, 1], ["0", 1]]}, "surface.bounds[1]"),
     ({"kind": "expression"}, "surface.expr"),
     ({"kind": "expression", "expr": 3}, "surface.expr"),
+    ({"kind": "expression", "expr": "x +"}, "surface.expr"),
+    ({"kind": "expression", "expr": "foo(x)"}, "surface.expr"),
     ({"kind": "expression", "expr": "x", "csv": "a.csv"}, "surface.csv"),
 ]
 

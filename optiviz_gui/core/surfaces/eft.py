@@ -17,7 +17,8 @@ References: D. E. Knuth, TAOCP vol. 2, §4.2.2 (TwoSum); T. J. Dekker,
 from __future__ import annotations
 
 from fractions import Fraction
-import math
+
+import numpy as np
 
 SPLITTER = 134217729.0   # 2**27 + 1: splits a float64 into two 26-bit halves
 
@@ -50,19 +51,27 @@ def two_prod(a, b, b_split=None):
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
 
 
-# --------------------------------------------- exact sums (numpy data, once)
-def exact_sum(values) -> Fraction:
-    """The sum of float64 values to about 106 bits, as a Fraction.
+# ------------------------------------------- accurate sums (numpy data, once)
+def accurate_sum(values) -> Fraction:
+    """The sum of float64 values to about twice float64 precision, as a Fraction.
 
-    ``math.fsum`` gives the correctly rounded sum S; the fsum of the values
-    with −S appended gives the correctly rounded remainder, so S + remainder
-    is within 2**-106 |sum| of the exact sum.
-    Raises OverflowError when the sum exceeds the float64 range.
+    Pairwise TwoSum, vectorised: each level adds neighbours and keeps every
+    rounding error, so sum = last s + Σ errors exactly; the errors (each at
+    most 2^-53 of a partial sum) are then added in plain float64. The result
+    is within about 2^-106 · log₂(n) · Σ|values| of the exact sum (cf. Ogita,
+    Rump and Oishi's Sum2), at numpy speed: a few ms per million values.
     """
-    values = [float(v) for v in values]
-    s = math.fsum(values)
-    values.append(-s)
-    return Fraction(s) + Fraction(math.fsum(values))
+    v = np.asarray(values, dtype=float).ravel()
+    if v.size == 0:
+        return Fraction(0)
+    errors = []
+    while v.size > 1:
+        if v.size % 2:
+            v = np.append(v, 0.0)
+        v, e = two_sum(v[0::2], v[1::2])
+        errors.append(e)
+    low = float(np.sum(np.concatenate(errors))) if errors else 0.0
+    return Fraction(float(v[0])) + Fraction(low)
 
 
 def to_pair(value: Fraction) -> tuple[float, float]:

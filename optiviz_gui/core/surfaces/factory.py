@@ -61,7 +61,11 @@ def make_surface(spec: dict[str, Any], base_dir: Path) -> Surface:
             raise ConfigError('surface.expr is missing; give a formula such as "x**2 + 3*y**2".')
         if not isinstance(spec["expr"], str):
             raise ConfigError(f"surface.expr must be a string, got {spec['expr']!r}.")
-        return ExpressionSurface(spec["expr"], bounds=bounds)
+        try:
+            return ExpressionSurface(spec["expr"], bounds=bounds)
+        except ConfigError as err:   # "expr: …" → "surface.expr: …", like every other key
+            message = str(err)
+            raise ConfigError(f"surface.{message}" if message.startswith("expr") else message) from None
     else:
         surface = BUILTINS[kind]()
     return surface.set_bounds(bounds) if bounds is not None else surface
