@@ -16,6 +16,7 @@ import pytest
 from optiviz_gui.core import scalar
 from optiviz_gui.core.errors import ConfigError
 from optiviz_gui.core.surfaces import make_surface
+from optiviz_gui.core.surfaces.eft import accurate_sum, two_prod, two_sum
 from optiviz_gui.core.surfaces.regression import LinearRegression
 from optiviz_gui.resources import resource_path
 
@@ -45,6 +46,20 @@ def exact_fit(x, y):
     sx, sy = sum(X), sum(Y)
     b = (n * sum(p * q for p, q in zip(X, Y)) - sx * sy) / (n * sum(p * p for p in X) - sx * sx)
     return (sy - b * sx) / n, b
+
+
+def test_error_free_transformations_are_exact():
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=200) * 10.0 ** rng.integers(-8, 8, 200)
+    b = rng.normal(size=200) * 10.0 ** rng.integers(-8, 8, 200)
+    for f, op in ((two_sum, lambda p, q: p + q), (two_prod, lambda p, q: p * q)):
+        hi, lo = f(a, b)
+        for i in range(200):
+            assert Fraction(hi[i]) + Fraction(lo[i]) == op(Fraction(a[i]), Fraction(b[i]))
+    # a sum with heavy cancellation: 1e16 + 1 + ... − 1e16
+    values = np.concatenate([[1e16], rng.normal(size=999), [-1e16]])
+    exact = sum(map(Fraction, values))
+    assert abs(accurate_sum(values) - exact) <= 1e-30 * 2e16
 
 
 def test_synthetic_defaults_are_the_blog_data():
