@@ -265,8 +265,12 @@ def test_make_surface_csv_is_relative_to_base_dir_and_round_trips(tmp_path):
     s = make_surface(spec, tmp_path)
     np.testing.assert_array_equal(s.x, x)
     assert s.bounds == ((-3.0, 1.0), (0.0, 4.0))
-    assert s.to_dict() == spec
-    assert make_surface(s.to_dict(), tmp_path).to_dict() == spec
+    # to_dict gives the file's absolute path (a session saved elsewhere makes it relative again)
+    saved = s.to_dict()
+    assert saved == {**spec, "csv": str((tmp_path / "d" / "pts.csv").resolve())}
+    again = make_surface(saved, tmp_path / "elsewhere")
+    assert again.to_dict() == saved
+    np.testing.assert_array_equal(again.y, y)
 
 
 def test_make_surface_synthetic_keys_default_and_round_trip():

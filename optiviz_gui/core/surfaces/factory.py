@@ -26,7 +26,12 @@ MAX_MAGNITUDE = 1e60   # synthetic settings: keeps every y (and its square) fini
 
 
 def make_surface(spec: dict[str, Any], base_dir: Path) -> Surface:
-    """Build the surface ``spec`` describes; a CSV path is relative to ``base_dir``."""
+    """Build the surface ``spec`` describes.
+
+    A CSV path is relative to ``base_dir`` (or absolute); the surface keeps it
+    resolved to an absolute path, which its ``to_dict`` returns, and error
+    messages call the file by the name the spec gives.
+    """
     from . import BUILTINS
 
     if not isinstance(spec, dict):
@@ -80,8 +85,7 @@ def _regression(spec: dict[str, Any], base_dir: Path) -> LinearRegression:
         csv = spec["csv"]
         if not isinstance(csv, str) or not csv.strip():
             raise ConfigError(f"surface.csv must be a file name, got {csv!r}.")
-        path = Path(csv)
-        return LinearRegression.from_csv(path if path.is_absolute() else base_dir / path, csv)
+        return LinearRegression.from_csv((base_dir / csv).resolve(), name=csv)
     kw = dict(SYNTHETIC_DEFAULTS)
     for key in ("intercept", "slope"):
         if key in spec:

@@ -79,14 +79,19 @@ class LinearRegression(Surface):
         return cls(*points.synthetic(**spec), source=spec)
 
     @classmethod
-    def from_csv(cls, path, source: str | None = None) -> LinearRegression:
-        """Points from a CSV file with header x,y; ``source`` is the path as the session gives it."""
-        source = str(path) if source is None else source
-        x, y = points.read_csv(path, source)
+    def from_csv(cls, path, name: str | None = None) -> LinearRegression:
+        """Points from a CSV file with header x,y.
+
+        ``to_dict`` saves ``path`` as given here (make_surface gives it absolute,
+        so a session saved elsewhere can make it relative to its new folder);
+        ``name`` is how error messages call the file (default: the path).
+        """
+        name = str(path) if name is None else name
+        x, y = points.read_csv(path, name)
         try:
-            return cls(x, y, source=source)
+            return cls(x, y, source=str(path))
         except ConfigError as err:
-            raise ConfigError(f"{source}: {err}") from None
+            raise ConfigError(f"{name}: {err}") from None
 
     # --------------------------------------------------------- precomputation
     def _fit(self) -> None:
