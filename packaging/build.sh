@@ -5,6 +5,7 @@
 #   bash packaging/build.sh               one folder:  dist/optiviz/optiviz
 #   bash packaging/build.sh --onefile     one file:    dist/optiviz-onefile/optiviz
 #   bash packaging/build.sh --dist DIR    put the result under DIR instead of dist/
+#   bash packaging/build.sh --work DIR    PyInstaller's work files in DIR instead of build/
 #
 # PYTHON selects the interpreter (default: python3).  Prints the bundle's path and size.
 set -euo pipefail
@@ -12,6 +13,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-python3}"
 DIST="$ROOT/dist"
+WORKROOT="$ROOT/build"
 ONEFILE=0
 
 while [ $# -gt 0 ]; do
@@ -19,7 +21,8 @@ while [ $# -gt 0 ]; do
         --onefile) ONEFILE=1 ;;
         --dist) DIST="$(mkdir -p "$2" && cd "$2" && pwd)"; shift ;;
         --dist=*) DIST="$(mkdir -p "${1#--dist=}" && cd "${1#--dist=}" && pwd)" ;;
-        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --work) WORKROOT="$(mkdir -p "$2" && cd "$2" && pwd)"; shift ;;
+        -h|--help) awk 'NR>1 && /^#/ {sub(/^# ?/, ""); print; next} NR>1 {exit}' "$0"; exit 0 ;;
         *) echo "build.sh: unknown option '$1' (see --help)." >&2; exit 2 ;;
     esac
     shift
@@ -31,7 +34,7 @@ if ! "$PYTHON" -c "import PyInstaller, optiviz_gui" 2>/dev/null; then
 fi
 
 if [ "$ONEFILE" = 1 ]; then NAME=optiviz-onefile; else NAME=optiviz; fi
-WORK="$ROOT/build/pyinstaller-$NAME"
+WORK="$WORKROOT/pyinstaller-$NAME"
 STAGE="$WORK/dist"                      # PyInstaller writes here; moved into place below
 rm -rf "$STAGE"
 
