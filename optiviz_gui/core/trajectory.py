@@ -54,6 +54,8 @@ class Trajectory:
         self._checkpoints: dict[int, tuple] = {}
         try:
             f, gx, gy = surface.value_and_grad_xy(x, y, scalar)
+            if surface.batch_size:
+                gx, gy = surface.batch_grad_xy(x, y, surface.batch_indices(0), scalar)
             ok = self._finite(x, y, f, gx, gy)
         except _NUMERIC_ERRORS:
             ok = False
@@ -98,6 +100,8 @@ class Trajectory:
         if self.diverged or to_step <= self._n:
             return
         f_and_g = self.surface.value_and_grad_xy
+        if self.surface.batch_size:
+            f_and_g = self._minibatch_f_and_g(self._n + 1)
         update = self.optimizer.update
         lim, isfinite = self._limit, math.isfinite
         x, y = self._P[self._n]
@@ -126,6 +130,17 @@ class Trajectory:
                 self._checkpoints[k] = (sx, sy)
         self._store(rows)
         self._state = (sx, sy)
+
+    def _minibatch_f_and_g(self, k: int):
+        """f_and_g for the loop: full-data loss, and the gradient of the mini-batch
+        that the update from this point will use (batches k, k+1, ... in turn)."""
+        surface = self.surface
+        counter = iter(range(k, MAX_STEPS + 1))
+
+        def f_and_g(x, y, xp):
+            idx = surface.batch_indices(next(counter))
+            return (surface.value_xy(x, y, xp), *surface.batch_grad_xy(x, y, idx, xp))
+        return f_and_g
 
     def _finite(self, x, y, f, gx, gy) -> bool:
         lim = self._limit

@@ -29,6 +29,7 @@ class Surface:
     start: tuple[float, float] = (0.0, 0.0)
     minima: np.ndarray = np.zeros((0, 2))   # known global minima, shape (k, 2)
     custom_bounds: bool = False            # bounds set on the instance (saved in to_dict)
+    batch_size: int | None = None           # mini-batch gradients (regression only)
 
     # -------------------------------------------------------- elementwise core
     def value_and_grad_xy(self, x, y, xp=np):  # pragma: no cover - abstract

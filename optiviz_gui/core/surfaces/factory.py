@@ -43,7 +43,7 @@ def make_surface(spec: dict[str, Any], base_dir: Path) -> Surface:
     if not isinstance(kind, str):
         raise ConfigError(f"surface.kind must be a string, got {kind!r}.")
     if kind == "linear_regression":
-        allowed = ("kind", "csv", *SYNTHETIC_DEFAULTS, "bounds")
+        allowed = ("kind", "csv", *SYNTHETIC_DEFAULTS, "batch_size", "batch_seed", "bounds")
     elif kind == "expression":
         allowed = ("kind", "expr", "bounds")
     elif kind in BUILTINS:
@@ -58,7 +58,7 @@ def make_surface(spec: dict[str, Any], base_dir: Path) -> Surface:
     bounds = check_bounds(spec["bounds"]) if "bounds" in spec else None
 
     if kind == "linear_regression":
-        surface = _regression(spec, Path(base_dir))
+        surface = _minibatches(_regression(spec, Path(base_dir)), spec)
     elif kind == "expression":
         from ..expression import ExpressionSurface
 
@@ -108,6 +108,18 @@ def _regression(spec: dict[str, Any], base_dir: Path) -> LinearRegression:
             raise ConfigError(f"surface.x_range must lie between -{MAX_MAGNITUDE:g} and "
                               f"{MAX_MAGNITUDE:g}, got {spec['x_range']!r}.")
     return LinearRegression.synthetic(**kw)
+
+
+def _minibatches(surface: LinearRegression, spec: dict[str, Any]) -> LinearRegression:
+    if "batch_size" not in spec:
+        if "batch_seed" in spec:
+            raise ConfigError("surface.batch_seed needs surface.batch_size.")
+        return surface
+    size = _whole(spec["batch_size"], "batch_size")
+    seed = _whole(spec.get("batch_seed", 0), "batch_seed")
+    if seed < 0:
+        raise ConfigError(f"surface.batch_seed must be ≥ 0, got {seed}.")
+    return surface.minibatches(size, seed)
 
 
 def check_bounds(value) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -27,6 +27,7 @@ b, so most of that work is done once per row or column, not per grid point.
 
 from __future__ import annotations
 
+import copy
 import math
 from typing import Any
 
@@ -160,6 +161,34 @@ class LinearRegression(Surface):
         ga = 2.0 * ((c + b * m_x) - m_y)
         return ga, xh * ga + 2.0 * ((c * m_x + b * m_xx) - m_xy)
 
+    # ------------------------------------------------------------ mini-batches
+    def minibatches(self, batch_size: int | None, seed: int = 0) -> LinearRegression:
+        """This surface, but the optimizers see mini-batch gradients (None: full data).
+
+        Like a torch DataLoader with shuffle=True and drop_last=False: every epoch
+        the points are shuffled by ``default_rng([seed, epoch])`` and cut into
+        batches of ``batch_size`` (the last may be smaller); update k uses batch
+        k of that sequence, so a run replays exactly from its seed. The loss and
+        the contour stay those of the full data.
+        """
+        if batch_size is not None and not 1 <= batch_size <= len(self.x):
+            raise ConfigError(f"surface.batch_size must be between 1 and the number of "
+                              f"points, {len(self.x)}, got {batch_size}.")
+        new = copy.copy(self)
+        new.batch_size = batch_size
+        new.batch_seed = int(seed)
+        new._epoch = (-1, None)
+        return new
+
+    def batch_indices(self, k: int) -> np.ndarray:
+        """The points of the mini-batch update k (k = 0, 1, ...) uses."""
+        per_epoch = -(-len(self.x) // self.batch_size)
+        epoch, j = divmod(k, per_epoch)
+        if self._epoch[0] != epoch:
+            rng = np.random.default_rng([self.batch_seed, epoch])
+            self._epoch = (epoch, rng.permutation(len(self.x)))
+        return self._epoch[1][j * self.batch_size:(j + 1) * self.batch_size]
+
     # ------------------------------------------------------------ session file
     def to_dict(self) -> dict[str, Any]:
         if isinstance(self.source, str):
@@ -170,6 +199,8 @@ class LinearRegression(Surface):
         else:
             raise ConfigError("This regression was built from arrays, so it has no CSV file "
                               "or synthetic settings to save.")
+        if self.batch_size is not None:
+            spec.update(batch_size=self.batch_size, batch_seed=self.batch_seed)
         return self._with_bounds(spec)
 
     def __repr__(self) -> str:
