@@ -1,0 +1,150 @@
+"""Frames drawn by the app's own views, one per step, at a fixed size (the Qt side of export).
+
+``ViewFrames(sim, view, size)`` is a frame source for ``writers.export_frames``:
+frame k is the view(s) of ``sim`` at step k rendered offscreen at ``size``
+with the legend and the iteration counter drawn in (they are part of the
+view's scene). ``view`` is "contour", "surface" (the 3-D view) or "both",
+contour on the left and 3-D on the right, each half the width.
+
+The views listen to ``sim``, and frame k seeks it to step k, so give it a
+simulation of its own (``copy_simulation``) when the on-screen one must not
+move.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6 import QtGui
+
+from ..core.simulation import Simulation
+from .layered import LayeredRenderer, dynamic_items
+
+VIEWS = ("contour", "surface", "both")
+
+
+def copy_simulation(sim: Simulation) -> Simulation:
+    """An independent Simulation with the same surface, start, runs and steps, at step 0.
+
+    Surfaces, optimizers and runs are immutable, so they are shared; the
+    history is recomputed (cheap next to rendering).
+    """
+    return Simulation(sim.surface, sim.start, sim.runs, sim.steps)
+
+
+def qimage_to_array(img: QtGui.QImage) -> np.ndarray:
+    """A QImage as an (h, w, 4) uint8 RGBX array (a copy)."""
+    img = img.convertToFormat(QtGui.QImage.Format.Format_RGBX8888)
+    w, h, bpl = img.width(), img.height(), img.bytesPerLine()
+    buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=h * bpl)
+    return buf.reshape(h, bpl)[:, : 4 * w].reshape(h, w, 4).copy()
+
+
+class ViewFrames:
+    """A frame source (count, size, frame(k)) drawing ``sim`` with the app's views.
+
+    2-D views are drawn layered (``layered.py``: the unchanging background
+    once, the changing items per frame) after checking on the last frame that
+    this gives the view's own picture; ``layered=False`` draws every frame whole.
+    """
+
+    def __init__(self, sim: Simulation, view: str = "contour", size: tuple[int, int] = (800, 600),
+                 like: dict | None = None, layered: bool = True) -> None:
+        if view not in VIEWS:
+            raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+        self.sim = sim
+        self.view = view
+        self.size = (int(size[0]), int(size[1]))
+        self.count = sim.steps + 1
+        w, h = self.size
+        self._parts: list[tuple[object, int]] = []   # (view widget, width)
+        self._renderers: list | None = None
+        self.layered = layered
+        like = like or {}
+        if view in ("contour", "both"):
+            from ..ui.contour_view import ContourView
+            cv = ContourView(sim)
+            _copy_options(like.get("contour"), cv)
+            self._parts.append((cv, w if view == "contour" else w // 2))
+        if view in ("surface", "both"):
+            from ..ui.surface_view import SurfaceView
+            sv = SurfaceView(sim)
+            _copy_options(like.get("surface"), sv)
+            self._parts.append((sv, w if view == "surface" else w - w // 2))
+
+    @property
+    def key_colors(self) -> list[str]:
+        """Colours that must survive a GIF palette exactly: paths and the theme's text."""
+        colors = list(self.sim.colors())
+        for v, _ in self._parts:
+            theme = getattr(v, "_theme", None)
+            for name in ("background", "foreground", "minimum", "gradient", "update", "velocity"):
+                c = getattr(theme, name, None)
+                if isinstance(c, str) and len(c) == 7:
+                    colors.append(c)
+        return colors
+
+    def frame(self, k: int) -> np.ndarray:
+        """The picture at step k, (h, w, 4) RGBX."""
+        if self._renderers is None:
+            self._renderers = [self._renderer(v, pw) for v, pw in self._parts]
+        self.sim.seek(k)
+        arrays = [qimage_to_array(render()) for render in self._renderers]
+        return arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=1)
+
+    def _renderer(self, view, w: int):
+        """The fastest way to draw this view that gives the view's own picture."""
+        h = self.size[1]
+        if self.layered and dynamic_items(view) is not None and hasattr(view, "graphics"):
+            layered = LayeredRenderer(view, w, h)
+            self.sim.seek(self.sim.steps)       # check on the fullest frame
+            if layered.verify():
+                return layered.render
+        return lambda: view.render_image(w, h)
+
+    def close(self) -> None:
+        """Delete the views. They stay connected to ``sim``: do not step it afterwards."""
+        for v, _ in self._parts:
+            v.deleteLater()
+        self._parts = []
+
+    def __enter__(self) -> "ViewFrames":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def view_options(view) -> dict:
+    """What an on-screen view shows beyond the model: scale, iso-lines, arrows, theme, camera."""
+    if view is None:
+        return {}
+    opts = {}
+    for key, getter in (("scale", "scale"), ("isolines", "isolines"), ("arrows", "arrows"),
+                        ("theme", "theme_name"), ("camera", "cameraParams")):
+        fn = getattr(view, getter, None)
+        if callable(fn):
+            try:
+                opts[key] = fn()
+            except TypeError:
+                pass
+    # the views keep these privately when they have no getter
+    if "isolines" not in opts and hasattr(view, "_isolines"):
+        opts["isolines"] = view._isolines
+    if "arrows" not in opts and hasattr(view, "_arrows"):
+        opts["arrows"] = tuple(view._arrows)
+    if "theme" not in opts and hasattr(view, "_theme"):
+        opts["theme"] = getattr(view._theme, "name", None)
+    return opts
+
+
+def _copy_options(opts: dict | None, view) -> None:
+    if not opts:
+        return
+    setters = (("theme", "apply_theme"), ("scale", "set_scale"), ("isolines", "set_isolines"))
+    for key, setter in setters:
+        if opts.get(key) is not None and hasattr(view, setter):
+            getattr(view, setter)(opts[key])
+    if opts.get("arrows") is not None and hasattr(view, "set_arrows"):
+        view.set_arrows(*opts["arrows"])
+    if opts.get("camera") and hasattr(view, "setCameraParams"):
+        view.setCameraParams(**opts["camera"])
