@@ -12,8 +12,6 @@ Errors go to stderr as one sentence, with exit status 2, and no output file.
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from pathlib import Path
 
@@ -41,16 +39,9 @@ def load_simulation(path: str | None):
 
 # ------------------------------------------------------------------- run
 def trajectories_csv(sim) -> str:
-    """optimizer,step,x,y,loss,grad_x,grad_y for every run, steps 0..sim.steps."""
-    sim.seek(sim.steps)
-    out = io.StringIO()
-    w = csv.writer(out, lineterminator="\n")
-    w.writerow(["optimizer", "step", "x", "y", "loss", "grad_x", "grad_y"])
-    for label, t in zip(sim.labels(), sim.trajectories):
-        for k, ((x, y), f, (gx, gy)) in enumerate(zip(t.params, t.loss, t.grad)):
-            w.writerow([label, k, repr(float(x)), repr(float(y)), repr(float(f)),
-                        repr(float(gx)), repr(float(gy))])
-    return out.getvalue()
+    """optimizer,step,x,y,loss,grad_x,grad_y for every run (export/trajectories.py)."""
+    from .export.trajectories import trajectories_csv as csv_text
+    return csv_text(sim)
 
 
 def cmd_run(args) -> int:

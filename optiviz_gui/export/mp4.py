@@ -122,8 +122,9 @@ class Mp4Writer:
 
 @lru_cache(maxsize=1)
 def _h264() -> str:
+    """The best H.264 encoder of that ffmpeg (libx264 in imageio-ffmpeg's builds)."""
     try:
-        import imageio_ffmpeg
-        return imageio_ffmpeg.get_first_available_h264_encoder()
-    except (ImportError, RuntimeError):  # pragma: no cover - checked by ffmpeg_exe first
+        from imageio_ffmpeg._io import get_first_available_h264_encoder
+        return get_first_available_h264_encoder()
+    except (ImportError, RuntimeError, AttributeError):
         return "libx264"
