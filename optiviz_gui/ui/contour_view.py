@@ -98,13 +98,16 @@ class ContourView(QtWidgets.QWidget):
         self.view_box.start_picked.connect(self.start_requested)
 
         self.image = pg.ImageItem(axisOrder="col-major")
+        # the map only changes with the surface, scale, theme or view range: let Qt keep
+        # it as a pixmap instead of rescaling the image on every step's repaint
+        self.image.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.items = map_items.MapItems(self.plot)
 
-        self.view_box.sigRangeChanged.connect(self._redraw_arrows)
-        self.view_box.sigResized.connect(self._redraw_arrows)
+        self.view_box.sigRangeChanged.connect(self.redraw)
+        self.view_box.sigResized.connect(self.redraw)
         sim.surface_changed.connect(self._on_surface)
         sim.history_changed.connect(self.redraw)
         sim.runs_changed.connect(self.redraw)
@@ -181,13 +184,10 @@ class ContourView(QtWidgets.QWidget):
         """Paths, current points, arrows, legend and counter for the current step."""
         sim, k = self.sim, self.sim.step
         colors = sim.colors()
-        shown = [i for i, r in enumerate(sim.runs) if r.enabled]
         self.items.ensure_runs(len(sim.runs))
-        for i, t in enumerate(sim.trajectories):
-            if i in shown:
-                self.items.set_path(i, t.params[: k + 1], colors[i])
-            else:
-                self.items.hide_path(i)
+        paths = [(t.params[: k + 1], colors[i]) if r.enabled else None
+                 for i, (r, t) in enumerate(zip(sim.runs, sim.trajectories))]
+        self.items.set_paths(paths, self.view_box.viewPixelSize())
         self.items.set_start(sim.start)
         self._redraw_arrows()
         self._draw_header()
@@ -214,5 +214,4 @@ class ContourView(QtWidgets.QWidget):
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
-        return render_layout(self.graphics, self._theme.background, w, h,
-                             before=self._redraw_arrows)
+        return render_layout(self.graphics, self._theme.background, w, h, before=self.redraw)

@@ -11,8 +11,10 @@ Arrow vectors at the current point θ_k of each shown run:
                updates (the step it is about to take), at its true length
     gradient   −s·∇f(θ_k),       s = 0.15·diag(window) / |∇f(θ_0)|
     velocity   −s·b_k, b = ``exp_avg`` (Adam family) or ``momentum_buffer``
-               (SGD, RMSprop): a running average of gradients, so the
-               gradient's scale; omitted when the optimizer keeps none
+               (SGD): a running average of gradients, so the gradient's scale.
+               RMSprop's momentum_buffer averages already-scaled steps, so its
+               arrow is −lr·b_k at true length, like the update. Omitted when
+               the optimizer keeps no such buffer or it is zero
 Lengths in gradient units are capped at 0.6·diag(window).
 """
 
@@ -23,7 +25,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core import scalar
 from .theme import Theme
@@ -42,6 +44,7 @@ class MapItems:
     def __init__(self, plot: pg.PlotItem) -> None:
         self.plot = plot
         self.isolines = pg.PlotCurveItem(connect="pairs")
+        self.isolines.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.isolines.setZValue(1)
         self.minima = pg.ScatterPlotItem(symbol="star", size=19)
         self.minima.setZValue(25)            # over everything, hollow: never hides a point
@@ -53,7 +56,11 @@ class MapItems:
             it.setZValue(10 + z)
         for it in (self.isolines, self.minima, self.start, *self.arrows.values()):
             plot.addItem(it)
-        self.runs: list[tuple[pg.PlotCurveItem, pg.ScatterPlotItem, pg.ScatterPlotItem]] = []
+        self.current = pg.ScatterPlotItem(size=13)
+        self.current.setZValue(20)
+        plot.addItem(self.current)
+        self.runs: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []   # line, dots
+        self._colors: list[str | None] = []
         self._theme: Theme | None = None
 
     # ------------------------------------------------------------------ theme
@@ -67,8 +74,7 @@ class MapItems:
         self.arrows["update"].setPen(pg.mkPen(t.update, width=2.5))
         self.arrows["gradient"].setPen(_dashed(t.gradient, 2.0, [4, 2.5]))
         self.arrows["velocity"].setPen(_dashed(t.velocity, 2.8, [0.1, 1.6]))
-        for _curve, _dots, current in self.runs:
-            current.setPen(pg.mkPen(t.background, width=2))
+        self.current.setPen(pg.mkPen(t.background, width=2))
 
     # ------------------------------------------------------------- static bits
     def set_isolines(self, xy: tuple[np.ndarray, np.ndarray]) -> None:
@@ -82,36 +88,67 @@ class MapItems:
 
     # ------------------------------------------------------------------- paths
     def ensure_runs(self, n: int) -> None:
+        """Have line + dots items for n runs (created once, reused after)."""
         while len(self.runs) < n:
             curve = pg.PlotCurveItem(antialias=True)
-            dots = pg.ScatterPlotItem(size=4, pen=None)
-            current = pg.ScatterPlotItem(size=13)
-            bg = self._theme.background if self._theme else "w"
-            current.setPen(pg.mkPen(bg, width=2))
-            for z, it in ((5, curve), (6, dots), (20, current)):
-                it.setZValue(z)
-                self.plot.addItem(it)
-            self.runs.append((curve, dots, current))
-        for i in range(n, len(self.runs)):
-            self.hide_path(i)
+            dots = pg.PlotCurveItem(connect="pairs", antialias=True)
+            curve.setZValue(5)
+            dots.setZValue(6)
+            self.plot.addItem(curve)
+            self.plot.addItem(dots)
+            self.runs.append((curve, dots))
+            self._colors.append(None)
 
-    def set_path(self, i: int, p: np.ndarray, color: str) -> None:
-        curve, dots, current = self.runs[i]
-        curve.setPen(pg.mkPen(color, width=2))
-        curve.setData(p[:, 0], p[:, 1])
-        dots.setData(p[:, 0], p[:, 1], brush=pg.mkBrush(color))
-        current.setData(p[-1:, 0], p[-1:, 1], brush=pg.mkBrush(color))
-        for it in (curve, dots, current):
-            it.setVisible(len(p) > 0)
+    def set_paths(self, paths: list, pixel: tuple[float, float]) -> None:
+        """``paths[i]`` = ((n, 2) points, colour) for a shown run, None for a hidden
+        one; ``pixel`` = the data size (x, y) of one screen pixel.
 
-    def hide_path(self, i: int) -> None:
-        for it in self.runs[i]:
-            it.setData([], [])
-            it.setVisible(False)
+        The line gets every point except those in the same half-pixel cell as the
+        point before (invisible, and a converged run has hundreds of them); the
+        last point is always kept. Each dot is drawn as a segment a thousandth of a
+        pixel long with round caps (a curve item is many times faster than a
+        scatter item for a thousand points), and a dot in the same 2-pixel cell as
+        the one before is left out."""
+        px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
+        cx, cy, brushes = [], [], []
+        for i, (curve, dots) in enumerate(self.runs):
+            entry = paths[i] if i < len(paths) else None
+            if entry is None or len(entry[0]) == 0:
+                curve.setVisible(False)
+                dots.setVisible(False)
+                continue
+            p, color = entry
+            if color != self._colors[i]:
+                self._colors[i] = color
+                curve.setPen(pg.mkPen(color, width=2))
+                pen = pg.mkPen(color, width=4.5)
+                pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
+                dots.setPen(pen)
+            line = p[_distinct_cells(p, 0.5 * px, 0.5 * py, keep_last=True)]
+            curve.setData(line[:, 0], line[:, 1])
+            d = p[_distinct_cells(p, 2 * px, 2 * py)]
+            dx = np.repeat(d[:, 0], 2)
+            dx[1::2] += 1e-3 * px
+            dots.setData(dx, np.repeat(d[:, 1], 2))
+            curve.setVisible(True)
+            dots.setVisible(True)
+            cx.append(p[-1, 0])
+            cy.append(p[-1, 1])
+            brushes.append(pg.mkBrush(color))
+        self.current.setData(cx, cy, brush=brushes)
+        self.current.setVisible(bool(cx))
 
     def path_data(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        x, y = self.runs[i][0].getData()
-        return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
+        curve = self.runs[i][0]
+        x, y = curve.getData()
+        if x is None or not curve.isVisible():
+            return np.zeros(0), np.zeros(0)
+        return x, y
+
+    def current_points(self) -> np.ndarray:
+        """(m, 2) drawn current points, one per shown run."""
+        x, y = self.current.getData()
+        return np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
 
     # ------------------------------------------------------------------ arrows
     def set_arrows(self, vectors: dict[str, np.ndarray], pixel: tuple[float, float]) -> None:
@@ -126,6 +163,17 @@ class MapItems:
 
     def arrow_data(self, kind: str) -> np.ndarray:
         return self._vectors[kind].copy()
+
+
+def _distinct_cells(p: np.ndarray, cx: float, cy: float, keep_last=False) -> np.ndarray:
+    """Mask of the points whose (cx × cy) grid cell differs from the previous point's."""
+    with np.errstate(all="ignore"):
+        c = np.floor(p / (cx, cy))
+    keep = np.ones(len(p), dtype=bool)
+    keep[1:] = np.any(c[1:] != c[:-1], axis=1)
+    if keep_last and len(p):
+        keep[-1] = True
+    return keep
 
 
 def _dashed(color: str, width: float, pattern) -> QtGui.QPen:
@@ -180,9 +228,11 @@ def arrow_vectors(sim, trajectories, k: int, which) -> dict[str, np.ndarray]:
             d = next_update(t, j)
             if d is not None:
                 out["update"].append((x, y, *d))
-        if on["velocity"] and s:
+        if on["velocity"]:
             b = velocity(t, j)
-            if b is not None:
+            if b is not None and t.optimizer.name == "rmsprop":
+                out["velocity"].append((x, y, *(-t.optimizer.hp["lr"] * b)))
+            elif b is not None and s:
                 out["velocity"].append((x, y, *_capped(-s * b, cap)))
     return {kind: np.array(rows, dtype=float).reshape(-1, 4) for kind, rows in out.items()}
 

@@ -12,6 +12,27 @@ import os
 
 _cached: bool | None = None
 
+
+def share_gl_contexts() -> bool:
+    """Ask Qt to put every OpenGL widget in one share group (AA_ShareOpenGLContexts).
+
+    pyqtgraph compiles each shader program once per process and caches it on
+    the class; without a shared group the second GL view (a new window, an
+    export view, the next test) draws nothing but GL errors. Only possible
+    before the QApplication exists: this module calls it on import, and
+    ``app.py`` should import it before creating the application. Returns
+    whether sharing is on.
+    """
+    from PySide6.QtCore import QCoreApplication, Qt
+
+    attr = Qt.ApplicationAttribute.AA_ShareOpenGLContexts
+    if QCoreApplication.instance() is None:
+        QCoreApplication.setAttribute(attr, True)
+    return QCoreApplication.testAttribute(attr)
+
+
+share_gl_contexts()
+
 _GL_PLATFORMS = ("xcb", "wayland")
 
 

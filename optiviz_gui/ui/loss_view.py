@@ -42,13 +42,17 @@ class LossView(QtWidgets.QWidget):
             self.plot.getAxis(side).setStyle(maxTickLevel=0)   # grid at major ticks only
         self.legend = pg.LegendItem(offset=(-8, 8), labelTextSize="9pt")
         self.legend.setParentItem(self.plot.getViewBox())
+        # the legend changes only with the runs: keep it as a pixmap between repaints
+        self.legend.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._legend_key = None
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot.addItem(self.cursor)
         self.current = pg.ScatterPlotItem(size=9)
         self.current.setZValue(10)
         self.plot.addItem(self.current)
-        self.curves: list[pg.PlotDataItem] = []
+        self.curves: list[pg.PlotCurveItem] = []
+        self._px = (0.0, 0.0)        # pixel size the curves were thinned for
+        self.plot.getViewBox().sigRangeChanged.connect(self._on_range)
         sim.surface_changed.connect(self.redraw)
         sim.history_changed.connect(self.redraw)
         sim.runs_changed.connect(self.redraw)
@@ -91,10 +95,17 @@ class LossView(QtWidgets.QWidget):
     def _on_step(self, _k: int) -> None:
         self.redraw()
 
+    def _on_range(self, *_args) -> None:
+        """Re-thin the curves after a zoom (not after every small auto-range change)."""
+        px = self.plot.getViewBox().viewPixelSize()
+        if any(not (0.67 < (a / b if b else 0) < 1.5) for a, b in zip(px, self._px)):
+            self.redraw()
+
     def redraw(self) -> None:
         sim, k = self.sim, self.sim.step
+        px = self._px = self.plot.getViewBox().viewPixelSize()
         while len(self.curves) < len(sim.runs):
-            c = pg.PlotDataItem(antialias=True)
+            c = pg.PlotCurveItem(antialias=True)
             self.plot.addItem(c)
             self.curves.append(c)
         xs, ys, brushes = [], [], []
@@ -105,14 +116,16 @@ class LossView(QtWidgets.QWidget):
                 continue
             t, color = sim.trajectories[i], sim.colors()[i]
             loss = t.loss[: k + 1]
-            if self._log:
-                loss = np.where(loss > 0, loss, np.nan)
+            if self._log:                          # the axis is in log mode; items get log10
+                with np.errstate(all="ignore"):
+                    loss = np.where(loss > 0, np.log10(loss), np.nan)
             c.setPen(pg.mkPen(color, width=2))
-            c.setData(np.arange(len(loss)), loss, connect="finite")
+            x, y = _thin(np.arange(len(loss), dtype=float), loss, px)
+            c.setData(x, y, connect="finite")
             c.setVisible(True)
             if len(loss) and np.isfinite(loss[-1]):
                 xs.append(len(loss) - 1)
-                ys.append(np.log10(loss[-1]) if self._log else loss[-1])
+                ys.append(loss[-1])
                 brushes.append(pg.mkBrush(color))
         self.current.setData(xs, ys, brush=brushes)
         self.cursor.setValue(k)
@@ -131,8 +144,8 @@ class LossView(QtWidgets.QWidget):
 
     # ---------------------------------------------------------- inspection
     def drawn_curve(self, i: int) -> tuple[np.ndarray, np.ndarray]:
-        """Run i's curve data as given (x = iterations, y = loss, NaN = gap)."""
-        x, y = self.curves[i].getOriginalDataset()
+        """Run i's drawn curve (x = iterations, y = loss or log10 loss, NaN = gap)."""
+        x, y = self.curves[i].getData()
         return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
 
     # -------------------------------------------------------------- export
@@ -140,3 +153,16 @@ class LossView(QtWidgets.QWidget):
         """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
         return render_layout(self.graphics, self._theme.background, w, h)
 
+
+def _thin(x: np.ndarray, y: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:
+    """Leave out points that draw nothing new: the inner points of a run of three or
+    more in the same half-pixel row (a converged run's flat tail has hundreds).
+    Ends of runs, NaN gaps and the last point stay."""
+    py = abs(float(pixel[1])) or 1.0
+    with np.errstate(all="ignore"):
+        row = np.floor(y / (0.5 * py))
+    keep = np.ones(len(x), dtype=bool)
+    if len(x) > 2:
+        inner = (row[1:-1] == row[:-2]) & (row[1:-1] == row[2:])
+        keep[1:-1] = ~inner
+    return x[keep], y[keep]

@@ -22,6 +22,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core.simulation import Simulation
 from .contour_view_items import header_html
+from .gl import share_gl_contexts
+from .surface_view_cache import StaticLayer
 from .contour_view_levels import fmt, transform_for
 from .theme import get_theme, level_colors
 
@@ -62,6 +64,15 @@ _SHADER = shaders.ShaderProgram("optiviz_lit", [
 ])
 
 
+def _forget_compiled_shaders() -> None:
+    """Drop pyqtgraph's per-process shader caches (used only when GL contexts are not
+    shared, so that a new view after a closed one compiles its own programs)."""
+    for prog in shaders.ShaderProgram.names.values():
+        prog.prog = None
+    for cls in (gl.GLLinePlotItem, gl.GLScatterPlotItem):
+        cls._shaderProgram = None
+
+
 class _GridMesh(gl.MeshData):
     """MeshData whose vertex normals are given (pyqtgraph's own loop is slow)."""
 
@@ -100,6 +111,9 @@ class SurfaceView(gl.GLViewWidget):
         self.addItem(self.floor)
         self.paths: list[gl.GLLinePlotItem] = []
         self._height = None            # (forward transform, t0, t1) of the current mesh
+        self._overlay_key = None
+        self._overlay_img = None
+        self.static_layer = StaticLayer()
         sim.surface_changed.connect(self._on_surface)
         sim.history_changed.connect(self.redraw)
         sim.runs_changed.connect(self.redraw)
@@ -213,14 +227,37 @@ class SurfaceView(gl.GLViewWidget):
         """Run i's drawn line vertices in scene coordinates, (n, 3)."""
         return np.asarray(self.paths[i].pos)
 
+    def initializeGL(self):  # noqa: N802 (Qt name)
+        if not share_gl_contexts():
+            _forget_compiled_shaders()     # this context cannot use another one's programs
+        super().initializeGL()
+
     # -------------------------------------------------------------- overlay
     def paintGL(self, *args, **kwargs):  # noqa: N802 (Qt name)
-        super().paintGL(*args, **kwargs)
+        o, c = self.opts, self.opts["center"]
+        camera = (o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"])
+        self.static_layer.paint(self, [self.mesh, self.floor], (camera, self.mesh_builds))
         p = QtGui.QPainter(self)
-        self._paint_overlay(p, self.width(), self.height())
+        p.drawImage(0, 0, self._overlay(self.width(), self.height()))
         p.end()
 
-    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int) -> None:
+    def _overlay(self, w: int, h: int) -> QtGui.QImage:
+        """The text overlay as a transparent image, painted by the raster engine and
+        cached: text drawn straight onto the GL surface costs ~50 ms a frame on llvmpipe."""
+        o, c = self.opts, self.opts["center"]
+        key = (w, h, header_html(self.sim, self._theme, (False, False, False)),
+               o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"],
+               self._theme.name, id(self.sim.surface))
+        if key != self._overlay_key:
+            img = QtGui.QImage(w, h, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            img.fill(QtCore.Qt.GlobalColor.transparent)
+            p = QtGui.QPainter(img)
+            self._paint_overlay(p, w, h, key[2])
+            p.end()
+            self._overlay_key, self._overlay_img = key, img
+        return self._overlay_img
+
+    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int, header: str) -> None:
         """Axis labels on the two floor edges facing the camera, the legend and counter."""
         p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
         p.setPen(QtGui.QColor(self._theme.foreground))
@@ -231,7 +268,7 @@ class SurfaceView(gl.GLViewWidget):
                 p.drawText(QtCore.QPointF(pt[0] - align * r.width(), pt[1] + r.height() / 3), text)
         doc = QtGui.QTextDocument()
         doc.setDefaultFont(self.font())
-        doc.setHtml(header_html(self.sim, self._theme, (False, False, False)))
+        doc.setHtml(header)
         doc.setTextWidth(w - 12)
         p.save()
         p.translate(6, 4)
@@ -268,7 +305,7 @@ class SurfaceView(gl.GLViewWidget):
         img = img.convertToFormat(QtGui.QImage.Format.Format_RGB32)
         p = QtGui.QPainter(img)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        self._paint_overlay(p, w, h)
+        self._paint_overlay(p, w, h, header_html(self.sim, self._theme, (False, False, False)))
         p.end()
         return img
 

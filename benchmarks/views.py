@@ -1,0 +1,270 @@
+"""Redraw speed of the contour, loss and 3-D views on the blog example.
+
+Run under an X server (the 3-D view needs OpenGL; Mesa's llvmpipe is fine):
+
+    xvfb-run -a -s "-screen 0 1600x1200x24" python -m benchmarks.views
+
+Every figure is printed beside a baseline measured in the same run:
+
+  2-D frame   sim.seek(k), update() and processEvents() (the paint an event loop
+              would do) of the 800×600 view (median of 200), against a naive frame that clears a bare pg.PlotWidget and
+              re-creates the map, lines and symbols with the same data
+              (target ≥ 60 frames/s)
+  3-D frame   the same for SurfaceView (200×200 mesh, 800×600, then glFinish), against a
+              naive view that rebuilds its GLSurfacePlotItem every frame (target ≥ 30)
+  edit        4 runs × 1000 steps on screen in all three views, laid out in one
+              window as in the app: set_start, then every view repainted (target
+              ≤ 30 ms); beside it the model alone (set_start with no view
+              connected) and re-creating the 2-D views instead
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def _timed(fn, n: int) -> float:
+    """Median seconds of fn() over n calls, after three warm-up calls."""
+    for _ in range(3):
+        fn()
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return statistics.median(out)
+
+
+def _fps(seconds: float) -> str:
+    return f"{1.0 / seconds:7.1f} frames/s ({seconds * 1e3:6.2f} ms)"
+
+
+def _stepper(sim):
+    """A function that moves sim one step on, wrapping to step 1 after the last."""
+    def step():
+        sim.seek(sim.step % sim.steps + 1)
+    return step
+
+
+def _show(app, widget, w=800, h=600):
+    widget.resize(w, h)
+    widget.show()
+    for _ in range(5):
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def _one_window(views):
+    """The views side by side in one top-level window, each 800×600."""
+    from PySide6 import QtWidgets
+
+    w = QtWidgets.QWidget()
+    grid = QtWidgets.QGridLayout(w)
+    grid.setContentsMargins(0, 0, 0, 0)
+    for i, v in enumerate(views):
+        v.setMinimumSize(800, 600)
+        grid.addWidget(v, i // 2, i % 2)
+    return w
+
+
+def _paint(app, widget) -> None:
+    """Ask for a repaint and let Qt do it now, as the event loop would: the paint
+    event, and for a GL view paintGL, the composition onto the window and glFinish."""
+    target = widget.graphics.viewport() if hasattr(widget, "graphics") else widget
+    target.update()
+    app.processEvents()
+    if hasattr(widget, "makeCurrent"):
+        from OpenGL import GL
+        widget.makeCurrent()
+        GL.glFinish()
+        widget.doneCurrent()
+
+
+def main() -> int:
+    from PySide6 import QtWidgets
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    import pyqtgraph as pg
+
+    from optiviz_gui.cli import load_simulation
+    from optiviz_gui.ui.contour_view import ContourView
+    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.loss_view import LossView
+
+    sim = load_simulation(None)
+    print(f"Qt platform {QtWidgets.QApplication.platformName()}; blog example: "
+          f"{len(sim.runs)} runs, {sim.steps} steps")
+
+    # ------------------------------------------------------------------ 2-D
+    cv = ContourView(sim)
+    _show(app, cv)
+    step = _stepper(sim)
+
+    def contour_frame():
+        step()
+        _paint(app, cv)
+
+    t_contour = _timed(contour_frame, 200)
+    cv.set_arrows(True, True, True)
+    t_arrows = _timed(contour_frame, 200)
+    cv.close()
+
+    sim_l = load_simulation(None)
+    lv = LossView(sim_l)
+    _show(app, lv)
+    step_l = _stepper(sim_l)
+
+    def loss_frame():
+        step_l()
+        _paint(app, lv)
+
+    t_loss = _timed(loss_frame, 200)
+    lv.close()
+
+    sim_n = load_simulation(None)
+    naive = pg.PlotWidget()
+    _show(app, naive)
+    step_n = _stepper(sim_n)
+    _, _, z = sim_n.surface.grid(300)
+    shade = np.sqrt(z - z.min())
+
+    def naive_frame():
+        step_n()
+        k = sim_n.step
+        naive.clear()
+        naive.addItem(pg.ImageItem(shade))
+        for t, c in zip(sim_n.trajectories, sim_n.colors()):
+            p = t.params[: k + 1]
+            naive.plot(p[:, 0], p[:, 1], pen=pg.mkPen(c, width=2), symbol="o",
+                       symbolSize=4, symbolBrush=c)
+        _paint(app, naive)
+
+    t_naive = _timed(naive_frame, 100)
+    naive.close()
+    print("2-D, one step + repaint at 800x600 (target >= 60 frames/s):")
+    print(f"  contour view                      {_fps(t_contour)}")
+    print(f"  contour view, all arrows on       {_fps(t_arrows)}")
+    print(f"  loss view                         {_fps(t_loss)}")
+    print(f"  baseline: naive bare PlotWidget   {_fps(t_naive)}")
+
+    # ------------------------------------------------------------------ 3-D
+    has_gl = gl_available()
+    if has_gl:
+        import pyqtgraph.opengl as gl
+        from OpenGL import GL
+
+        from optiviz_gui.ui.surface_view import MESH, SurfaceView
+
+        sim_s = load_simulation(None)
+        sv = SurfaceView(sim_s)
+        _show(app, sv)
+        step_s = _stepper(sim_s)
+
+        def surface_frame():
+            step_s()
+            _paint(app, sv)
+
+        t_surface = _timed(surface_frame, 100)
+        sv.close()
+
+        naive3 = gl.GLViewWidget()
+        _show(app, naive3)
+        _, _, gz = sim_s.surface.grid(MESH)
+        h = np.sqrt(gz - gz.min())
+        h = h / h.max()
+        u = np.linspace(-1, 1, MESH)
+
+        def naive3_frame():
+            step_s()
+            naive3.clear()
+            naive3.addItem(gl.GLSurfacePlotItem(x=u, y=u, z=h, shader="shaded"))
+            _paint(app, naive3)
+
+        t_naive3 = _timed(naive3_frame, 5)
+        naive3.close()
+        print(f"3-D, one step + repaint at 800x600, {MESH}x{MESH} mesh (target >= 30 frames/s):")
+        print(f"  surface view                      {_fps(t_surface)}")
+        print(f"  baseline: rebuild mesh each frame {_fps(t_naive3)}")
+    else:
+        print("3-D: skipped (no OpenGL on this Qt platform; run under xvfb-run)")
+
+    # ----------------------------------------------------------------- edit
+    starts = [(2.0, 9.0), (1.5, 8.5)]
+
+    def long_sim():
+        s = load_simulation(None)
+        s.set_steps(1000)
+        s.seek(1000)
+        return s
+
+    model = long_sim()
+    flip = [0]
+
+    def model_edit():
+        flip[0] ^= 1
+        model.set_start(starts[flip[0]])
+
+    t_model = _timed(model_edit, 20)
+
+    sim_e = long_sim()
+    views = [ContourView(sim_e), LossView(sim_e)]
+    if has_gl:
+        views.append(SurfaceView(sim_e))
+    window = _one_window(views)               # as in the app: one window, one composition
+    _show(app, window, 1600, 1200)
+
+    parts = {"set_start": [], "paint": []}
+
+    def edit():
+        flip[0] ^= 1
+        t0 = time.perf_counter()
+        sim_e.set_start(starts[flip[0]])         # model + every view's redraw (setData)
+        t1 = time.perf_counter()
+        for v in views:
+            (v.graphics.viewport() if hasattr(v, "graphics") else v).update()
+        app.processEvents()
+        if has_gl:
+            views[-1].makeCurrent()
+            GL.glFinish()
+            views[-1].doneCurrent()
+        parts["set_start"].append(t1 - t0)
+        parts["paint"].append(time.perf_counter() - t1)
+
+    t_edit = _timed(edit, 20)
+    window.close()
+
+    sim_b = long_sim()
+
+    def naive_edit():
+        flip[0] ^= 1
+        sim_b.set_start(starts[flip[0]])
+        fresh = [ContourView(sim_b), LossView(sim_b)]
+        w = _one_window(fresh)
+        w.resize(1600, 1200)
+        w.show()
+        app.processEvents()
+        w.close()
+        w.deleteLater()
+        app.processEvents()
+
+    t_naive_edit = _timed(naive_edit, 5)
+    names = "contour + loss" + (" + 3-D" if has_gl else "")
+    med = {k: statistics.median(v[3:]) * 1e3 for k, v in parts.items()}
+    print(f"edit with {len(sim_e.runs)} x 1000 steps of history, {names} on screen "
+          f"(target <= 30 ms):")
+    print(f"  set_start: recompute + every view's redraw      {med['set_start']:7.2f} ms")
+    print(f"  paint + composition of the 1600x1200 window     {med['paint']:7.2f} ms")
+    print(f"  total                                           {t_edit * 1e3:7.2f} ms")
+    print(f"  the model alone (set_start, no views)           {t_model * 1e3:7.2f} ms")
+    print(f"  baseline: re-create the contour + loss views    {t_naive_edit * 1e3:7.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYOPENGL_PLATFORM", "glx")
+    sys.exit(main())
