@@ -10,7 +10,9 @@ to step. So:
     frame k    = a copy of the background + the scene with every other
                  item made transparent, painted on top
 
-Opacity 0 makes Qt skip an item without touching the layout. Parents of
+The background is drawn again whenever the layout moved (a legend that
+wraps to another line shrinks the plot) or a run appears. Opacity 0 makes
+Qt skip an item without touching the layout. Parents of
 changing items (the plot, the view box) are left alone; they paint nothing
 of their own here. The picture is the same as ``view.render_image``
 pixel for pixel as long as the view's items are split correctly, and
@@ -68,6 +70,10 @@ class LayeredRenderer:
         self._background: QtGui.QImage | None = None
         self._static: list = []
         self._dynamic: list = []
+        self._key: tuple = ()
+        # Axes size themselves to the tick labels they drew last: one whole render
+        # at this size lets them settle, as repeated paints on screen do.
+        view.render_image(self.w, self.h)
         ci = view.graphics.ci
         ci.setGeometry(self._source)
         ci.layout.activate()
@@ -122,12 +128,31 @@ class LayeredRenderer:
 
     def render(self) -> QtGui.QImage:
         """The view as it is now (after ``sim.seek``), at w × h."""
-        if self._background is None or self._runs_changed():
+        layout = self.view.graphics.ci.layout
+        layout.activate()                  # a longer legend may have moved the plot
+        if self._background is None or self._layout_key() != self._key or self._runs_changed():
             self._restore()
-            self._draw_background()
+            for _ in range(3):             # painting may resize an axis: until it holds
+                self._key = self._layout_key()
+                self._draw_background()
+                layout.activate()
+                if self._layout_key() == self._key:
+                    break
+                self._restore()
         img = self._background.copy()
         self._paint(img)
         return img
+
+    def _layout_key(self) -> tuple:
+        """Where everything static sits: the layout cells and every view box's range."""
+        layout = self.view.graphics.ci.layout
+        cells = []
+        for i in range(layout.count()):
+            r = layout.itemAt(i).geometry()
+            cells.append((r.x(), r.y(), r.width(), r.height()))
+        box = getattr(self.view, "view_box", None)
+        ranges = tuple(map(tuple, box.viewRange())) if box is not None else ()
+        return tuple(cells), ranges
 
     def _runs_changed(self) -> bool:
         return any(it not in self._dynamic for it in self._run_items())

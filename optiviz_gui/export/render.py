@@ -14,7 +14,7 @@ move.
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core.simulation import Simulation
 from .layered import LayeredRenderer, dynamic_items
@@ -69,7 +69,13 @@ class ViewFrames:
             from ..ui.surface_view import SurfaceView
             sv = SurfaceView(sim)
             _copy_options(like.get("surface"), sv)
-            self._parts.append((sv, w if view == "surface" else w - w // 2))
+            pw = w if view == "surface" else w - w // 2
+            # an OpenGL widget gets its context when first shown: show it, off screen
+            sv.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+            sv.resize(pw, h)
+            sv.show()
+            QtWidgets.QApplication.processEvents()
+            self._parts.append((sv, pw))
 
     @property
     def key_colors(self) -> list[str]:
@@ -99,11 +105,13 @@ class ViewFrames:
             self.sim.seek(self.sim.steps)       # check on the fullest frame
             if layered.verify():
                 return layered.render
+        view.render_image(w, h)       # let axes size themselves to this size's labels
         return lambda: view.render_image(w, h)
 
     def close(self) -> None:
         """Delete the views. They stay connected to ``sim``: do not step it afterwards."""
         for v, _ in self._parts:
+            v.hide()
             v.deleteLater()
         self._parts = []
 

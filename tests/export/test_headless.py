@@ -1,0 +1,132 @@
+"""Frames drawn by the app's own views: counts, sizes, the picture moving, layered == whole.
+
+Runs in-process with pytest-qt's QApplication (pytest-xvfb provides an X
+server, so the 3-D tests run where OpenGL works and skip cleanly elsewhere).
+"""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optiviz_gui.cli import load_simulation
+from optiviz_gui.core.simulation import Simulation
+from optiviz_gui.export.headless import export_session, x_server_reachable
+from optiviz_gui.export.render import ViewFrames, copy_simulation, qimage_to_array
+
+STEPS = 6
+
+
+@pytest.fixture
+def session_file(tmp_path):
+    """The blog example cut to STEPS steps."""
+    obj = json.loads((load_simulation.__globals__["default_session_path"]()).read_text())
+    obj["steps"] = STEPS
+    path = tmp_path / "short.json"
+    path.write_text(json.dumps(obj))
+    return path
+
+
+@pytest.fixture
+def short_sim():
+    sim = load_simulation(None)
+    return Simulation(sim.surface, sim.start, sim.runs, STEPS)
+
+
+def gif_frames(path):
+    im = Image.open(path)
+    out = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        out.append((np.asarray(im.convert("RGB")).astype(int), im.info["duration"]))
+    return im, out
+
+
+def test_gif_of_the_contour_view(qapp, session_file, tmp_path):
+    out = tmp_path / "blog.gif"
+    export_session(session_file, out, view="contour", size=(320, 200), fps=4)
+    im, frames = gif_frames(out)
+    assert im.n_frames == STEPS + 1
+    assert im.size == (320, 200)
+    assert im.info["loop"] == 0
+    assert [d for _, d in frames] == [250] * STEPS + [2000]
+    first, last = frames[0][0], frames[-1][0]
+    moved = np.abs(first - last).max(axis=2) > 40
+    # the paths grew: a visible part of the picture changed, most of it did not
+    assert 0.002 < moved.mean() < 0.5
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blog.gif", "short.json"]
+
+
+def test_png_is_the_last_frame(qapp, session_file, short_sim, tmp_path):
+    out = tmp_path / "last.png"
+    export_session(session_file, out, size=(300, 180))
+    png = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    with ViewFrames(short_sim, "contour", (300, 180), layered=False) as src:
+        whole = src.frame(STEPS)[:, :, :3].astype(int)
+    assert png.shape == (180, 300, 3)
+    assert np.abs(png - whole).max() <= 8
+
+
+def test_layered_frames_equal_whole_frames(qapp, short_sim):
+    copy = copy_simulation(short_sim)
+    with ViewFrames(short_sim, "contour", (400, 260)) as fast, \
+            ViewFrames(copy, "contour", (400, 260), layered=False) as slow:
+        for k in (0, 1, STEPS // 2, STEPS):
+            a = fast.frame(k)[:, :, :3].astype(int)
+            b = slow.frame(k)[:, :, :3].astype(int)
+            assert (np.abs(a - b).max(axis=2) > 8).mean() < 1e-4, f"step {k}"
+
+
+def test_frames_do_not_move_the_original_simulation(qapp, short_sim):
+    short_sim.seek(3)
+    copy = copy_simulation(short_sim)
+    with ViewFrames(copy, "contour", (200, 150)) as src:
+        src.frame(STEPS)
+    assert short_sim.step == 3 and copy.step == STEPS
+    assert copy.runs == short_sim.runs and copy.start == short_sim.start
+
+
+def test_frame_is_rgbx_at_the_requested_size(qapp, short_sim):
+    with ViewFrames(short_sim, "contour", (123, 77)) as src:
+        f = src.frame(0)
+    assert f.shape == (77, 123, 4) and f.dtype == np.uint8
+    assert (f[:, :, 3] == 255).all()
+
+
+def test_qimage_to_array_keeps_rgb_order(qapp):
+    from PySide6 import QtGui
+    img = QtGui.QImage(3, 2, QtGui.QImage.Format.Format_ARGB32)
+    img.fill(QtGui.QColor(10, 20, 30))
+    img.setPixelColor(2, 1, QtGui.QColor(200, 100, 50))
+    a = qimage_to_array(img)
+    assert a.shape == (2, 3, 4)
+    assert tuple(a[0, 0, :3]) == (10, 20, 30) and tuple(a[1, 2, :3]) == (200, 100, 50)
+
+
+def test_x_server_probe_rejects_nonsense():
+    assert not x_server_reachable("")
+    assert not x_server_reachable("nohost")
+    assert not x_server_reachable(":notanumber")
+    assert not x_server_reachable(":987")        # no such display here
+
+
+def gl_ok(qapp):
+    from optiviz_gui.ui.gl import gl_available
+    return gl_available()
+
+
+@pytest.mark.parametrize("view, size", [("surface", (240, 180)), ("both", (480, 180))])
+def test_3d_and_side_by_side(qapp, session_file, tmp_path, view, size):
+    if not gl_ok(qapp):
+        pytest.skip("no OpenGL on this display")
+    out = tmp_path / f"{view}.gif"
+    export_session(session_file, out, view=view, size=size, fps=10)
+    im, frames = gif_frames(out)
+    assert (im.n_frames, im.size) == (STEPS + 1, size)
+    first, last = frames[0][0], frames[-1][0]
+    assert (np.abs(first - last).max(axis=2) > 40).mean() > 0.001
+    if view == "both":   # both halves are drawn (neither is a blank fill)
+        w = size[0] // 2
+        for half in (last[:, :w], last[:, w:]):
+            assert half.reshape(-1, 3).std(axis=0).max() > 10
