@@ -53,6 +53,7 @@ class RunList(QWidget):
         self._runs: tuple[Run, ...] = ()
         self._labels: list[str] = []
         self._colors: list[str] = []
+        self._select_last = False
 
         self.list = QListWidget(self)
         self.list.setEditTriggers(QAbstractItemView.DoubleClicked | QAbstractItemView.EditKeyPressed)
@@ -69,10 +70,10 @@ class RunList(QWidget):
         self.add_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
         menu = QMenu(self.add_button)
         for name in PRESETS:
-            menu.addAction(name, lambda n=name: self.run_added.emit(preset_run(n)))
+            menu.addAction(name, lambda n=name: self._add(n))
         menu.addSeparator()
         for key, cls in OPTIMIZERS.items():
-            menu.addAction(cls.title, lambda n=key: self.run_added.emit(preset_run(n)))
+            menu.addAction(cls.title, lambda n=key: self._add(n))
         self.add_button.setMenu(menu)
         self.remove_button = QPushButton("Remove", self)
         self.remove_button.setToolTip("Remove the selected run")
@@ -109,6 +110,8 @@ class RunList(QWidget):
                 item.setIcon(swatch(self._colors[i]))
                 item.setCheckState(Qt.Checked if run.enabled else Qt.Unchecked)
                 item.setToolTip(f"{run.optimizer!r}")
+            if self._select_last:
+                row, self._select_last = len(self._runs) - 1, False
             if self._runs:
                 self.list.setCurrentRow(min(max(row, 0), len(self._runs) - 1))
         has = bool(self._runs)
@@ -121,6 +124,11 @@ class RunList(QWidget):
         return self.list.currentRow()
 
     # ------------------------------------------------------------- requests
+    def _add(self, name: str) -> None:
+        self._select_last = True          # show the new run's settings once the model has it
+        self.run_added.emit(preset_run(name))
+        self._select_last = False
+
     def remove_current(self) -> None:
         i = self.list.currentRow()
         if 0 <= i < len(self._runs):

@@ -182,7 +182,8 @@ class SurfacePicker(QWidget):
             self._show_expr_error(str(e))
             return
         self._show_expr_error(None)
-        self.surface_requested.emit(surface, new_kind)
+        if new_kind or _squeeze(surface.to_dict()) != _squeeze(self._spec):
+            self.surface_requested.emit(surface, new_kind)          # spaces alone change nothing
 
     def _show_expr_error(self, message: str | None) -> None:
         self.expr_error.setText(message or "")
@@ -195,6 +196,13 @@ class SurfacePicker(QWidget):
             self.formula.setText(str(e))
             return
         self.surface_requested.emit(surface, new_kind)
+
+
+def _squeeze(spec: dict) -> dict:
+    """The spec with the formula's spaces removed."""
+    if isinstance(spec.get("expr"), str):
+        spec = {**spec, "expr": "".join(spec["expr"].split())}
+    return spec
 
 
 def _formula(surface) -> str:

@@ -26,8 +26,6 @@ def open_session_path(parent: QWidget, folder: str = "") -> str | None:
 
 def save_session_path(parent: QWidget, suggested: str = "") -> str | None:
     path, _ = QFileDialog.getSaveFileName(parent, "Save session as", suggested, SESSION_FILTER)
-    if path and not path.lower().endswith(".json"):
-        path += ".json"
     return path or None
 
 

@@ -177,7 +177,11 @@ def save(w) -> bool:
 def save_as(w) -> bool:
     suggested = str(w.path) if w.path else str(Path.cwd() / "session.json")
     path = dialogs.save_session_path(w, suggested)
-    return save_to(w, path) if path else False
+    if not path:
+        return False
+    if not path.lower().endswith(".json"):
+        path += ".json"
+    return save_to(w, path)
 
 
 def save_to(w, path) -> bool:

@@ -1,0 +1,96 @@
+"""Shared fixtures for the UI tests (pytest-qt under pytest-xvfb).
+
+- every test runs with QSettings redirected to a temp folder, so the user's
+  real settings are never read or written;
+- ``qsettings``: a QSettings on a temp ini file, to pass to MainWindow;
+- ``blog_sim``: the default example (resources/presets/blog.json);
+- ``dialogs``: every modal dialog replaced by a recorder (no test can hang
+  on a message box); set ``dialogs.answers[...]`` to script the answers;
+- ``window``: a shown MainWindow on the blog example without the 3-D view,
+  closed (timers stopped) at teardown; ``make_window`` builds more.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from optiviz_gui.cli import load_simulation
+
+
+@pytest.fixture(autouse=True)
+def _private_qsettings(tmp_path_factory):
+    """Point default-constructed QSettings at a temp folder for the whole test."""
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.IniFormat, QSettings.NativeFormat):
+        QSettings.setPath(fmt, QSettings.UserScope, folder)
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    yield
+
+
+@pytest.fixture
+def qsettings(tmp_path):
+    s = QSettings(str(tmp_path / "optiviz-test.ini"), QSettings.IniFormat)
+    s.clear()
+    return s
+
+
+@pytest.fixture
+def blog_sim():
+    return load_simulation(None)
+
+
+class DialogRecorder:
+    """Stands in for optiviz_gui.ui.dialogs: records calls, returns scripted answers."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple]] = []
+        self.answers: dict[str, object] = {"ask_save_changes": "cancel"}
+
+    def named(self, name: str) -> list[tuple]:
+        return [args for n, args in self.calls if n == name]
+
+    def make(self, name: str):
+        def fake(*args):
+            self.calls.append((name, args))
+            return self.answers.get(name)
+        return fake
+
+
+@pytest.fixture(autouse=True)
+def dialogs(monkeypatch):
+    from optiviz_gui.ui import dialogs as module
+
+    rec = DialogRecorder()
+    for name in ("open_session_path", "save_session_path", "open_csv_path", "pick_color",
+                 "show_error", "show_info", "ask_save_changes", "show_about"):
+        monkeypatch.setattr(module, name, rec.make(name))
+    return rec
+
+
+@pytest.fixture
+def make_window(qtbot, qsettings):
+    """make_window(sim=None, settings=None, gl=False) -> a shown MainWindow."""
+    from optiviz_gui.ui.main_window import MainWindow
+
+    made = []
+
+    def make(sim=None, settings=None, gl=False, path=None):
+        w = MainWindow(sim or load_simulation(None), path=path,
+                       settings=settings if settings is not None else qsettings, gl=gl)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        w.playback.pause()
+        if w.isVisible():
+            w.close_without_asking()
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()

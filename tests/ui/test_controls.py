@@ -1,0 +1,200 @@
+"""The controls panel: generated hyper-parameter forms, invalid values, runs, surfaces, start.
+
+Defaults are checked against torch.optim itself; surfaces against their textbook
+minima; the SGD step against θ₁ = θ₀ − γ∇f(θ₀) written out by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox
+
+from optiviz_gui.core.optimizers import OPTIMIZERS
+from optiviz_gui.ui.controls_hyper import NumberBox
+
+TORCH = {"sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam,
+         "adamw": torch.optim.AdamW, "adagrad": torch.optim.Adagrad,
+         "adadelta": torch.optim.Adadelta, "adamax": torch.optim.Adamax,
+         "nadam": torch.optim.NAdam, "radam": torch.optim.RAdam}
+
+
+def add_from_menu(window, text):
+    """Trigger the Add menu entry called ``text``; returns the new run's index."""
+    menu = window.controls.runs.add_button.menu()
+    (action,) = [a for a in menu.actions() if a.text() == text]
+    action.trigger()
+    return len(window.sim.runs) - 1
+
+
+def form_value(form, name):
+    w = form.field(name)
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
+    if isinstance(w, tuple):
+        return tuple(b.value() for b in w)
+    return w.value()
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_added_optimizer_gets_a_form_with_torchs_defaults(window, name):
+    cls = OPTIMIZERS[name]
+    i = add_from_menu(window, cls.title)
+    assert window.controls.runs.list.currentRow() == i          # the new run is selected
+    form = window.controls.hyper
+    torch_defaults = TORCH[name]([torch.zeros(1, requires_grad=True)]).defaults
+    for h in cls.hyper:
+        assert form_value(form, h.name) == pytest.approx(torch_defaults[h.name]), h.name
+        widget = form.field(h.name)
+        boxes = widget if isinstance(widget, tuple) else (widget,)
+        for box in boxes:
+            if isinstance(box, NumberBox):
+                assert (box.minimum(), box.maximum()) == (h.low, h.high)
+    assert cls.title in window.controls.hyper_box.title() or cls.title in window.controls.rule.text()
+    assert cls.rule.splitlines()[0].split("←")[0].strip() in window.controls.rule.text()
+
+
+def test_an_edit_reaches_the_model_and_the_path(window):
+    window.controls.runs.list.setCurrentRow(1)                  # SGD-momentum
+    window.controls.hyper.field("momentum").setValue(0.5)
+    assert window.sim.runs[1].optimizer.momentum == 0.5
+    assert window.sim.runs[1].label == "SGD-momentum"           # the rest is kept
+
+
+def test_typed_values_reach_the_model_and_out_of_range_ones_do_not(window, qtbot):
+    window.controls.runs.list.setCurrentRow(0)
+    box = window.controls.hyper.field("lr")
+    box.selectAll()
+    qtbot.keyClicks(box, "2.5e-3")
+    assert window.sim.runs[0].optimizer.lr == 0.0025
+    box.selectAll()
+    qtbot.keyClicks(box, "-1")                  # below lr's range: never accepted
+    qtbot.keyClick(box, Qt.Key_Return)
+    box.clearFocus()
+    assert window.sim.runs[0].optimizer.lr == 0.0025
+    assert box.value() == 0.0025
+
+
+def test_nesterov_with_dampening_is_shown_in_red_and_never_sent(window):
+    sim, form = window.sim, window.controls.hyper
+    window.controls.runs.list.setCurrentRow(1)                  # SGD, momentum 0.2
+    form.field("dampening").setValue(0.5)
+    before = sim.runs[1].optimizer
+    assert before.dampening == 0.5
+    form.field("nesterov").setChecked(True)                     # torch: needs dampening 0
+    assert sim.runs[1].optimizer == before
+    assert form.error.isVisible() and "nesterov" in form.error.text()
+    assert "color" in form.error.styleSheet()
+    assert form.field("nesterov").styleSheet() and not form.field("lr").styleSheet()
+    form.field("dampening").setValue(0.0)                       # now valid: sent, error gone
+    assert sim.runs[1].optimizer.nesterov and sim.runs[1].optimizer.dampening == 0.0
+    assert not form.error.isVisible()
+
+
+def test_adam_beta_of_one_is_rejected(window):
+    sim, form = window.sim, window.controls.hyper
+    window.controls.runs.list.setCurrentRow(3)                  # Adam
+    b1, b2 = form.field("betas")
+    b1.setValue(1.0)                                            # torch: 0 ≤ β₁ < 1
+    assert sim.runs[3].optimizer.betas == (0.9, 0.999)
+    assert "betas[0]" in form.error.text()
+    b1.setValue(0.8)
+    assert sim.runs[3].optimizer.betas == (0.8, 0.999)
+
+
+def test_number_box_steps():
+    lr = NumberBox(0.0, 1e3, log_steps=True)
+    lr.setValue(0.1)
+    seen = []
+    for steps in (1, 1, 1, -1, -1, -1, -1):
+        lr.stepBy(steps)
+        seen.append(lr.value())
+    assert seen == pytest.approx([0.2, 0.5, 1.0, 0.5, 0.2, 0.1, 0.05])
+    momentum = NumberBox(0.0, 1.0, step=0.01)
+    momentum.stepBy(3)
+    assert momentum.value() == pytest.approx(0.03)
+    eps = NumberBox(0.0, 1.0, log_steps=True)
+    eps.setValue(1e-8)
+    assert eps.text() == "1e-08"
+    eps.stepBy(1)
+    assert eps.value() == pytest.approx(2e-8)
+
+
+def test_runs_are_added_removed_enabled_labelled_and_coloured(window, dialogs):
+    sim, runs = window.sim, window.controls.runs
+    i = add_from_menu(window, "Nesterov")
+    opt = sim.runs[i].optimizer
+    assert (opt.name, opt.momentum, opt.nesterov) == ("sgd", 0.9, True)
+    assert runs.list.item(i).text() == "Nesterov"
+    runs.list.item(0).setCheckState(Qt.Unchecked)
+    assert not sim.runs[0].enabled
+    assert window.contour.drawn_path(0)[0].size == 0            # hidden run: no path
+    runs.list.item(2).setText("my RMSprop")
+    assert sim.labels()[2] == "my RMSprop"
+    runs.list.setCurrentRow(2)
+    dialogs.answers["pick_color"] = "#123456"
+    runs.color_button.click()
+    assert sim.colors()[2] == "#123456"
+    runs.list.setCurrentRow(i)
+    runs.remove_button.click()
+    assert len(sim.runs) == 4 and runs.list.count() == 4
+
+
+def test_picking_a_builtin_moves_to_its_start(window):
+    sim, picker = window.sim, window.controls.surface
+    picker.combo.setCurrentIndex(picker.combo.findData("rosenbrock"))
+    assert sim.surface.to_dict()["kind"] == "rosenbrock"
+    np.testing.assert_allclose(sim.surface.minima, [[1.0, 1.0]])
+    assert sim.start == sim.surface.start
+    (x0, x1), (y0, y1) = sim.surface.bounds
+    assert x0 <= sim.start[0] <= x1 and y0 <= sim.start[1] <= y1
+    assert (window.controls.start_x.value(), window.controls.start_y.value()) == sim.start
+    assert window.controls.start_x_label.text() == "x"
+
+
+def test_regression_data_parameters_move_the_minimum(window):
+    sim, picker = window.sim, window.controls.surface
+    picker.reg["slope"].setValue(3.0)
+    (a, b), = sim.surface.minima                # noise sd 0.001: the fit is the true line
+    assert abs(a + 2.0) < 1e-3 and abs(b - 3.0) < 1e-3
+    assert sim.start == (2.0, 9.0)              # still inside the window: kept
+
+
+def test_a_formula_updates_live_and_a_bad_one_is_shown_in_red(window, qtbot):
+    sim, picker = window.sim, window.controls.surface
+    picker.combo.setCurrentIndex(picker.combo.findData("expression"))
+    assert sim.surface.to_dict()["kind"] == "expression"
+    picker.expr.clear()
+    qtbot.keyClicks(picker.expr, "(x-1)**2 + (y+2)**2")
+    assert sim.surface.value(np.array([3.0, 1.0])) == pytest.approx(4.0 + 9.0)
+    good = sim.surface
+    qtbot.keyClicks(picker.expr, " + import")
+    assert sim.surface is good
+    assert picker.expr_error.isVisible() and picker.expr_error.text()
+    for _ in range(len(" + import")):
+        qtbot.keyClick(picker.expr, Qt.Key_Backspace)
+    assert not picker.expr_error.isVisible()
+
+
+def test_start_and_steps_boxes_drive_the_model(window):
+    window.controls.start_x.setValue(1.0)
+    assert window.sim.start == (1.0, 9.0)
+    window.controls.steps.setValue(50)
+    assert window.sim.steps == 50
+
+
+def test_controls_follow_the_model_without_echo(window):
+    sim, c = window.sim, window.controls
+    echoes = []
+    sim.history_changed.connect(lambda: echoes.append("history"))
+    sim.runs_changed.connect(lambda: echoes.append("runs"))
+    sim.set_start((1.5, -0.5))
+    assert (c.start_x.value(), c.start_y.value()) == (1.5, -0.5)
+    c.runs.list.setCurrentRow(0)
+    sim.update_run(0, optimizer=sim.runs[0].optimizer.replace(lr=0.3))
+    assert c.hyper.field("lr").value() == 0.3
+    sim.set_steps(30)
+    assert c.steps.value() == 30
+    assert echoes == ["history", "history"]     # one event per model change, none echoed
