@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QScrollArea,
                                QSplitter, QVBoxLayout, QWidget)
 
@@ -51,7 +51,6 @@ class MainWindow(QMainWindow):
         self.modified = False
         self.theme = "light"
         self._force_close = False
-        self._painted = False
         self._gl = gl
         self.surface3d = None
         self.setObjectName("OptiVizMainWindow")
@@ -113,6 +112,8 @@ class MainWindow(QMainWindow):
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + bar_width + 4)
         self.keys = PlaybackKeys(self)
         QApplication.instance().installEventFilter(self.keys)
+        self._paint_watch = FirstPaint(self, self._first_paint)
+        QApplication.instance().installEventFilter(self._paint_watch)
         self._restore()
         self.modified = False
         self.update_title()
@@ -184,13 +185,12 @@ class MainWindow(QMainWindow):
         self.right_split.setVisible(any(wanted))
 
     # ------------------------------------------------------------ 3-D view
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().paintEvent(event)
-        if not self._painted:
-            self._painted = True
-            if os.environ.get(FIRST_PAINT_ENV):
-                print(f"optiviz-first-paint {time.time():.6f}", flush=True)
-            QTimer.singleShot(0, self, self.create_surface_view)
+    def _first_paint(self) -> None:
+        """Called once, just after the first widget of the window has painted."""
+        QApplication.instance().removeEventFilter(self._paint_watch)
+        if os.environ.get(FIRST_PAINT_ENV):
+            print(f"optiviz-first-paint {time.time():.6f}", flush=True)
+        QTimer.singleShot(0, self, self.create_surface_view)
 
     def create_surface_view(self) -> None:
         """Put the 3-D view in its pane (once), or a label saying why it cannot be shown."""
@@ -216,6 +216,9 @@ class MainWindow(QMainWindow):
         self.surface_slot.deleteLater()
         self.surface3d = self.panes["surface"] = view
         view.setVisible(visible)
+        if os.environ.get(FIRST_PAINT_ENV):
+            QTimer.singleShot(0, self, lambda: print(f"optiviz-3d-ready {time.time():.6f}",
+                                                     flush=True))
 
     @staticmethod
     def _style_note(label: QLabel) -> None:
@@ -253,12 +256,28 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.keys)
+            app.removeEventFilter(self._paint_watch)
         event.accept()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
         if event.type() == QEvent.PaletteChange:
             self.show_status()
+
+
+class FirstPaint(QObject):
+    """Calls ``done`` once, after the first Paint event of any widget of ``window``."""
+
+    def __init__(self, window, done) -> None:
+        super().__init__(window)
+        self.window, self.done, self.fired = window, done, False
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if (not self.fired and event.type() == QEvent.Paint and obj.isWidgetType()
+                and obj.window() is self.window):
+            self.fired = True
+            QTimer.singleShot(0, self.window, self.done)
+        return False
 
 
 def status_html(sim, theme: str = "light") -> str:
