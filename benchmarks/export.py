@@ -1,0 +1,122 @@
+"""Export speed and memory: `optiviz export` against the blog's own pipeline, side by side.
+
+    python -m benchmarks.export [--steps 100] [--size 2000x1125] [--repeat 1]
+
+The blog's 4-optimizer comparison (resources/presets/blog.json), one frame per
+step at 2000×1125, written as a GIF:
+
+    optiviz   the real command, ``python -m optiviz_gui.cli export ... -o out.gif``
+    blog      benchmarks/blog_pipeline.py: matplotlib savefig per frame, then a
+              GIF writer holding every frame (needs matplotlib: the "bench" extra)
+
+Each runs as its own process, started from a small wrapper process that
+reports the child's wall time, CPU time (user + system) and peak resident
+memory (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``), so both figures
+include interpreter start-up and imports. Targets (issue 4): ≥ 20× faster
+than the blog's pipeline, peak memory ≤ 400 MB. With --repeat N the best
+wall time of N runs is kept (the machine has 2 cores, shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Runs argv as a child process and prints what the child cost, as JSON.
+_WRAPPER = r"""
+import json, resource, subprocess, sys, time
+t0 = time.perf_counter()
+r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+wall = time.perf_counter() - t0
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": u.ru_utime + u.ru_stime, "rss_mb": u.ru_maxrss / 1024,
+                  "code": r.returncode, "stderr": r.stderr[-2000:]}))
+"""
+
+
+def measure(argv: list[str], env: dict | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-c", _WRAPPER, *argv], capture_output=True,
+                         text=True, env=env, cwd=ROOT, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result["code"] != 0:
+        raise SystemExit(f"{' '.join(argv[:4])} ... failed:\n{result['stderr']}")
+    return result
+
+
+def gif_facts(path: Path) -> str:
+    from PIL import Image
+    im = Image.open(path)
+    loop = im.info.get("loop")
+    durations = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        durations.append(im.info.get("duration", 0))
+    return (f"{im.n_frames} frames, {im.size[0]}x{im.size[1]}, "
+            f"loop={'forever' if loop == 0 else loop}, "
+            f"durations {min(durations)}-{max(durations)} ms, {path.stat().st_size / 1e6:.1f} MB")
+
+
+def session_file(folder: Path, steps: int) -> Path:
+    from optiviz_gui.resources import resource_path
+    obj = json.loads(resource_path("presets", "blog.json").read_text(encoding="utf-8"))
+    obj["steps"] = steps
+    path = folder / "blog.json"
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    return path
+
+
+def best(runs: list[dict]) -> dict:
+    return min(runs, key=lambda r: r["wall"])
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--size", default="2000x1125")
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--skip-blog", action="store_true", help="measure optiviz only")
+    args = ap.parse_args(argv or [])
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        session = session_file(tmp, args.steps)
+        ours_gif, blog_gif = tmp / "optiviz.gif", tmp / "blog.gif"
+        ours = best([measure([sys.executable, "-m", "optiviz_gui.cli", "export", str(session),
+                              "-o", str(ours_gif), "--size", args.size], env)
+                     for _ in range(args.repeat)])
+        rows = [("optiviz export", ours, gif_facts(ours_gif))]
+        if not args.skip_blog:
+            try:
+                import matplotlib  # noqa: F401
+            except ImportError:
+                print("matplotlib is not installed (pip install matplotlib): "
+                      "measuring optiviz only.")
+            else:
+                blog = best([measure([sys.executable, "-m", "benchmarks.blog_pipeline",
+                                      str(blog_gif), "--steps", str(args.steps),
+                                      "--size", args.size], env)
+                             for _ in range(args.repeat)])
+                rows.append(("blog pipeline", blog, gif_facts(blog_gif)))
+
+    print(f"Export of the blog comparison, {args.steps} steps at {args.size} (GIF):")
+    print(f"  {'':16s} {'wall s':>8s} {'CPU s':>8s} {'peak MB':>8s}  output")
+    for name, r, facts in rows:
+        print(f"  {name:16s} {r['wall']:8.2f} {r['cpu']:8.2f} {r['rss_mb']:8.0f}  {facts}")
+    if len(rows) == 2:
+        o, b = rows[0][1], rows[1][1]
+        print(f"  speed-up: {b['wall'] / o['wall']:.1f}x wall, {b['cpu'] / o['cpu']:.1f}x CPU "
+              f"(target >= 20x)")
+    print(f"  optiviz peak memory {ours['rss_mb']:.0f} MB (target <= 400 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
