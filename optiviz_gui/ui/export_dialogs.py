@@ -225,6 +225,7 @@ class OptionsDialog(QDialog):
 
         self.kind = kind
         self.setWindowTitle("Export animation" if kind == "animation" else "Export image")
+        self.setMinimumWidth(520)
         form = QFormLayout(self)
         self.path = QLineEdit(defaults.path)
         browse = QPushButton("Browse…")
