@@ -8,7 +8,8 @@ Arrow vectors at the current point θ_k of each shown run:
 
     update     Δ = θ_{k+1} − θ_k: the stored step when it exists, otherwise
                the optimizer's own ``update`` applied to its state after k
-               updates (the step it is about to take), at its true length
+               updates (the step it is about to take), at its true length, but
+               at least MIN_UPDATE_PX on screen so its direction can be seen
     gradient   −s·∇f(θ_k),       s = 0.15·diag(window) / |∇f(θ_0)|
     velocity   −s·b_k, b = ``exp_avg`` (Adam family) or ``momentum_buffer``
                (SGD): a running average of gradients, so the gradient's scale.
@@ -34,7 +35,8 @@ ARROW_KINDS = ("gradient", "update", "velocity")
 VELOCITY_NAMES = ("exp_avg", "momentum_buffer")
 GRAD_FRACTION = 0.15
 CAP_FRACTION = 0.6
-HEAD_PX = 11.0                 # arrow-head side length in pixels
+HEAD_PX = 11.0
+MIN_UPDATE_PX = 22.0           # shorter update arrows are drawn this long (direction kept)                 # arrow-head side length in pixels
 HEAD_ANGLE = math.radians(24)
 
 
@@ -73,7 +75,7 @@ class MapItems:
         self.start.setBrush(pg.mkBrush(None))
         self.arrows["update"].setPen(pg.mkPen(t.update, width=2.5))
         self.arrows["gradient"].setPen(_dashed(t.gradient, 2.0, [4, 2.5]))
-        self.arrows["velocity"].setPen(_dashed(t.velocity, 2.8, [0.1, 1.6]))
+        self.arrows["velocity"].setPen(_dashed(t.velocity, 2.2, [1.0, 1.2, 5.0, 1.2]))
         self.current.setPen(pg.mkPen(t.background, width=2))
 
     # ------------------------------------------------------------- static bits
@@ -157,11 +159,12 @@ class MapItems:
         for kind, item in self.arrows.items():
             v = vectors.get(kind, np.zeros((0, 4)))
             self._vectors[kind] = v
-            xs, ys = arrow_segments(v, pixel)
+            xs, ys = arrow_segments(v, pixel, MIN_UPDATE_PX if kind == "update" else 0.0)
             item.setData(xs, ys)
             item.setVisible(len(v) > 0)
 
     def arrow_data(self, kind: str) -> np.ndarray:
+        """The vectors behind the drawn arrows (before any stretching to MIN_UPDATE_PX)."""
         return self._vectors[kind].copy()
 
 
@@ -183,13 +186,19 @@ def _dashed(color: str, width: float, pattern) -> QtGui.QPen:
     return pen
 
 
-def arrow_segments(v: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:
+def arrow_segments(v: np.ndarray, pixel, min_px: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Point pairs for ``connect="pairs"``: the shaft and two head strokes of each arrow.
-    The head is built in screen pixels so it looks the same whatever the axes' scales."""
+    The head is built in screen pixels so it looks the same whatever the axes' scales.
+    Arrows between 1.5 and ``min_px`` pixels long are stretched to ``min_px`` along
+    their own direction (so a small step still shows which way it goes)."""
     if len(v) == 0:
         return np.zeros(0), np.zeros(0)
     sx, sy = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
     x0, y0, dx, dy = v.T
+    if min_px > 0:
+        length = np.hypot(dx / sx, dy / sy)
+        grow = np.where((length >= 1.5) & (length < min_px), min_px / np.maximum(length, 1e-300), 1.0)
+        dx, dy = dx * grow, dy * grow
     x1, y1 = x0 + dx, y0 + dy
     ux, uy = dx / sx, dy / sy                       # direction in pixels
     n = np.hypot(ux, uy)
@@ -298,11 +307,11 @@ def header_html(sim, theme: Theme, arrows) -> str:
         status = run_status(t, k)
         extra = f" <i>{status}</i>" if status else ""
         cells.append(f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                     f'{html.escape(label)} <span style="color:{fg}">{loss}</span>{extra}')
+                     f'{html.escape(label)} &nbsp;loss {loss}{extra}')
     counter = f"<b>step {k} / {sim.steps}</b>"
     key = []
-    names = {"update": "&#8594; update", "gradient": "&#8674; &#8722;&#8711;f (scaled)",
-             "velocity": "&#8943; velocity (scaled)"}
+    names = {"update": "&#8594; next step", "gradient": "&#8674; &#8722;gradient",
+             "velocity": "&#8674; momentum"}
     colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
     for kind, on in zip(ARROW_KINDS, arrows):
         if on:

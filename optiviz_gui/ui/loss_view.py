@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core.simulation import Simulation
 from .theme import get_theme
@@ -40,8 +40,13 @@ class LossView(QtWidgets.QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.12)
         for side in ("left", "bottom"):
             self.plot.getAxis(side).setStyle(maxTickLevel=0)   # grid at major ticks only
-        self.legend = pg.LegendItem(offset=(-8, 8), labelTextSize="9pt")
-        self.legend.setParentItem(self.plot.getViewBox())
+        # the legend has its own column right of the plot: it never hides a curve
+        self.legend = pg.LegendItem(offset=None, labelTextSize="9pt", verSpacing=-4)
+        self.graphics.ci.addItem(self.legend, row=0, col=1)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 1)
+        fixed = QtWidgets.QSizePolicy.Policy.Fixed
+        self.legend.setSizePolicy(fixed, fixed)
+        self.graphics.ci.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignTop)
         # the legend changes only with the runs: keep it as a pixmap between repaints
         self.legend.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._legend_key = None
@@ -81,8 +86,8 @@ class LossView(QtWidgets.QWidget):
             ax.setTextPen(t.foreground)
         self.cursor.setPen(pg.mkPen(t.muted, width=1.5))
         self.current.setPen(pg.mkPen(t.background, width=1.5))
-        self.legend.setBrush(pg.mkBrush(t.panel))
-        self.legend.setPen(pg.mkPen(t.muted))
+        self.legend.setBrush(pg.mkBrush(None))
+        self.legend.setPen(pg.mkPen(None))
         self.legend.setLabelTextColor(t.foreground)
         self._legend_key = None
         if hasattr(self, "curves"):

@@ -160,7 +160,8 @@ class SurfaceView(gl.GLViewWidget):
         out[:, 1] = 2 * (p[:, 1] - y0) / (y1 - y0) - 1
         with np.errstate(all="ignore"):
             h = HEIGHT * (fwd(np.asarray(f, dtype=float)) - t0) / (t1 - t0)
-        out[:, 2] = np.clip(np.nan_to_num(h, nan=0.0, posinf=1.5, neginf=0.0), -0.5, 1.5)
+        # below the grid's lowest sample (a minimum between grid points): on the floor
+        out[:, 2] = np.clip(np.nan_to_num(h, nan=0.0, posinf=1.5, neginf=0.0), 0.0, 1.5)
         return out
 
     def _build_mesh(self) -> None:

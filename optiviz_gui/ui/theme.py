@@ -34,11 +34,11 @@ class Theme:
 THEMES: dict[str, Theme] = {
     "light": Theme("light", background="#ffffff", foreground="#222222", muted="#55555580",
                    panel="#ffffffd8", minimum="#000000", gradient="#333333",
-                   update="#000000", velocity="#8a5300", blend=0.5,
+                   update="#000000", velocity="#7b2d9e", blend=0.5,
                    low_is_light=True),
     "dark": Theme("dark", background="#1e1e1e", foreground="#e6e6e6", muted="#cccccc70",
                   panel="#1e1e1ed8", minimum="#ffffff", gradient="#d0d0d0",
-                  update="#ffffff", velocity="#f2c063", blend=0.35,
+                  update="#ffffff", velocity="#e0a8ff", blend=0.6,
                   low_is_light=False),
 }
 
