@@ -88,6 +88,9 @@ def _render_to_file(window, options: Options, step: int | None) -> bool:
 
     sim = copy_simulation(window.sim)
     like = {"contour": view_options(_contour(window)), "surface": view_options(_surface(window))}
+    for opts in like.values():
+        if getattr(window, "theme", None) in ("light", "dark"):
+            opts["theme"] = window.theme
     title = "Exporting image…" if step is not None else "Exporting animation…"
     progress = QProgressDialog(title, "Cancel", 0, sim.steps + 2, window)
     progress.setWindowTitle("Export")

@@ -160,3 +160,30 @@ def test_suffix_from_the_chosen_filter():
     f = export_dialogs.TRAJECTORY_FILTERS
     assert export_dialogs._with_suffix("/a/t", f[".json"], f) == "/a/t.json"
     assert export_dialogs._with_suffix("/a/t.CSV", f[".json"], f) == "/a/t.CSV"
+
+
+def test_3d_image_matches_the_view_on_screen(qtbot, tmp_path, monkeypatch, recorded_dialogs):
+    """The rotated 3-D view on screen and the exported PNG show the same picture."""
+    from PySide6.QtCore import QSettings
+
+    from optiviz_gui.cli import load_simulation
+    from optiviz_gui.export.render import qimage_to_array
+    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.main_window import MainWindow
+
+    if not gl_available():
+        pytest.skip("no OpenGL on this display")
+    w = MainWindow(load_simulation(None),
+                   settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.surface3d is not None, timeout=10000)
+    w.surface3d.setCameraParams(azimuth=-20, elevation=50, distance=4.0)
+    w.sim.seek(12)
+    answer(monkeypatch, Options(str(tmp_path / "3d.png"), "surface", (320, 240)))
+    assert export_dialogs.export_image(w), recorded_dialogs
+    exported = np.asarray(Image.open(tmp_path / "3d.png").convert("RGB")).astype(int)
+    on_screen = qimage_to_array(w.surface3d.render_image(320, 240))[:, :, :3].astype(int)
+    assert (np.abs(exported - on_screen).max(axis=2) > 24).mean() < 0.01
+    w.playback.pause()
+    w.close_without_asking()
