@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
                                QVBoxLayout, QWidget)
@@ -109,6 +109,7 @@ class HyperForm(QWidget):
         self._form_host = QWidget(self)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
+        self.error.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.error.setObjectName("hyperError")
         self.error.hide()
         self.set_error_color("#c62828")

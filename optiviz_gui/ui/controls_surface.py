@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QLineEdit,
-                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+                               QSpinBox, QVBoxLayout, QWidget)
 
 from ..core.errors import ConfigError
 from ..core.surfaces import BUILTINS, make_surface
@@ -42,10 +42,8 @@ class SurfacePicker(QWidget):
         self.combo.setToolTip("The loss surface the optimizers descend")
         self.combo.currentIndexChanged.connect(self._kind_picked)
 
-        self.pages = QStackedWidget(self)
-        self.pages.addWidget(QWidget(self))                 # built-ins: nothing to set
-        self.pages.addWidget(self._regression_page())
-        self.pages.addWidget(self._expression_page())
+        # one page per kind, only the current one shown (built-ins have nothing to set)
+        self.pages = [QWidget(self), self._regression_page(), self._expression_page()]
 
         self.formula = QLabel(self)
         self.formula.setWordWrap(True)
@@ -55,7 +53,8 @@ class SurfacePicker(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.combo)
-        layout.addWidget(self.pages)
+        for page in self.pages:
+            layout.addWidget(page)
         layout.addWidget(self.formula)
 
     def _regression_page(self) -> QWidget:
@@ -110,6 +109,7 @@ class SurfacePicker(QWidget):
         self.expr.textEdited.connect(self._expression_edited)
         self.expr_error = QLabel(page)
         self.expr_error.setWordWrap(True)
+        self.expr_error.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.expr_error.hide()
         self.set_error_color("#c62828")
         layout.addWidget(self.expr)
@@ -128,7 +128,7 @@ class SurfacePicker(QWidget):
         with QSignalBlocker(self.combo):
             i = self.combo.findData(kind)
             self.combo.setCurrentIndex(max(i, 0))
-        self.pages.setCurrentIndex(self._page_of(kind))
+        self._show_page(self._page_of(kind))
         if kind == REGRESSION:
             csv = spec.get("csv")
             for key, box in self.reg.items():
@@ -144,6 +144,11 @@ class SurfacePicker(QWidget):
             self._show_expr_error(None)
         self.formula.setText(_formula(surface))
 
+    def _show_page(self, index: int) -> None:
+        """Show one page; hidden ones take no room."""
+        for i, page in enumerate(self.pages):
+            page.setVisible(i == index)
+
     @staticmethod
     def _page_of(kind: str) -> int:
         return 1 if kind == REGRESSION else 2 if kind == EXPRESSION else 0
@@ -151,7 +156,7 @@ class SurfacePicker(QWidget):
     # ------------------------------------------------------------- requests
     def _kind_picked(self, _index: int) -> None:
         kind = self.combo.currentData()
-        self.pages.setCurrentIndex(self._page_of(kind))
+        self._show_page(self._page_of(kind))
         if kind == REGRESSION:
             self._request(self._regression_spec(), new_kind=True)
         elif kind == EXPRESSION:

@@ -110,7 +110,9 @@ def _doc_math(cls) -> str:
         if line.lstrip().startswith(">>>"):
             break
         keep.append(line)
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(keep)).strip()
+    text = "\n".join(keep).replace("``", "")
+    text = re.sub(r"::$", ":", text, flags=re.M)            # reStructuredText's literal blocks
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def show_rules(parent: QWidget) -> QDialog:

@@ -72,9 +72,9 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.right_split)
         for split in (self.main_split, self.right_split):
             split.setChildrenCollapsible(False)
-        self.main_split.setStretchFactor(0, 3)
-        self.main_split.setStretchFactor(1, 2)
-        self.main_split.setSizes([620, 420])
+        self.main_split.setStretchFactor(0, 2)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([640, 360])
         self.right_split.setSizes([300, 260])
         self.panes = {"map": self.contour, "surface": self.surface_slot, "loss": self.loss}
 
