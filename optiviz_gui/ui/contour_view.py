@@ -172,8 +172,12 @@ class ContourView(QtWidgets.QWidget):
         self.image.setRect(QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2,
                                          xs[-1] - xs[0] + dx, ys[-1] - ys[0] + dy))
         self.colorbar.setLevels(lv.range)
-        self.colorbar.axis.setTicks([lv.ticks])
-        self.colorbar.axis.setLabel(SCALE_LABELS[self._scale])
+        ax = self.colorbar.axis
+        ax.setTicks([lv.ticks])
+        ax.setLabel(SCALE_LABELS[self._scale])
+        fm = QtGui.QFontMetrics(ax.style.get("tickFont") or self.font())
+        longest = max((fm.horizontalAdvance(text) for _, text in lv.ticks), default=0)
+        ax.setWidth(longest + 36)            # tick, gap, labels, and the rotated title
         self.items.set_isolines(isolines(xs, ys, lv.image, lv.iso))
         self.items.isolines.setVisible(self._isolines)
 
@@ -199,7 +203,12 @@ class ContourView(QtWidgets.QWidget):
         self.items.set_arrows(map_items.arrow_vectors(sim, shown, k, self._arrows), px)
 
     def _draw_header(self) -> None:
-        self.header.setText(map_items.header_html(self.sim, self._theme, self._arrows))
+        """The legend wraps to the view's width, so a long one never widens the layout."""
+        width = self.graphics.ci.geometry().width() - 16
+        self.header.item.setTextWidth(max(100.0, width))
+        self.header.setText(map_items.header_html(self.sim, self._theme, self._arrows, width,
+                                                  self.header.item.font()))
+        self.header.setMinimumWidth(0)        # the window's width decides, not the text
 
     # ---------------------------------------------------------- inspection
     def drawn_path(self, i: int) -> tuple[np.ndarray, np.ndarray]:

@@ -292,37 +292,40 @@ def run_status(t, k: int) -> str:
     return ""
 
 
-def header_html(sim, theme: Theme, arrows) -> str:
-    """Iteration counter, one legend entry per enabled run and the arrow key, as HTML."""
+def header_html(sim, theme: Theme, arrows, width: float | None = None,
+                font: QtGui.QFont | None = None) -> str:
+    """Iteration counter, arrow key and one legend entry per enabled run, as an HTML
+    table: counter and key in the first column, entries in as many columns as fit
+    in ``width`` pixels of ``font`` (two when no width is given)."""
     k = sim.step
-    fg = theme.foreground
-    cells = []
+    cells, plain = [], []
     for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
         if not run.enabled:
             continue
-        if t.steps >= 0:
-            loss = f"{float(t.loss[min(k, t.steps)]):.3g}"
-        else:
-            loss = "—"
+        loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
         status = run_status(t, k)
         extra = f" <i>{status}</i>" if status else ""
         cells.append(f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
                      f'{html.escape(label)} &nbsp;loss {loss}{extra}')
+        plain.append(f"━━● {label}  loss {loss} {status}")
     counter = f"<b>step {k} / {sim.steps}</b>"
-    key = []
     names = {"update": "&#8594; next step", "gradient": "&#8674; &#8722;gradient",
              "velocity": "&#8674; momentum"}
     colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
-    for kind, on in zip(ARROW_KINDS, arrows):
-        if on:
-            key.append(f'<span style="color:{colors[kind]}">{names[kind]}</span>')
-    rows = []
+    key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{names[kind]}</span>'
+                              for kind, on in zip(ARROW_KINDS, arrows) if on)
     per_row = 2
-    for r in range(0, max(len(cells), 1), per_row):
-        left = counter if r == 0 else ("&nbsp;&nbsp;".join(key) if r == per_row else "")
-        row = "".join(f"<td>&nbsp;&nbsp;{c}</td>" for c in cells[r:r + per_row])
-        rows.append(f"<tr><td>{left}</td>{row}</tr>")
-    if key and len(cells) <= per_row:
-        rows.append(f"<tr><td>{'&nbsp;&nbsp;'.join(key)}</td></tr>")
-    return (f'<table cellspacing="0" cellpadding="1" style="color:{fg}">' + "".join(rows)
-            + "</table>")
+    if width and cells:
+        fm = QtGui.QFontMetricsF(font or QtGui.QFont())
+        left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}") * 1.1,
+                   fm.horizontalAdvance("→ next step ⇢ −gradient ⇢ momentum") if key else 0)
+        cell = max(fm.horizontalAdvance(t) for t in plain) + 3 * fm.averageCharWidth()
+        per_row = max(1, int((width - left) // cell))
+    lefts = [counter, key] if key else [counter]
+    n_rows = max(len(lefts), -(-len(cells) // per_row))
+    rows = []
+    for r in range(n_rows):
+        row = "".join(f"<td>&nbsp;&nbsp;{c}</td>" for c in cells[r * per_row:(r + 1) * per_row])
+        rows.append(f"<tr><td>{lefts[r] if r < len(lefts) else ''}</td>{row}</tr>")
+    return (f'<table cellspacing="0" cellpadding="1" style="color:{theme.foreground}">'
+            + "".join(rows) + "</table>")

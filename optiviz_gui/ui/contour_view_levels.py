@@ -134,7 +134,8 @@ def fmt(v: float) -> str:
         return "0"
     a = abs(v)
     if 1e-3 <= a < 1e5:
-        return f"{v:.3g}"
+        text = f"{v:.4g}"
+        return str(int(round(v))) if "e" in text else text
     m, e = f"{v:.1e}".split("e")
     m = m.rstrip("0").rstrip(".")
     return f"{m}e{int(e)}"

@@ -73,6 +73,42 @@ def _forget_compiled_shaders() -> None:
         cls._shaderProgram = None
 
 
+def clip_segments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The polyline p (n, 3) as segment end-point pairs (2m, 3), each segment cut to
+    the window square |x|, |y| ≤ 1 (Liang–Barsky; z interpolated), segments wholly
+    outside dropped: a run that leaves the window does not fly off into space.
+    Also returns a (2m,) mask of the end points that were moved to the edge."""
+    if len(p) < 2:
+        return np.zeros((0, 3), dtype=np.float32), np.zeros(0, dtype=bool)
+    a, b = p[:-1].astype(float), p[1:].astype(float)
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    keep = np.ones(len(a), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for pk, qk in ((-d[:, 0], a[:, 0] + 1), (d[:, 0], 1 - a[:, 0]),
+                       (-d[:, 1], a[:, 1] + 1), (d[:, 1], 1 - a[:, 1])):
+            r = qk / pk
+            t0 = np.where(pk < 0, np.maximum(t0, r), t0)
+            t1 = np.where(pk > 0, np.minimum(t1, r), t1)
+            keep &= ~((pk == 0) & (qk < 0))
+    keep &= t0 <= t1
+    a0 = a[keep] + t0[keep, None] * d[keep]
+    b0 = a[keep] + t1[keep, None] * d[keep]
+    moved = np.stack([t0[keep] > 0, t1[keep] < 1], axis=1).ravel()
+    return np.stack([a0, b0], axis=1).reshape(-1, 3).astype(np.float32), moved
+
+
+def lowest_corner_azimuth(h: np.ndarray) -> float:
+    """Camera azimuth (degrees) over the corner of the height grid h[x, y] whose third
+    is lowest on average; 15° off the diagonal, which reads better than straight on."""
+    q = max(1, len(h) // 3)
+    corners = {-135.0: h[:q, :q], -45.0: h[-q:, :q], 45.0: h[-q:, -q:], 135.0: h[:q, -q:]}
+    with np.errstate(all="ignore"):
+        means = {az: np.nanmean(c) if np.isfinite(c).any() else np.inf
+                 for az, c in corners.items()}
+    return min(means, key=means.get) - 15.0
+
+
 class _GridMesh(gl.MeshData):
     """MeshData whose vertex normals are given (pyqtgraph's own loop is slow)."""
 
@@ -110,7 +146,9 @@ class SurfaceView(gl.GLViewWidget):
         self.floor.setGLOptions("translucent")       # depth-tested: hidden behind the mesh
         self.addItem(self.floor)
         self.paths: list[gl.GLLinePlotItem] = []
+        self._scene_paths: list[np.ndarray] = []
         self._height = None            # (forward transform, t0, t1) of the current mesh
+        self._home_azimuth = -150.0
         self._overlay_key = None
         self._overlay_img = None
         self.static_layer = StaticLayer()
@@ -120,7 +158,6 @@ class SurfaceView(gl.GLViewWidget):
         sim.step_changed.connect(self._on_step)
         self.apply_theme("light")
         self._on_surface()
-        self.reset_camera()
 
     # ------------------------------------------------------------- options
     def set_scale(self, scale: str) -> None:
@@ -133,9 +170,10 @@ class SurfaceView(gl.GLViewWidget):
             self.redraw()
 
     def reset_camera(self) -> None:
-        """Look at the whole window from the low-x, low-y corner, 30° above."""
+        """Look at the whole window from above its lowest corner, 30° up, so the
+        high ground faces the camera instead of hiding the valleys."""
         self.setCameraPosition(pos=QtGui.QVector3D(0, 0, HEIGHT * 0.3), distance=3.7,
-                               elevation=30, azimuth=-150)
+                               elevation=30, azimuth=self._home_azimuth)
 
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
@@ -150,6 +188,7 @@ class SurfaceView(gl.GLViewWidget):
     def _on_surface(self) -> None:
         self._build_mesh()
         self.redraw()
+        self.reset_camera()
 
     def _to_scene(self, p: np.ndarray, f: np.ndarray) -> np.ndarray:
         """(n, 2) points and (n,) losses -> (n, 3) scene coordinates."""
@@ -191,6 +230,7 @@ class SurfaceView(gl.GLViewWidget):
         ok = np.isfinite(h[:-1, :-1] + h[1:, :-1] + h[1:, 1:] + h[:-1, 1:]).ravel()
         faces = np.concatenate([np.stack([a, b, c], 1)[ok], np.stack([a, c, d], 1)[ok]])
         self.mesh.setMeshData(meshdata=_GridMesh(verts, faces.astype(np.uint32), colors, nrm))
+        self._home_azimuth = lowest_corner_azimuth(h)
         m = np.asarray(self.sim.surface.minima, dtype=float).reshape(-1, 2)
         if len(m):
             self.minima.setData(pos=self._to_scene(m, self.sim.surface.value(m)) + [0, 0, LIFT])
@@ -202,31 +242,49 @@ class SurfaceView(gl.GLViewWidget):
     def redraw(self) -> None:
         sim, k = self.sim, self.sim.step
         while len(self.paths) < len(sim.runs):
-            item = gl.GLLinePlotItem(width=2.5, antialias=True, mode="line_strip")
+            item = gl.GLLinePlotItem(width=2.5, antialias=True, mode="lines")
             item.setGLOptions("translucent")
             self.addItem(item)
             self.paths.append(item)
         pts, cols = [], []
+        self._scene_paths = []
         for i, item in enumerate(self.paths):
             t = sim.trajectories[i] if i < len(sim.runs) else None
             if t is None or not sim.runs[i].enabled or t.steps < 0:
                 item.setVisible(False)
+                self._scene_paths.append(np.zeros((0, 3)))
                 continue
             p = self._to_scene(t.params[: k + 1], t.loss[: k + 1])
             p[:, 2] += LIFT
+            self._scene_paths.append(p)
             color = QtGui.QColor(sim.colors()[i])
-            item.setData(pos=p, color=color)
-            item.setVisible(True)
-            pts.append(p[-1])
-            cols.append(color.getRgbF())
+            seg, moved = clip_segments(p)
+            if moved.any():                  # an end cut at the edge sits on the surface there
+                seg[moved, 2] = self._edge_heights(seg[moved, :2])
+            item.setData(pos=seg if len(seg) else np.zeros((2, 3)), color=color)
+            item.setVisible(len(seg) > 0)
+            if np.all(np.abs(p[-1, :2]) <= 1.0):         # off the window: not drawn
+                pts.append(p[-1])
+                cols.append(color.getRgbF())
         if pts:
             self.current.setData(pos=np.array(pts), color=np.array(cols, dtype=np.float32))
         self.current.setVisible(bool(pts))
         self.update()
 
+    def _edge_heights(self, xy: np.ndarray) -> np.ndarray:
+        """Scene heights (+ LIFT) of the surface at scene points xy (m, 2)."""
+        (x0, x1), (y0, y1) = self.sim.surface.bounds
+        data = np.column_stack([x0 + (xy[:, 0] + 1) / 2 * (x1 - x0),
+                                y0 + (xy[:, 1] + 1) / 2 * (y1 - y0)])
+        return self._to_scene(data, self.sim.surface.value(data))[:, 2] + LIFT
+
     def drawn_path(self, i: int) -> np.ndarray:
-        """Run i's drawn line vertices in scene coordinates, (n, 3)."""
-        return np.asarray(self.paths[i].pos)
+        """Run i's path in scene coordinates, (n, 3), before clipping to the window."""
+        return self._scene_paths[i].copy()
+
+    def drawn_segments(self, i: int) -> np.ndarray:
+        """Run i's drawn line: (2m, 3) segment end points, clipped to the window."""
+        return np.asarray(self.paths[i].pos) if self.paths[i].visible() else np.zeros((0, 3))
 
     def initializeGL(self):  # noqa: N802 (Qt name)
         if not share_gl_contexts():

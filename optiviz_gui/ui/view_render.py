@@ -27,7 +27,9 @@ def render_layout(graphics: pg.GraphicsLayoutWidget, background: str, w: int, h:
     try:
         ci.setGeometry(QtCore.QRectF(0, 0, lw, lh))
         ci.layout.activate()
-        if before:
+        if before:                 # may change sizes (text wrapping): lay out once more
+            before()
+            ci.layout.activate()
             before()
         p = QtGui.QPainter(img)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
@@ -39,4 +41,5 @@ def render_layout(graphics: pg.GraphicsLayoutWidget, background: str, w: int, h:
         ci.layout.activate()
         if before:
             before()
+            ci.layout.activate()
     return img

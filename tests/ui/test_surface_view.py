@@ -115,6 +115,24 @@ def test_paths_sit_on_the_surface_in_scene_coordinates(bowl_sim, make_view):
     np.testing.assert_allclose(p[:, 2], h, rtol=1e-5)
 
 
+def test_paths_leaving_the_window_are_cut_at_its_edge(make_view):
+    """Gradient descent with lr 0.9 on the bowl: y_k = y_0 (1 − 3.6)^k leaves the
+    window [−2, 2]² at step 1; x_k = 1.5·0.1^k stays inside."""
+    sim = Simulation(Bowl(), START, [Run(make_optimizer("sgd", lr=0.9))], steps=10)
+    view = make_view(sim)
+    sim.seek(3)
+    seg = view.drawn_segments(0)
+    assert len(seg) % 2 == 0 and len(seg) > 0
+    assert np.all(np.abs(seg[:, :2]) <= 1.0 + 1e-6)
+    # the first step starts inside, at (0.75, 0.5), and is cut where y/2 reaches −1
+    np.testing.assert_allclose(seg[0, :2], [0.75, 0.5], rtol=1e-6)
+    y1 = START[1] * (1 - 3.6)
+    t = (-1.0 - 0.5) / (y1 / 2 - 0.5)
+    np.testing.assert_allclose(seg[1, :2], [0.75 + t * (START[0] * 0.1 / 2 - 0.75), -1.0],
+                               rtol=1e-5)
+    assert len(view.current.pos) == 0 or np.all(np.abs(view.current.pos[:, :2]) <= 1)
+
+
 def test_disabled_run_and_divergence(make_view):
     sim = Simulation(Bowl(), START, [Run(make_optimizer("sgd", lr=100.0)),
                                      Run(make_optimizer("sgd", lr=0.1))], steps=30)
