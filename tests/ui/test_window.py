@@ -249,3 +249,31 @@ def test_the_command_opens_and_closes_the_window_and_rejects_a_bad_file(tmp_path
     assert out.returncode == 2
     assert out.stderr.strip().startswith("optiviz: ") and out.stderr.count("\n") == 1
     assert "bad.json" in out.stderr
+
+
+def test_export_entries_call_the_export_dialogs(window, monkeypatch):
+    from optiviz_gui.ui import export_dialogs
+    called = []
+    for what in ("animation", "image", "trajectories"):
+        monkeypatch.setattr(export_dialogs, f"export_{what}",
+                            lambda w, what=what: called.append((what, w)))
+    window.playback.play()
+    for what in ("animation", "image", "trajectories"):
+        window.menu_actions[f"export_{what}"].trigger()
+    assert called == [("animation", window), ("image", window), ("trajectories", window)]
+    assert not window.playback.is_playing()          # exporting pauses playback
+
+
+def test_view_menu_drives_the_views(window):
+    a = window.menu_actions
+    a["scale_log"].trigger()
+    assert window.contour.scale() == "log"
+    a["log_loss"].setChecked(False)
+    assert not window.loss.is_log()
+    a["arrow_velocity"].setChecked(True)
+    assert window.settings.q.value("view/arrow_velocity") in (True, "true")
+    a["dark"].setChecked(True)
+    assert window.theme == "dark" and window.settings.theme() == "dark"
+    a["reset_camera"].trigger()                      # no 3-D view here: nothing happens
+    a["dark"].setChecked(False)
+    assert window.theme == "light"
