@@ -198,3 +198,25 @@ def test_controls_follow_the_model_without_echo(window):
     sim.set_steps(30)
     assert c.steps.value() == 30
     assert echoes == ["history", "history"]     # one event per model change, none echoed
+
+
+def test_every_surface_and_an_empty_run_list_draw_without_raising(window):
+    """pytest-qt fails the test on any exception raised inside a Qt slot or event."""
+    sim, c = window.sim, window.controls
+    for i in range(c.surface.combo.count()):
+        c.surface.combo.setCurrentIndex(i)
+        sim.seek(sim.steps)
+        (x0, x1), (y0, y1) = sim.surface.bounds
+        assert x0 <= sim.start[0] <= x1 and y0 <= sim.start[1] <= y1
+        assert f"Step {sim.steps} / {sim.steps}" in window.status.text()
+    c.surface.expr.setText("log(x) + y*y")          # nan left of x = 0
+    c.surface._expression_edited(c.surface.expr.text())
+    sim.set_start((-1.0, 1.0))                       # the loss is nan right at the start
+    assert "diverged at start" in window.status.text()
+    while sim.runs:
+        c.runs.remove_button.click()
+    assert c.runs.list.count() == 0 and not c.runs.remove_button.isEnabled()
+    assert "Add an optimizer" in c.rule.text()
+    window.playback.step_forward()
+    add_from_menu(window, "Gradient descent")
+    assert sim.labels() == ["Gradient descent"] and c.hyper.field("lr").value() == 0.1

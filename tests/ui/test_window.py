@@ -277,3 +277,19 @@ def test_view_menu_drives_the_views(window):
     a["reset_camera"].trigger()                      # no 3-D view here: nothing happens
     a["dark"].setChecked(False)
     assert window.theme == "light"
+
+
+def test_recent_sessions_menu_opens_and_forgets_missing_files(window, dialogs, tmp_path):
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    assert window_menus.save_to(window, a) and window_menus.save_to(window, b)
+    window_menus.fill_recent(window)
+    names = [act.text() for act in window.recent_menu.actions()]
+    assert names[:2] == ["b.json", "a.json"]             # most recent first
+    b.unlink()
+    window.recent_menu.actions()[0].trigger()            # b.json is gone
+    (_, _, message), = dialogs.named("show_error")
+    assert "b.json" in message and message.endswith("no longer exists.")
+    assert window.settings.recent_files() == [str(a.resolve())]
+    window_menus.fill_recent(window)
+    window.recent_menu.actions()[0].trigger()
+    assert window.path == a.resolve() and window.windowTitle() == "OptiViz — a.json"
