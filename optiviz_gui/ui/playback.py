@@ -111,7 +111,7 @@ class PlaybackBar(QWidget):
 
     def _show_label(self) -> None:
         width = len(str(self._steps))
-        self.label.setText(f"Step {self._step:>{width}} / {self._steps}")
+        self.label.setText(f"Step {self._step} / {self._steps}")
         self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance(
             f"Step {'8' * width} / {self._steps}") + 4)
 

@@ -79,7 +79,7 @@ def test_slider_scrubs_and_follows_the_model(window):
     assert (bar.slider.minimum(), bar.slider.maximum()) == (0, 100)
     bar.slider.setValue(40)
     assert sim.step == 40
-    assert bar.label.text() == "Step  40 / 100"
+    assert bar.label.text() == "Step 40 / 100"
     xs, ys = window.contour.drawn_path(0)                 # drawn up to step 40
     assert (xs[-1], ys[-1]) == tuple(sim.trajectories[0].params[40])
     sim.seek(70)
