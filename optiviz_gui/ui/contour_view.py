@@ -32,13 +32,26 @@ from ..core.simulation import Simulation
 from . import contour_view_items as map_items
 from .contour_view_levels import colormap, isolines, levels
 from .theme import get_theme
-from .view_render import render_layout
+from .view_render import LayoutRenderer
 
 SCALES = ("linear", "sqrt", "log")
 SCALE_LABELS = {"linear": "loss", "sqrt": "loss (square-root colour scale)",
                 "log": "loss (log colour scale)"}
 GRID = 300                     # level-map resolution (GRID × GRID samples)
 N_ISOLINES = 14
+
+
+class _Header(pg.LabelItem):
+    """A label that asks for no width: it wraps to whatever the layout gives it."""
+
+    def updateMin(self):  # noqa: N802 (pyqtgraph name)
+        h = self.itemRect().height()
+        self.setMinimumSize(0, h)
+        self._sizeHint = {QtCore.Qt.SizeHint.MinimumSize: (0, h),
+                          QtCore.Qt.SizeHint.PreferredSize: (0, h),
+                          QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
+                          QtCore.Qt.SizeHint.MinimumDescent: (0, 0)}
+        self.updateGeometry()
 
 
 class _MapViewBox(pg.ViewBox):
@@ -89,7 +102,7 @@ class ContourView(QtWidgets.QWidget):
         ci = self.graphics.ci
         ci.setContentsMargins(6, 4, 6, 4)
         ci.setSpacing(2)
-        self.header = pg.LabelItem(justify="left")
+        self.header = _Header(justify="left")
         ci.addItem(self.header, row=0, col=0)
         self.view_box = _MapViewBox()
         self.plot = ci.addPlot(row=1, col=0, viewBox=self.view_box)
@@ -106,8 +119,10 @@ class ContourView(QtWidgets.QWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.items = map_items.MapItems(self.plot)
 
-        self.view_box.sigRangeChanged.connect(self.redraw)
-        self.view_box.sigResized.connect(self.redraw)
+        self._rendering = False
+        self.renderer = LayoutRenderer(self.graphics, self.redraw)
+        self.view_box.sigRangeChanged.connect(self._on_view_changed)
+        self.view_box.sigResized.connect(self._on_view_changed)
         sim.surface_changed.connect(self._on_surface)
         sim.history_changed.connect(self.redraw)
         sim.runs_changed.connect(self.redraw)
@@ -184,6 +199,11 @@ class ContourView(QtWidgets.QWidget):
     def _on_step(self, _k: int) -> None:
         self.redraw()
 
+    def _on_view_changed(self, *_args) -> None:
+        """Zoom, pan or resize: dots, arrow heads and the legend depend on pixel sizes."""
+        if not self._rendering:          # render_image redraws once the layout is settled
+            self.redraw()
+
     def redraw(self) -> None:
         """Paths, current points, arrows, legend and counter for the current step."""
         sim, k = self.sim, self.sim.step
@@ -208,7 +228,6 @@ class ContourView(QtWidgets.QWidget):
         self.header.item.setTextWidth(max(100.0, width))
         self.header.setText(map_items.header_html(self.sim, self._theme, self._arrows, width,
                                                   self.header.item.font()))
-        self.header.setMinimumWidth(0)        # the window's width decides, not the text
 
     # ---------------------------------------------------------- inspection
     def drawn_path(self, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -223,4 +242,15 @@ class ContourView(QtWidgets.QWidget):
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
-        return render_layout(self.graphics, self._theme.background, w, h, before=self.redraw)
+        it = self.items
+        static = [self.image, it.isolines, self.colorbar,
+                  self.plot.getAxis("left"), self.plot.getAxis("bottom")]
+        moving = [self.header, it.current, it.start, it.minima, *it.arrows.values(),
+                  *(item for pair in it.runs for item in pair)]
+        key = (id(self._levels), self._theme.name, self._isolines,
+               tuple(map(tuple, self.view_box.viewRange())), self.sim.surface.axis_labels)
+        self._rendering = True
+        try:
+            return self.renderer.render(w, h, self._theme.background, static, moving, key)
+        finally:
+            self._rendering = False

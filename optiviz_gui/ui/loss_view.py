@@ -156,7 +156,7 @@ class LossView(QtWidgets.QWidget):
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
-        return render_layout(self.graphics, self._theme.background, w, h)
+        return render_layout(self.graphics, self._theme.background, w, h, self.redraw)
 
 
 def _thin(x: np.ndarray, y: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.base import Surface
 from optiviz_gui.ui.contour_view import ContourView
+from optiviz_gui.ui.view_render import render_layout
 
 
 class Bowl(Surface):
@@ -359,6 +360,29 @@ def test_render_image_has_the_requested_size_and_content(blog_sim, make_view):
 
     assert (view.width(), view.height()) == (500, 400)           # the widget is untouched
     assert view.graphics.ci.geometry().width() <= 500
+
+
+def test_frames_reuse_the_static_background_and_match_a_one_pass_render(blog_sim, make_view):
+    view = make_view(blog_sim, 500, 400)
+    blog_sim.seek(3)
+    first = _pixels(view.render_image(640, 400))
+    renders = view.renderer.static_renders
+    blog_sim.seek(21)
+    cached = _pixels(view.render_image(640, 400))
+    assert view.renderer.static_renders <= renders + 1      # +1 if the legend re-wrapped
+    renders = view.renderer.static_renders
+    blog_sim.seek(20)
+    view.render_image(640, 400)
+    blog_sim.seek(21)
+    assert view.renderer.static_renders == renders          # same layout: not repainted
+    assert (cached != first).any()                          # the paths moved
+    # the same frame painted in one pass, all items at once, is the same picture
+    whole = render_layout(view.graphics, "#ffffff", 640, 400, view.redraw)
+    assert np.abs(_pixels(whole).astype(int) - cached).max() <= 2
+    renders = view.renderer.static_renders
+    view.set_scale("log")                                   # a new map: painted again
+    view.render_image(640, 400)
+    assert view.renderer.static_renders == renders + 1
 
 
 def test_dark_theme_changes_the_background(blog_sim, make_view):
