@@ -92,6 +92,7 @@ class ContourView(QtWidgets.QWidget):
         self._arrows = (False, False, False)
         self._theme = get_theme("light")
         self._levels = None          # contour_view_levels.Levels of the current surface and scale
+        self._levels_version = 0
 
         self.graphics = pg.GraphicsLayoutWidget()
         lay = QtWidgets.QVBoxLayout(self)
@@ -182,6 +183,7 @@ class ContourView(QtWidgets.QWidget):
         xs, ys, z = self._grid
         lv = levels(z, self._scale, N_ISOLINES)
         self._levels = lv
+        self._levels_version += 1
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.image.setImage(lv.image, autoLevels=False, levels=lv.range)
         self.image.setRect(QtCore.QRectF(xs[0] - dx / 2, ys[0] - dy / 2,
@@ -240,14 +242,24 @@ class ContourView(QtWidgets.QWidget):
         return self.items.arrow_data(kind)
 
     # -------------------------------------------------------------- export
-    def render_image(self, w: int, h: int) -> QtGui.QImage:
-        """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
+    def static_items(self) -> list:
+        """Scene items that do not change with the step (map, iso-lines, axes, colour bar)."""
+        return [self.image, self.items.isolines, self.colorbar,
+                self.plot.getAxis("left"), self.plot.getAxis("bottom")]
+
+    def dynamic_items(self) -> list:
+        """Scene items that change with the step: header, paths, points, markers, arrows."""
         it = self.items
-        static = [self.image, it.isolines, self.colorbar,
-                  self.plot.getAxis("left"), self.plot.getAxis("bottom")]
-        moving = [self.header, it.current, it.start, it.minima, *it.arrows.values(),
-                  *(item for pair in it.runs for item in pair)]
-        key = (id(self._levels), self._theme.name, self._isolines,
+        return [self.header, it.current, it.start, it.minima, *it.arrows.values(),
+                *(item for pair in it.runs for item in pair)]
+
+    def render_image(self, w: int, h: int) -> QtGui.QImage:
+        """This view rendered at w × h pixels, offscreen; the widget is left as it was.
+
+        Frames of one size share a cached background (map, iso-lines, axes, colour
+        bar), so a sequence of steps costs only the moving items per frame."""
+        static, moving = self.static_items(), self.dynamic_items()
+        key = (self._levels_version, self._theme.name, self._isolines,
                tuple(map(tuple, self.view_box.viewRange())), self.sim.surface.axis_labels)
         self._rendering = True
         try:
