@@ -15,15 +15,20 @@ hole in the mesh. Mouse: drag rotates, wheel zooms, middle/ctrl-drag pans
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph.opengl as gl
+from OpenGL import GL
 from pyqtgraph.opengl import shaders
 from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6.QtOpenGL import QOpenGLFramebufferObject
 
 from ..core.simulation import Simulation
 from .contour_view_items import header_html
 from .gl import share_gl_contexts
 from .surface_view_cache import StaticLayer
+from .view_render import REFERENCE
 from .contour_view_levels import fmt, transform_for
 from .theme import get_theme, level_colors
 
@@ -99,14 +104,18 @@ def clip_segments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lowest_corner_azimuth(h: np.ndarray) -> float:
-    """Camera azimuth (degrees) over the corner of the height grid h[x, y] whose third
-    is lowest on average; 15° off the diagonal, which reads better than straight on."""
+    """Camera azimuth (degrees) over the lowest side or corner of the height grid
+    h[x, y] (the lowest mean over the third of the grid nearest it), 20° off that
+    direction, which reads better than straight on. A valley is then seen along
+    its floor, and high ground faces the camera instead of hiding what is behind."""
     q = max(1, len(h) // 3)
-    corners = {-135.0: h[:q, :q], -45.0: h[-q:, :q], 45.0: h[-q:, -q:], 135.0: h[:q, -q:]}
+    lo, hi, every = slice(None, q), slice(-q, None), slice(None)
+    parts = {180.0: (lo, every), 0.0: (hi, every), -90.0: (every, lo), 90.0: (every, hi),
+             -135.0: (lo, lo), -45.0: (hi, lo), 45.0: (hi, hi), 135.0: (lo, hi)}
     with np.errstate(all="ignore"):
-        means = {az: np.nanmean(c) if np.isfinite(c).any() else np.inf
-                 for az, c in corners.items()}
-    return min(means, key=means.get) - 15.0
+        means = {az: np.nanmean(h[ix, iy]) if np.isfinite(h[ix, iy]).any() else np.inf
+                 for az, (ix, iy) in parts.items()}
+    return min(means, key=means.get) - 20.0
 
 
 class _GridMesh(gl.MeshData):
@@ -151,7 +160,9 @@ class SurfaceView(gl.GLViewWidget):
         self._home_azimuth = -150.0
         self._overlay_key = None
         self._overlay_img = None
-        self.static_layer = StaticLayer()
+        self.static_layer = StaticLayer()          # the widget's own frames
+        self.export_layer = StaticLayer()          # render_image's frames
+        self._export_fbo = None
         sim.surface_changed.connect(self._on_surface)
         sim.history_changed.connect(self.redraw)
         sim.runs_changed.connect(self.redraw)
@@ -293,12 +304,30 @@ class SurfaceView(gl.GLViewWidget):
 
     # -------------------------------------------------------------- overlay
     def paintGL(self, *args, **kwargs):  # noqa: N802 (Qt name)
-        o, c = self.opts, self.opts["center"]
-        camera = (o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"])
-        self.static_layer.paint(self, [self.mesh, self.floor], (camera, self.mesh_builds))
+        self.static_layer.paint(self, [self.mesh, self.floor], (self._camera(), self.mesh_builds))
         p = QtGui.QPainter(self)
         p.drawImage(0, 0, self._overlay(self.width(), self.height()))
         p.end()
+
+    def projectionMatrix(self, region, viewport):  # noqa: N802 (pyqtgraph name)
+        """pyqtgraph's projection fits the field of view to the width; a view wider
+        than 4:3 would then crop the top and bottom of the surface. Fit the height
+        of a 4:3 view instead, so every shape of window shows the whole window."""
+        w, h = viewport[2], viewport[3]
+        aspect = w / h if h else 1.0
+        if aspect <= 4 / 3:
+            return super().projectionMatrix(region, viewport)
+        fov = self.opts["fov"]
+        self.opts["fov"] = math.degrees(2 * math.atan(math.tan(math.radians(fov) / 2)
+                                                       * aspect * 3 / 4))
+        try:
+            return super().projectionMatrix(region, viewport)
+        finally:
+            self.opts["fov"] = fov
+
+    def _camera(self) -> tuple:
+        o, c = self.opts, self.opts["center"]
+        return (o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"])
 
     def _overlay(self, w: int, h: int) -> QtGui.QImage:
         """The text overlay as a transparent image, painted by the raster engine and
@@ -316,19 +345,25 @@ class SurfaceView(gl.GLViewWidget):
             self._overlay_key, self._overlay_img = key, img
         return self._overlay_img
 
-    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int, header: str) -> None:
-        """Axis labels on the two floor edges facing the camera, the legend and counter."""
+    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int, header: str,
+                       magnify: bool = False) -> None:
+        """Axis labels on the two floor edges facing the camera, the legend and counter.
+        With ``magnify`` (exports), big images get the text magnified as the 2-D
+        views' exports do (view_render.REFERENCE)."""
+        s = max(1.0, min(w / REFERENCE[0], h / REFERENCE[1])) if magnify else 1.0
+        p.scale(s, s)
         p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
         p.setPen(QtGui.QColor(self._theme.foreground))
         for (x, y, z), text, align in self._axis_labels():
             pt = self._project(x, y, z, w, h)
             if pt is not None:
+                pt = (pt[0] / s, pt[1] / s)
                 r = p.fontMetrics().boundingRect(text)
                 p.drawText(QtCore.QPointF(pt[0] - align * r.width(), pt[1] + r.height() / 3), text)
         doc = QtGui.QTextDocument()
         doc.setDefaultFont(self.font())
         doc.setHtml(header)
-        doc.setTextWidth(w - 12)
+        doc.setTextWidth(w / s - 12)
         p.save()
         p.translate(6, 4)
         doc.drawContents(p)
@@ -357,14 +392,29 @@ class SurfaceView(gl.GLViewWidget):
 
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:
-        """The view at w × h pixels (needs a GL context: see gl.gl_available())."""
+        """The view at w × h pixels (needs a GL context: see gl.gl_available()).
+
+        One offscreen framebuffer of that size; frames of one size share the
+        cached mesh layer, so a sequence of steps only draws the paths."""
         w, h = int(w), int(h)
-        arr = self.renderToArray((w, h))
-        img = QtGui.QImage(arr.data, w, h, 4 * w, QtGui.QImage.Format.Format_ARGB32).copy()
-        img = img.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+        self.makeCurrent()
+        try:
+            if self._export_fbo is None or (self._export_fbo.width(), self._export_fbo.height()) != (w, h):
+                self._export_fbo = QOpenGLFramebufferObject(
+                    w, h, QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+            fbo = self._export_fbo
+            fbo.bind()
+            GL.glViewport(0, 0, w, h)
+            self.export_layer.paint(self, [self.mesh, self.floor], (self._camera(), self.mesh_builds),
+                                    region=(0, 0, w, h), target=fbo.handle())
+            GL.glFinish()
+            img = fbo.toImage().convertToFormat(QtGui.QImage.Format.Format_RGB32)
+            fbo.release()
+        finally:
+            self.doneCurrent()
         p = QtGui.QPainter(img)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        self._paint_overlay(p, w, h, header_html(self.sim, self._theme, (False, False, False)))
+        self._paint_overlay(p, w, h, header_html(self.sim, self._theme, (False, False, False)),
+                            magnify=True)
         p.end()
         return img
-

@@ -27,14 +27,17 @@ class StaticLayer:
         self.broken = False
         self.renders = 0          # how many times the static items were drawn (for tests)
 
-    def paint(self, view, static_items: list, key) -> None:
-        """Paint ``view`` (inside its paintGL): static items from the cache, the rest live."""
-        region = view.getViewport()
+    def paint(self, view, static_items: list, key, region=None, target=None) -> None:
+        """Paint ``view``: static items from the cache, the rest live. By default into
+        the widget (inside its paintGL); or into framebuffer ``target`` over ``region``."""
+        region = tuple(region or view.getViewport())
         x, y, w, h = region
+        if target is None:
+            target = view.defaultFramebufferObject()
         if self.broken:
+            GL.glBindFramebuffer(GL.GL_FRAMEBUFFER, target)
             view.paint(region=region, viewport=region)
             return
-        target = view.defaultFramebufferObject()
         full_key = (key, w, h, tuple(view.opts["bgcolor"]))
         if full_key != self.key or self.fbo is None:
             self._render(view, static_items, region, target)
