@@ -72,6 +72,7 @@ class LossView(QtWidgets.QWidget):
         """Logarithmic loss axis on or off."""
         self._log = bool(on)
         self.plot.setLogMode(y=self._log)
+        self._on_steps(self.sim.steps)       # setLogMode turns auto-range back on for x
         self.redraw()
 
     def is_log(self) -> bool:

@@ -147,11 +147,16 @@ def test_disabled_and_removed_runs_are_not_drawn(blog_sim, make_view):
     assert labels == [blog_sim.labels()[0], blog_sim.labels()[2]]
 
 
-def test_x_range_is_the_whole_run(blog_sim, make_view):
+def test_x_range_is_the_whole_run(blog_sim, make_view, qtbot):
     view = make_view(blog_sim)
     lo, hi = view.plot.getViewBox().viewRange()[0]
     assert lo <= 0 and 100 <= hi < 110
     blog_sim.set_steps(500)
+    lo, hi = view.plot.getViewBox().viewRange()[0]
+    assert lo <= 0 and 500 <= hi < 550
+    view.set_log(True)
+    blog_sim.seek(10)
+    qtbot.wait(50)                           # auto-ranging, if on, happens by now
     lo, hi = view.plot.getViewBox().viewRange()[0]
     assert lo <= 0 and 500 <= hi < 550
 
