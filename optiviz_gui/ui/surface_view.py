@@ -20,116 +20,23 @@ import math
 import numpy as np
 import pyqtgraph.opengl as gl
 from OpenGL import GL
-from pyqtgraph.opengl import shaders
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLFramebufferObject
 
 from ..core.simulation import Simulation
 from .contour_view_items import header_html
+from .contour_view_levels import fmt, transform_for
 from .gl import share_gl_contexts
 from .surface_view_cache import StaticLayer
-from .view_render import REFERENCE
-from .contour_view_levels import fmt, transform_for
+from .surface_view_mesh import (LIT_SHADER, GridMesh, clip_segments, forget_compiled_shaders,
+                                lowest_corner_azimuth)
 from .theme import get_theme, level_colors
+from .view_render import REFERENCE
 
 MESH = 200
 HEIGHT = 0.9
 LIFT = 0.012
 SCALES = ("linear", "sqrt", "log")
-
-# Lambert lighting from the upper left of the camera, with enough ambient light
-# that faces turned away stay readable, lit on both sides.
-_SHADER = shaders.ShaderProgram("optiviz_lit", [
-    shaders.VertexShader("""
-        uniform mat4 u_mvp;
-        uniform mat3 u_normal;
-        attribute vec4 a_position;
-        attribute vec3 a_normal;
-        attribute vec4 a_color;
-        varying vec4 v_color;
-        varying vec3 v_normal;
-        void main() {
-            v_normal = normalize(u_normal * a_normal);
-            v_color = a_color;
-            gl_Position = u_mvp * a_position;
-        }
-    """),
-    shaders.FragmentShader("""
-        #ifdef GL_ES
-        precision mediump float;
-        #endif
-        varying vec4 v_color;
-        varying vec3 v_normal;
-        void main() {
-            float p = abs(dot(normalize(v_normal), normalize(vec3(-0.4, 0.5, 1.0))));
-            vec3 rgb = v_color.rgb * (0.5 + 0.55 * p);
-            gl_FragColor = vec4(min(rgb, vec3(1.0)), v_color.a);
-        }
-    """),
-])
-
-
-def _forget_compiled_shaders() -> None:
-    """Drop pyqtgraph's per-process shader caches (used only when GL contexts are not
-    shared, so that a new view after a closed one compiles its own programs)."""
-    for prog in shaders.ShaderProgram.names.values():
-        prog.prog = None
-    for cls in (gl.GLLinePlotItem, gl.GLScatterPlotItem):
-        cls._shaderProgram = None
-
-
-def clip_segments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The polyline p (n, 3) as segment end-point pairs (2m, 3), each segment cut to
-    the window square |x|, |y| ≤ 1 (Liang–Barsky; z interpolated), segments wholly
-    outside dropped: a run that leaves the window does not fly off into space.
-    Also returns a (2m,) mask of the end points that were moved to the edge."""
-    if len(p) < 2:
-        return np.zeros((0, 3), dtype=np.float32), np.zeros(0, dtype=bool)
-    a, b = p[:-1].astype(float), p[1:].astype(float)
-    d = b - a
-    t0, t1 = np.zeros(len(a)), np.ones(len(a))
-    keep = np.ones(len(a), dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for pk, qk in ((-d[:, 0], a[:, 0] + 1), (d[:, 0], 1 - a[:, 0]),
-                       (-d[:, 1], a[:, 1] + 1), (d[:, 1], 1 - a[:, 1])):
-            r = qk / pk
-            t0 = np.where(pk < 0, np.maximum(t0, r), t0)
-            t1 = np.where(pk > 0, np.minimum(t1, r), t1)
-            keep &= ~((pk == 0) & (qk < 0))
-    keep &= t0 <= t1
-    a0 = a[keep] + t0[keep, None] * d[keep]
-    b0 = a[keep] + t1[keep, None] * d[keep]
-    moved = np.stack([t0[keep] > 0, t1[keep] < 1], axis=1).ravel()
-    return np.stack([a0, b0], axis=1).reshape(-1, 3).astype(np.float32), moved
-
-
-def lowest_corner_azimuth(h: np.ndarray) -> float:
-    """Camera azimuth (degrees) over the lowest side or corner of the height grid
-    h[x, y] (the lowest mean over the third of the grid nearest it), 20° off that
-    direction, which reads better than straight on. A valley is then seen along
-    its floor, and high ground faces the camera instead of hiding what is behind."""
-    q = max(1, len(h) // 3)
-    lo, hi, every = slice(None, q), slice(-q, None), slice(None)
-    parts = {180.0: (lo, every), 0.0: (hi, every), -90.0: (every, lo), 90.0: (every, hi),
-             -135.0: (lo, lo), -45.0: (hi, lo), 45.0: (hi, hi), 135.0: (lo, hi)}
-    with np.errstate(all="ignore"):
-        means = {az: np.nanmean(h[ix, iy]) if np.isfinite(h[ix, iy]).any() else np.inf
-                 for az, (ix, iy) in parts.items()}
-    return min(means, key=means.get) - 20.0
-
-
-class _GridMesh(gl.MeshData):
-    """MeshData whose vertex normals are given (pyqtgraph's own loop is slow)."""
-
-    def __init__(self, vertexes, faces, colors, normals) -> None:
-        super().__init__(vertexes=vertexes, faces=faces, vertexColors=colors)
-        self._given_normals = normals
-
-    def vertexNormals(self, indexed=None):  # noqa: N802 (pyqtgraph name)
-        if indexed == "faces":
-            return self._given_normals[self.faces()]
-        return self._given_normals
-
 
 class SurfaceView(gl.GLViewWidget):
     """The surface mesh, paths lifted over it, current points, minima."""
@@ -141,7 +48,7 @@ class SurfaceView(gl.GLViewWidget):
         self._theme = get_theme("light")
         self.mesh_builds = 0           # how many times the mesh was rebuilt (for tests)
         self.setMinimumSize(240, 200)
-        self.mesh = gl.GLMeshItem(shader=_SHADER, smooth=True, glOptions="opaque")
+        self.mesh = gl.GLMeshItem(shader=LIT_SHADER, smooth=True, glOptions="opaque")
         self.addItem(self.mesh)
         self.minima = gl.GLScatterPlotItem(size=11, pxMode=True)
         self.minima.setGLOptions("translucent")
@@ -240,7 +147,7 @@ class SurfaceView(gl.GLViewWidget):
         b, c, d = a + n, a + n + 1, a + 1
         ok = np.isfinite(h[:-1, :-1] + h[1:, :-1] + h[1:, 1:] + h[:-1, 1:]).ravel()
         faces = np.concatenate([np.stack([a, b, c], 1)[ok], np.stack([a, c, d], 1)[ok]])
-        self.mesh.setMeshData(meshdata=_GridMesh(verts, faces.astype(np.uint32), colors, nrm))
+        self.mesh.setMeshData(meshdata=GridMesh(verts, faces.astype(np.uint32), colors, nrm))
         self._home_azimuth = lowest_corner_azimuth(h)
         m = np.asarray(self.sim.surface.minima, dtype=float).reshape(-1, 2)
         if len(m):
@@ -299,7 +206,7 @@ class SurfaceView(gl.GLViewWidget):
 
     def initializeGL(self):  # noqa: N802 (Qt name)
         if not share_gl_contexts():
-            _forget_compiled_shaders()     # this context cannot use another one's programs
+            forget_compiled_shaders()     # this context cannot use another one's programs
         super().initializeGL()
 
     # -------------------------------------------------------------- overlay
