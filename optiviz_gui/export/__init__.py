@@ -6,6 +6,5 @@
     writers.py       a frame source -> a finished file, atomically; cancel; progress
     trajectories.py  CSV of ``optiviz run`` and JSON with every step's optimizer state
     render.py        frame source drawn by the app's own views (Qt)
-    layered.py       fast 2-D frames: the unchanging background drawn once
     headless.py      ``optiviz export``: a Qt app on a platform that can draw, then the above
 """
