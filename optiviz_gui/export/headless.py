@@ -24,6 +24,8 @@ from ..core.errors import ConfigError
 from .render import VIEWS
 from .writers import Progress, check_destination, export_frames, output_kind
 
+_APP = None      # the QApplication this module made, kept for the life of the process
+
 NEEDS_X = ("The 3-D view needs an X server with OpenGL; run under xvfb-run "
            "or use --view contour.")
 
@@ -62,6 +64,7 @@ def ensure_app(needs_gl: bool = False):
     """
     from PySide6.QtWidgets import QApplication
 
+    global _APP
     app = QApplication.instance()
     if app is None:
         platform = os.environ.get("QT_QPA_PLATFORM", "")
@@ -76,7 +79,7 @@ def ensure_app(needs_gl: bool = False):
             raise ConfigError(NEEDS_X if needs_gl else
                               f"Cannot open the X display {os.environ.get('DISPLAY', '')!r}; "
                               f"unset QT_QPA_PLATFORM to draw offscreen.")
-        app = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "optiviz"])
+        app = _APP = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "optiviz"])
     if needs_gl:
         from ..ui.gl import gl_available
         if not gl_available():

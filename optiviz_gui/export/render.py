@@ -125,6 +125,9 @@ class ViewFrames:
             v.hide()
             v.deleteLater()
         self._parts = []
+        # delete them now, not whenever an event loop runs next (a headless export has
+        # none, and Qt objects outliving the application crash the interpreter's exit)
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
 
     def __enter__(self) -> "ViewFrames":
         return self
