@@ -21,8 +21,11 @@ def make_app():
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    from .gl import share_gl_contexts
+
     app = QApplication.instance()
     if app is None:
+        share_gl_contexts()          # only possible before the application exists
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("OptiViz")
     app.setApplicationName("OptiViz")
