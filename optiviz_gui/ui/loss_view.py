@@ -32,7 +32,12 @@ class LossView(QtWidgets.QWidget):
         lay.addWidget(self.graphics)
         self.setMinimumSize(200, 120)
         self.graphics.ci.setContentsMargins(4, 4, 8, 4)
-        self.plot = self.graphics.addPlot()
+        # the legend is a row above the plot: it never hides a curve and costs no width
+        self.legend = pg.LegendItem(offset=None, labelTextSize="9pt", verSpacing=-6,
+                                    horSpacing=12, colCount=2)
+        self.graphics.ci.addItem(self.legend, row=0, col=0)
+        self.graphics.ci.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignRight)
+        self.plot = self.graphics.addPlot(row=1, col=0)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "iteration")
@@ -40,13 +45,9 @@ class LossView(QtWidgets.QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.12)
         for side in ("left", "bottom"):
             self.plot.getAxis(side).setStyle(maxTickLevel=0)   # grid at major ticks only
-        # the legend has its own column right of the plot: it never hides a curve
-        self.legend = pg.LegendItem(offset=None, labelTextSize="9pt", verSpacing=-4)
-        self.graphics.ci.addItem(self.legend, row=0, col=1)
-        self.graphics.ci.layout.setColumnStretchFactor(0, 1)
         fixed = QtWidgets.QSizePolicy.Policy.Fixed
         self.legend.setSizePolicy(fixed, fixed)
-        self.graphics.ci.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignTop)
+        self.graphics.ci.layout.setRowStretchFactor(1, 1)
         # the legend changes only with the runs: keep it as a pixmap between repaints
         self.legend.setCacheMode(QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._legend_key = None
