@@ -61,6 +61,44 @@ def keep_freed_memory() -> None:
         pass
 
 
+def settle_layout(view) -> None:
+    """Apply now the layout changes that the step (or the last paint) asked for.
+
+    A legend that wraps to one more line moves the plot down, and an axis
+    resizes itself to the tick labels it last drew. Qt applies such changes
+    on the next event-loop pass, which a headless export never runs (the
+    legend then overlaps the plot), and the 2-D view's cached background is
+    keyed on what it shows, not on where the layout put it. Here the pending
+    layout requests (only those) are processed, and when the plot moved, the
+    cached background is dropped and the pixel-sized details redrawn.
+    """
+    graphics = getattr(view, "graphics", None)
+    if graphics is None:
+        return
+    before = _geometry(view)
+    for _ in range(3):
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.LayoutRequest)
+        graphics.ci.layout.activate()
+        now = _geometry(view)
+        if now == before:
+            return
+        renderer = getattr(view, "renderer", None)
+        if hasattr(renderer, "_static_key"):
+            renderer._static_key = None          # the background is out of date
+        view.redraw()
+        before = now
+
+
+def _geometry(view) -> list:
+    """Where the layout put things: its cells and the plot area."""
+    layout = view.graphics.ci.layout
+    cells = [layout.itemAt(i).geometry().getRect() for i in range(layout.count())]
+    box = getattr(view, "view_box", None)
+    if box is not None:
+        cells.append(box.sceneBoundingRect().getRect())
+    return cells
+
+
 class ViewFrames:
     """A frame source (count, size, frame(k)) drawing ``sim`` with the app's views."""
 
@@ -114,8 +152,12 @@ class ViewFrames:
             # size settles them, as repeated paints on screen do
             for v, pw in self._parts:
                 v.render_image(pw, h)
+                settle_layout(v)
+                v.render_image(pw, h)
             self._warm = True
         self.sim.seek(k)
+        for v, _ in self._parts:
+            settle_layout(v)
         arrays = [qimage_to_array(v.render_image(pw, h)) for v, pw in self._parts]
         return arrays[0] if len(arrays) == 1 else np.concatenate(arrays, axis=1)
 

@@ -59,13 +59,18 @@ def test_gif_of_the_contour_view(qapp, session_file, tmp_path):
 
 
 def fresh_picture(sim, k, size):
-    """A new contour view of a new copy of ``sim`` at step k, drawn once (after one
-    render to settle its axes): the picture without anything carried between frames."""
+    """A new contour view of a new copy of ``sim`` at step k, drawn with the event loop
+    run in between (as on screen, where axes and legend settle their sizes): the
+    picture without anything carried over from other steps."""
+    from PySide6.QtWidgets import QApplication
+
     from optiviz_gui.ui.contour_view import ContourView
     copy = copy_simulation(sim)
     copy.seek(k)
     view = ContourView(copy)
-    view.render_image(*size)
+    for _ in range(3):
+        view.render_image(*size)
+        QApplication.processEvents()
     out = qimage_to_array(view.render_image(*size))[:, :, :3].astype(int)
     view.deleteLater()
     return out
@@ -87,6 +92,19 @@ def test_each_frame_is_the_views_picture_of_that_step(qapp, short_sim):
             a = src.frame(k)[:, :, :3].astype(int)
             b = fresh_picture(short_sim, k, size)
             assert (np.abs(a - b).max(axis=2) > 8).mean() < 1e-4, f"step {k}"
+
+
+def test_frames_stay_right_when_the_legend_wraps(qapp):
+    """Blog example at 2000×1125: the legend gains a line ("converged at 62") at step 62."""
+    sim = load_simulation(None)
+    size = (2000, 1125)
+    with ViewFrames(copy_simulation(sim), "contour", size) as src:
+        for k in range(101):
+            frame = src.frame(k)
+            if k in (0, 61, 62, 100):
+                b = fresh_picture(sim, k, size)
+                bad = (np.abs(frame[:, :, :3].astype(int) - b).max(axis=2) > 8).mean()
+                assert bad < 1e-4, f"step {k}: {bad:.2%} of the pixels differ"
 
 
 def test_frames_do_not_move_the_original_simulation(qapp, short_sim):
