@@ -96,7 +96,8 @@ def build_parsers():
     run = _Parser(prog="optiviz run", description="Write every trajectory as CSV.")
     run.add_argument("session")
     run.add_argument("-o", "--output", help="CSV file to write (default: standard output)")
-    export = _Parser(prog="optiviz export", description="Render one frame per step to a GIF or PNG.")
+    export = _Parser(prog="optiviz export", description="Render one frame per step to a GIF or MP4 "
+                     "(or the last frame to a PNG).")
     export.add_argument("session")
     export.add_argument("-o", "--output", required=True, help="OUT.gif, OUT.mp4 or OUT.png")
     export.add_argument("--view", choices=("contour", "surface", "both"), default="contour")
