@@ -24,6 +24,23 @@ def lerp(start, end, weight: float):
     return end - (end - start) * (1 - weight)
 
 
+def decayed_grad(opt, grad, params):
+    """torch's first lines for the Adam family: (g, decay).
+
+    g is the gradient, negated for ``maximize``, plus λθ for L2 weight decay;
+    with ``decoupled_weight_decay`` g stays as it is and ``decay`` is the
+    shrink θ·(1 − γλ) − θ to add to the step (torch's ``param.mul_(1 − lr·wd)``).
+    """
+    g = -grad if opt.maximize else grad
+    decay = None
+    if opt.weight_decay != 0:
+        if opt.decoupled_weight_decay:
+            decay = params * (1 - opt.lr * opt.weight_decay) - params
+        else:
+            g = g + opt.weight_decay * params
+    return g, decay
+
+
 def require_nonnegative(title: str, key: str, value: float) -> None:
     """torch's ``if not 0.0 <= value: raise ValueError(...)``."""
     require(0.0 <= value, title, key, f"must be ≥ 0, got {value}")

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._shared import lerp, require_betas, require_nonnegative
+from ._shared import decayed_grad, lerp, require_betas, require_nonnegative
 from .base import Hyper, Optimizer
 
 
@@ -72,15 +72,9 @@ class Adam(Optimizer):
         require_nonnegative(self.title, "weight_decay", hp["weight_decay"])
 
     def update(self, grad, state, params, xp=np):
-        g = -grad if self.maximize else grad
+        g, decay = decayed_grad(self, grad, params)
         step = state.step + 1
-        lr, weight_decay, (beta1, beta2) = self.lr, self.weight_decay, self.betas
-        decay = None
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
-                decay = params * (1 - lr * weight_decay) - params
-            else:
-                g = g + weight_decay * params
+        lr, (beta1, beta2) = self.lr, self.betas
         exp_avg = lerp(state.exp_avg, g, 1 - beta1)
         exp_avg_sq = beta2 * state.exp_avg_sq + (1 - beta2) * g * g
 

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._shared import lerp, require_betas, require_nonnegative
+from ._shared import decayed_grad, lerp, require_betas, require_nonnegative
 from .base import Hyper, Optimizer
 
 
@@ -86,16 +86,10 @@ class NAdam(Optimizer):
         return NAdamState(0, 1.0, zero, zero)
 
     def update(self, grad, state, params, xp=np):
-        g = -grad if self.maximize else grad
+        g, decay = decayed_grad(self, grad, params)
         step = state.step + 1
-        lr, weight_decay, (beta1, beta2) = self.lr, self.weight_decay, self.betas
+        lr, (beta1, beta2) = self.lr, self.betas
         bias_correction2 = 1 - beta2**step
-        decay = None
-        if weight_decay != 0:
-            if self.decoupled_weight_decay:
-                decay = params * (1 - lr * weight_decay) - params
-            else:
-                g = g + weight_decay * params
 
         mu = momentum_schedule(beta1, self.momentum_decay, step)
         mu_next = momentum_schedule(beta1, self.momentum_decay, step + 1)
