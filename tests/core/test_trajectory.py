@@ -99,3 +99,18 @@ def test_run_many_equals_one_start_point_at_a_time(bowl):
         t.extend(40)
         np.testing.assert_allclose(params[:, i], t.params, rtol=1e-13, atol=1e-300)
         np.testing.assert_allclose(loss[:, i], t.loss, rtol=1e-13, atol=1e-300)
+
+
+def test_a_million_steps_keep_memory_bounded(bowl):
+    # 40 bytes a step (point, loss, gradient) plus at most the doubling slack, and one
+    # state checkpoint per 1024 steps — not a Python object per step
+    t = Trajectory(bowl, make_optimizer("sgd", lr=1e-7), (2.0, 3.0))
+    t.extend(10**6)
+    assert t.steps == 10**6 and not t.diverged
+    arrays = t._P.nbytes + t._L.nbytes + t._G.nbytes
+    assert arrays <= 2 * 40 * (10**6 + 1)
+    assert len(t._checkpoints) == 10**6 // CHECKPOINT + 1
+    # the state at a late step replays from its checkpoint
+    assert t.state_at(10**6 - 3)["step"] == 10**6 - 3
+    t.extend(2 * 10**6)
+    assert t.steps == 10**6          # runs stop at MAX_STEPS
