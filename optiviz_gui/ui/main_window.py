@@ -3,7 +3,7 @@
     ┌ menus: File  View  Playback  Help ─────────────────────────────┐
     │ controls │  contour map (most room)  │  3-D surface            │
     │  (dock)  │                           ├─────────────────────────┤
-    │          │                           │  loss curve             │
+    │          │                           │  [Loss | Data] tabs     │
     │          ├───────────────────────────┴─────────────────────────┤
     │          │  ⏮ ◀ ▶ ▶▶  ───── timeline ─────  Step k / n  Speed  │
     ├ status: step, each optimizer's loss, diverged / converged ─────┤
@@ -24,10 +24,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QScrollArea,
-                               QSplitter, QVBoxLayout, QWidget)
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from .contour_view import ContourView
 from .controls import ControlsPanel
+from .data_view import DataView
 from .loss_view import LossView
 from .playback import PlaybackBar
 from .settings import Settings, apply_app_theme, error_color
@@ -36,7 +37,8 @@ from .wiring import PlaybackKeys, wire
 
 #: set to a non-empty value to print "optiviz-first-paint <epoch seconds>" on the first paint
 FIRST_PAINT_ENV = "OPTIVIZ_REPORT_FIRST_PAINT"
-PANES = ("map", "surface", "loss")
+PANES = ("map", "surface", "loss", "data")
+TABS = ("loss", "data")             # panes sharing the tabs under the 3-D view
 
 
 class MainWindow(QMainWindow):
@@ -65,7 +67,14 @@ class MainWindow(QMainWindow):
         self.right_split = QSplitter(Qt.Vertical)
         self.right_split.setObjectName("rightSplit")
         self.right_split.addWidget(self.surface_slot)
-        self.right_split.addWidget(self.loss)
+        self.data = DataView(sim)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("lossDataTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.loss, "Loss")
+        self.tabs.addTab(self.data, "Data")
+        self.tabs.setTabToolTip(1, "The regression's data points and each run's fitted line")
+        self.right_split.addWidget(self.tabs)
         self.main_split = QSplitter(Qt.Horizontal)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.contour)
@@ -76,7 +85,8 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setSizes([640, 360])
         self.right_split.setSizes([300, 260])
-        self.panes = {"map": self.contour, "surface": self.surface_slot, "loss": self.loss}
+        self.panes = {"map": self.contour, "surface": self.surface_slot, "loss": self.loss,
+                      "data": self.data}
 
         # playback bar under the views
         self.playback = PlaybackBar()
@@ -125,6 +135,9 @@ class MainWindow(QMainWindow):
         for name in PANES:
             self.set_pane_visible(name, s.pane_visible(name))
         q = s.q
+        tab = TABS.index(q.value("window/tab")) if q.value("window/tab") in TABS else 0
+        if self.tabs.isTabVisible(tab):
+            self.tabs.setCurrentIndex(tab)
         self.set_view_option("scale", q.value("view/scale", "sqrt"))
         self.set_view_option("isolines", _bool(q.value("view/isolines", True)))
         self.set_view_option("arrows", tuple(_bool(q.value(f"view/arrow_{k}", d)) for k, d in
@@ -135,6 +148,7 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         panes = {name: self.menu_actions[f"pane_{name}"].isChecked() for name in PANES}
+        self.settings.q.setValue("window/tab", TABS[max(self.tabs.currentIndex(), 0)])
         self.settings.save_layout(self, {"main": self.main_split, "right": self.right_split},
                                   panes)
 
@@ -169,7 +183,7 @@ class MainWindow(QMainWindow):
         """Light or dark for the whole app and every view; remembered."""
         name = "dark" if name == "dark" else "light"
         apply_app_theme(name)
-        for view in (self.contour, self.loss, self.surface3d):
+        for view in (self.contour, self.loss, self.data, self.surface3d):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)
@@ -178,10 +192,19 @@ class MainWindow(QMainWindow):
         self.theme = name
 
     def set_pane_visible(self, name: str, visible: bool) -> None:
-        """Show or hide one of the map, 3-D and loss panes (View menu)."""
+        """Show or hide one of the map, 3-D, loss and data panes (View menu); the loss
+        and data panes are tabs, and a tab shown from the menu comes to the front."""
         _check(self.menu_actions[f"pane_{name}"], visible)
-        self.panes[name].setVisible(bool(visible))
-        wanted = [self.menu_actions[f"pane_{n}"].isChecked() for n in ("surface", "loss")]
+        if name in TABS:
+            i = TABS.index(name)
+            if visible and not self.tabs.isTabVisible(i):
+                self.tabs.setTabVisible(i, True)
+                self.tabs.setCurrentIndex(i)
+            self.tabs.setTabVisible(i, bool(visible))
+            self.tabs.setVisible(any(self.menu_actions[f"pane_{n}"].isChecked() for n in TABS))
+        else:
+            self.panes[name].setVisible(bool(visible))
+        wanted = [self.menu_actions[f"pane_{n}"].isChecked() for n in ("surface", *TABS)]
         self.right_split.setVisible(any(wanted))
 
     # ------------------------------------------------------------ 3-D view

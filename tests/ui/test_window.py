@@ -199,6 +199,8 @@ def test_panes_can_be_hidden_and_shown(window):
     assert window.contour.isVisible()
     window.menu_actions["pane_loss"].setChecked(False)
     window.menu_actions["pane_surface"].setChecked(False)
+    assert window.data.isVisible()                   # the data tab is still there
+    window.menu_actions["pane_data"].setChecked(False)
     assert not window.right_split.isVisible()
 
 
