@@ -11,6 +11,12 @@ only sets the data of the path lines and the current points.
 Faces touching a non-finite sample are left out, so NaN/inf in the surface is a
 hole in the mesh. Mouse: drag rotates, wheel zooms, middle/ctrl-drag pans
 (GLViewWidget's own); ``reset_camera()`` frames the window again.
+
+The view is pyqtgraph's GLViewMixin on a raster widget (surface_view_host.py),
+not a QOpenGLWidget, so that the window around it keeps cheap raster
+composition. A path is drawn without the steps too short to see
+(surface_view_mesh.thin_path): a converged run's last hundreds of steps add
+nothing to the picture but cost llvmpipe ~0.25 ms per hundred antialiased segments.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from .contour_view_items import header_html
 from .contour_view_levels import fmt, transform_for
 from .gl import share_gl_contexts
 from .surface_view_cache import StaticLayer
+from .surface_view_host import OffscreenGLView
 from .surface_view_mesh import (LIT_SHADER, GridMesh, clip_segments, forget_compiled_shaders,
-                                lowest_corner_azimuth)
+                                lowest_corner_azimuth, thin_path)
 from .theme import get_theme, level_colors
 from .view_render import REFERENCE
 
@@ -37,8 +44,9 @@ MESH = 200
 HEIGHT = 0.9
 LIFT = 0.012
 SCALES = ("linear", "sqrt", "log")
+THIN = 1e-5        # scene units (the window is 2 wide): steps shorter than this are not drawn
 
-class SurfaceView(gl.GLViewWidget):
+class SurfaceView(OffscreenGLView):
     """The surface mesh, paths lifted over it, current points, minima."""
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
@@ -176,7 +184,7 @@ class SurfaceView(gl.GLViewWidget):
             p[:, 2] += LIFT
             self._scene_paths.append(p)
             color = QtGui.QColor(sim.colors()[i])
-            seg, moved = clip_segments(p)
+            seg, moved = clip_segments(thin_path(p, THIN))
             if moved.any():                  # an end cut at the edge sits on the surface there
                 seg[moved, 2] = self._edge_heights(seg[moved, :2])
             item.setData(pos=seg if len(seg) else np.zeros((2, 3)), color=color)
@@ -210,11 +218,11 @@ class SurfaceView(gl.GLViewWidget):
         super().initializeGL()
 
     # -------------------------------------------------------------- overlay
-    def paintGL(self, *args, **kwargs):  # noqa: N802 (Qt name)
+    def paintGL(self) -> None:  # noqa: N802 (Qt name)
         self.static_layer.paint(self, [self.mesh, self.floor], (self._camera(), self.mesh_builds))
-        p = QtGui.QPainter(self)
-        p.drawImage(0, 0, self._overlay(self.width(), self.height()))
-        p.end()
+
+    def paint_overlay(self, painter: QtGui.QPainter) -> None:
+        painter.drawImage(0, 0, self._overlay(self.width(), self.height()))
 
     def projectionMatrix(self, region, viewport):  # noqa: N802 (pyqtgraph name)
         """pyqtgraph's projection fits the field of view to the width; a view wider
@@ -237,8 +245,8 @@ class SurfaceView(gl.GLViewWidget):
         return (o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"])
 
     def _overlay(self, w: int, h: int) -> QtGui.QImage:
-        """The text overlay as a transparent image, painted by the raster engine and
-        cached: text drawn straight onto the GL surface costs ~50 ms a frame on llvmpipe."""
+        """The text overlay as a transparent image, cached: laying the legend out
+        again every frame would cost more than drawing the cached image (~0.05 ms)."""
         o, c = self.opts, self.opts["center"]
         key = (w, h, header_html(self.sim, self._theme, (False, False, False)),
                o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"],

@@ -75,6 +75,24 @@ def clip_segments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.stack([a0, b0], axis=1).reshape(-1, 3).astype(np.float32), moved
 
 
+def thin_path(p: np.ndarray, tol: float) -> np.ndarray:
+    """The polyline p (n, 3) without the points that stay in their predecessor's
+    cube of side ``tol`` (cells ⌊p/tol⌋); the first and last points are always kept.
+
+    Every dropped point lies in the cell of the last kept point before it, so
+    the thinned line is within tol·√3 of every point of p: with tol far below a
+    pixel it draws the same picture with fewer segments (a converged run
+    repeats one point hundreds of times). Non-finite points are kept."""
+    if len(p) <= 2:
+        return p
+    with np.errstate(invalid="ignore"):
+        cell = np.floor(np.asarray(p, dtype=float) / tol)
+    keep = np.empty(len(p), dtype=bool)
+    keep[0] = keep[-1] = True
+    keep[1:-1] = np.any(cell[1:-1] != cell[:-2], axis=1)
+    return p[keep]
+
+
 def lowest_corner_azimuth(h: np.ndarray) -> float:
     """Camera azimuth (degrees) over the lowest side or corner of the height grid
     h[x, y] (the lowest mean over the third of the grid nearest it), 20° off that
