@@ -8,7 +8,7 @@ dashed line marks the least-squares fit (a*, b*), where every run is going.
 
 For speed at most ``MAX_POINTS`` (2000) points are drawn: a larger data set
 is shown as a fixed random subset of that many (seed 0, so the picture does
-not change between redraws), and the legend says "2,000 of N shown".
+not change between redraws), and the legend says "2,000 of N points".
 The lines are recomputed on every step (two points per run); the scatter
 only when the data change.
 
@@ -32,7 +32,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ..core.simulation import Simulation
 from ..core.surfaces.regression import LinearRegression
 from .theme import get_theme
-from .view_render import render_layout
+from .view_render import REFERENCE, render_layout
 
 MAX_POINTS = 2000
 NOTE = "The data panel shows the points and fitted lines of the linear-regression surface."
@@ -50,6 +50,7 @@ class DataView(QtWidgets.QWidget):
         self._window = None            # ((x0, x1), (y0, y1)) of the plot
         self._title = ""
         self._has_best = False
+        self._render_width = None      # the layout width while render_image lays it out
 
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.ci.setContentsMargins(4, 4, 8, 4)
@@ -138,8 +139,8 @@ class DataView(QtWidgets.QWidget):
         if n > MAX_POINTS:
             idx = np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False))
         self.scatter.setData(x[idx], y[idx])
-        self._title = (f"data, {n:,} points" if n <= MAX_POINTS
-                       else f"data, {MAX_POINTS:,} of {n:,} shown")
+        self._title = (f"{n:,} points" if n <= MAX_POINTS
+                       else f"{MAX_POINTS:,} of {n:,} points")
         self._window = (_padded(float(x.min()), float(x.max())),
                         _padded(float(y.min()), float(y.max())))
         (x0, x1), (y0, y1) = self._window
@@ -217,6 +218,30 @@ class DataView(QtWidgets.QWidget):
             self.legend.addItem(self.scatter, self._title)
         if self._has_best:
             self.legend.addItem(self.best, "least squares")
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend columns (up to 3) as fit the view's width, so a long
+        legend takes more rows instead of widening the plot past the pane."""
+        items = self.legend.items
+        if not items:
+            return
+        room = (self._render_width or self.graphics.width()) - 16
+        gap = self.legend.layout.horizontalSpacing()      # the labels' own text widths:
+        widths = [sample.width() + label.item.boundingRect().width() + 6 + gap
+                  for sample, label in items]                # (a column stretches labels)
+        cols = 1
+        for n in (3, 2):
+            per_col = [max(widths[c::n]) for c in range(n) if widths[c::n]]
+            if sum(per_col) <= room:
+                cols = n
+                break
+        if cols != self.legend.columnCount:
+            self.legend.setColumnCount(cols)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_legend()
 
     # ---------------------------------------------------------- inspection
     def drawn_line(self, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -235,7 +260,13 @@ class DataView(QtWidgets.QWidget):
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
         if self.has_data():
-            return render_layout(self.graphics, self._theme.background, w, h, self.redraw)
+            scale = max(1.0, min(w / REFERENCE[0], h / REFERENCE[1]))
+            self._render_width = w / scale              # the width render_layout lays out
+            try:
+                return render_layout(self.graphics, self._theme.background, w, h, self.redraw)
+            finally:
+                self._render_width = None
+                self._fit_legend()
         img = QtGui.QImage(int(w), int(h), QtGui.QImage.Format.Format_ARGB32_Premultiplied)
         img.fill(QtGui.QColor(self._theme.background))
         p = QtGui.QPainter(img)

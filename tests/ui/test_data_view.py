@@ -115,7 +115,7 @@ def test_a_large_data_set_is_drawn_as_a_subset_of_its_points(make_view):
     pairs = set(zip(x.tolist(), y.tolist()))
     assert all(p in pairs for p in zip(dx.tolist(), dy.tolist()))
     assert len(set(zip(dx.tolist(), dy.tolist()))) == MAX_POINTS          # no repeats
-    assert "2,000 of 25,000" in [label.text for _s, label in view.legend.items][-2]
+    assert "2,000 of 25,000 points" == [label.text for _s, label in view.legend.items][-2]
 
 
 def test_other_surfaces_show_the_note_and_draw_no_lines(blog_sim, make_view):
