@@ -5,7 +5,13 @@ picker makes is exactly what a saved session reloads. The picker announces
 ``surface_requested(surface, new_kind)``; ``new_kind`` is True when the kind of
 surface changed (the wiring then moves the start point to the surface's own
 default start). A formula that does not parse is shown in red with the reason
-and the last valid surface stays.
+and the last valid surface stays; "Examples ▾" next to the formula offers the
+classic test functions (``core.expression.EXAMPLES``) as starting formulas.
+
+On the regression surface a batch size (0 = full batch) and a seed make the
+optimizers see mini-batch gradients: the picker requests
+``surface.minibatches(size, seed)`` of the model's surface. The map and the
+loss curve stay those of the full data.
 """
 
 from __future__ import annotations
@@ -13,10 +19,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QLineEdit,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QMenu, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from ..core.errors import ConfigError
+from ..core.expression import EXAMPLES
 from ..core.surfaces import BUILTINS, make_surface
 
 REGRESSION = "linear_regression"
@@ -34,6 +41,7 @@ class SurfacePicker(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._spec: dict = {}            # the model surface's session-file object
+        self._surface = None             # the model's surface itself
         self.combo = QComboBox(self)
         self.combo.addItem("Linear regression (least squares)", REGRESSION)
         for name, cls in BUILTINS.items():
@@ -93,10 +101,34 @@ class SurfacePicker(QWidget):
             grid.addWidget(label, i // 2, 2 * (i % 2))
             grid.addWidget(box, i // 2, 2 * (i % 2) + 1)
             self.reg[key] = box
+        self._minibatch_row(page, grid, 3)
         self.data_label = QLabel(page)
         self.data_label.setWordWrap(True)
-        grid.addWidget(self.data_label, 3, 0, 1, 4)
+        grid.addWidget(self.data_label, 4, 0, 1, 4)
         return page
+
+    def _minibatch_row(self, page: QWidget, grid: QGridLayout, row: int) -> None:
+        """Batch size (0 shows "full") and the seed of the batches' shuffling."""
+        self.batch = QSpinBox(page)
+        self.batch.setRange(0, 1000)
+        self.batch.setSpecialValueText("full")
+        self.batch.setToolTip("Mini-batch size: each update uses the gradient of this many "
+                              "points, reshuffled every epoch (like a torch DataLoader with "
+                              "shuffle=True); full = every point. The map and the loss stay "
+                              "those of the full data.")
+        self.batch_seed = QSpinBox(page)
+        self.batch_seed.setRange(0, 2**31 - 1)
+        self.batch_seed.setToolTip("Seed of the mini-batch shuffling: the same seed replays "
+                                   "the same batches")
+        for col, (text, box) in enumerate((("mini-batch", self.batch),
+                                           ("batch seed", self.batch_seed))):
+            box.setKeyboardTracking(False)
+            box.valueChanged.connect(self._batch_edited)
+            label = QLabel(text, page)
+            label.setToolTip(box.toolTip())
+            grid.addWidget(label, row, 2 * col)
+            grid.addWidget(box, row, 2 * col + 1)
+        self.batch_seed.setEnabled(False)
 
     def _expression_page(self) -> QWidget:
         page = QWidget(self)
@@ -107,12 +139,26 @@ class SurfacePicker(QWidget):
         self.expr.setToolTip("x, y, numbers, + − * / ** (or ^), pi, e, sin cos tan exp log "
                              "log10 sqrt abs tanh sinh cosh arcsin arccos arctan")
         self.expr.textEdited.connect(self._expression_edited)
+        self.examples = QToolButton(page)
+        self.examples.setText("Examples")
+        self.examples.setToolTip("Start from a classic test function")
+        self.examples.setPopupMode(QToolButton.InstantPopup)
+        menu = QMenu(self.examples)
+        for name, formula in EXAMPLES.items():
+            action = menu.addAction(f"{name}:  {formula}")
+            action.setData(formula)
+            action.triggered.connect(lambda _=False, f=formula: self.use_example(f))
+        self.examples.setMenu(menu)
         self.expr_error = QLabel(page)
         self.expr_error.setWordWrap(True)
         self.expr_error.setAlignment(Qt.AlignLeft | Qt.AlignTop)
         self.expr_error.hide()
         self.set_error_color("#c62828")
-        layout.addWidget(self.expr)
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        row.addWidget(self.expr, 1)
+        row.addWidget(self.examples)
+        layout.addLayout(row)
         layout.addWidget(self.expr_error)
         return page
 
@@ -124,6 +170,7 @@ class SurfacePicker(QWidget):
         """Show the model's surface (kind, data parameters, formula) without requests."""
         spec = dict(surface.to_dict())
         self._spec = spec
+        self._surface = surface
         kind = spec.get("kind", "")
         with QSignalBlocker(self.combo):
             i = self.combo.findData(kind)
@@ -136,6 +183,7 @@ class SurfacePicker(QWidget):
                 if key in spec:
                     with QSignalBlocker(box):
                         box.setValue(spec[key])
+            self._show_batch(surface)
             self.data_label.setText(f"Data: {Path(csv).name} (File ▸ Load data…)" if csv
                                     else "Synthetic data; File ▸ Load data… reads a CSV.")
         elif kind == EXPRESSION:
@@ -143,6 +191,16 @@ class SurfacePicker(QWidget):
                 self.expr.setText(spec.get("expr", ""))
             self._show_expr_error(None)
         self.formula.setText(_formula(surface))
+
+    def _show_batch(self, surface) -> None:
+        size = getattr(surface, "batch_size", None) or 0
+        with QSignalBlocker(self.batch):
+            self.batch.setMaximum(len(surface.x))
+            self.batch.setValue(size)
+        with QSignalBlocker(self.batch_seed):
+            self.batch_seed.setValue(getattr(surface, "batch_seed", 0) if size else
+                                     self.batch_seed.value())
+        self.batch_seed.setEnabled(bool(size))
 
     def _show_page(self, index: int) -> None:
         """Show one page; hidden ones take no room."""
@@ -174,11 +232,36 @@ class SurfacePicker(QWidget):
             spec["x_range"] = old["x_range"]
         for key, box in self.reg.items():
             spec[key] = box.value()
+        if self.batch.value():
+            spec["batch_size"] = min(self.batch.value(), spec["n"])
+            spec["batch_seed"] = self.batch_seed.value()
         return spec
 
     def _regression_edited(self, *_) -> None:
         if self._spec.get("kind") == REGRESSION and "csv" not in self._spec:
             self._request(self._regression_spec(), new_kind=False)
+
+    def _batch_edited(self, *_) -> None:
+        """Batch size or seed changed: the model's data with (or without) mini-batches."""
+        size = self.batch.value()
+        self.batch_seed.setEnabled(bool(size))
+        surface = self._surface
+        if surface is None or not hasattr(surface, "minibatches"):
+            return
+        if size == (surface.batch_size or 0) and (not size or
+                                                  self.batch_seed.value() == surface.batch_seed):
+            return
+        try:
+            new = surface.minibatches(size or None, self.batch_seed.value())
+        except ConfigError as e:          # the box's maximum should prevent this
+            self.formula.setText(str(e))
+            return
+        self.surface_requested.emit(new, False)
+
+    def use_example(self, formula: str) -> None:
+        """Put a starting formula in the line edit and request its surface."""
+        self.expr.setText(formula)
+        self._expression_edited(formula, new_kind=True)
 
     def _expression_edited(self, text: str, new_kind: bool = False) -> None:
         try:

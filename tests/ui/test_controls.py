@@ -1,10 +1,14 @@
 """The controls panel: generated hyper-parameter forms, invalid values, runs, surfaces, start.
 
 Defaults are checked against torch.optim itself; surfaces against their textbook
-minima; the SGD step against θ₁ = θ₀ − γ∇f(θ₀) written out by hand.
+minima; the SGD step against θ₁ = θ₀ − γ∇f(θ₀) written out by hand (for mini-batches
+with the batch drawn as the regression surface documents it); example formulas against
+the formula evaluated by hand.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
@@ -13,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
 
 from optiviz_gui.core.optimizers import OPTIMIZERS
+from optiviz_gui.ui import window_menus
 from optiviz_gui.ui.controls_hyper import NumberBox
 
 TORCH = {"sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam,
@@ -220,3 +225,96 @@ def test_every_surface_and_an_empty_run_list_draw_without_raising(window):
     window.playback.step_forward()
     add_from_menu(window, "Gradient descent")
     assert sim.labels() == ["Gradient descent"] and c.hyper.field("lr").value() == 0.1
+
+
+# ------------------------------------------------------------ examples menu
+def test_an_example_from_the_menu_becomes_the_surface(window):
+    sim, picker = window.sim, window.controls.surface
+    picker.combo.setCurrentIndex(picker.combo.findData("expression"))
+    names = [a.text().split(":")[0] for a in picker.examples.menu().actions()]
+    assert "Himmelblau" in names and "Rosenbrock" in names
+    (himmelblau,) = [a for a in picker.examples.menu().actions()
+                     if a.text().startswith("Himmelblau:")]
+    himmelblau.trigger()
+    # (x² + y − 11)² + (x + y² − 7)² at (1, 2): (1 + 2 − 11)² + (1 + 4 − 7)² = 64 + 4
+    assert sim.surface.value(np.array([1.0, 2.0])) == pytest.approx(68.0)
+    assert sim.surface.value(np.array([3.0, 2.0])) == pytest.approx(0.0)   # a known minimum
+    assert picker.expr.text() == himmelblau.data()
+    assert not picker.expr_error.isVisible()
+    (bowl,) = [a for a in picker.examples.menu().actions() if a.text().startswith("Bowl:")]
+    bowl.trigger()
+    assert sim.surface.value(np.array([3.0, -4.0])) == pytest.approx(25.0)  # x² + y²
+    assert sim.start == sim.surface.start                 # a new formula: its own start
+
+
+# ------------------------------------------------------------- mini-batches
+def sgd_minibatch_step(surface, start, lr, batch_size, seed):
+    """θ₁ = θ₀ − γ∇f_B(θ₀) for B the first batch of epoch 0: torch's DataLoader with
+    shuffle=True as the surface documents it (permutation by default_rng([seed, 0]))."""
+    idx = np.random.default_rng([seed, 0]).permutation(len(surface.x))[:batch_size]
+    x, y = surface.x[idx], surface.y[idx]
+    a, b = start
+    r = a + b * x - y
+    return a - lr * 2 * r.mean(), b - lr * 2 * (r * x).mean()
+
+
+def test_batch_size_and_seed_make_minibatch_gradients(window):
+    sim, picker = window.sim, window.controls.surface
+    assert picker.batch.value() == 0 and picker.batch.text() == "full"
+    assert not picker.batch_seed.isEnabled()
+    sim.seek(5)
+    full = sim.trajectories[0].params[:6].copy()
+    picker.batch.setValue(10)
+    assert picker.batch_seed.isEnabled()
+    picker.batch_seed.setValue(3)
+    assert (sim.surface.batch_size, sim.surface.batch_seed) == (10, 3)
+    np.testing.assert_array_equal(sim.surface.x, sim.surface.minibatches(None).x)  # same data
+    t = sim.trajectories[0]
+    assert not np.allclose(t.params[:6], full)
+    np.testing.assert_allclose(t.params[1], sgd_minibatch_step(sim.surface, sim.start, 0.1, 10, 3),
+                               rtol=1e-12)
+    # the map's loss is still the full data's: mean((a + b x − y)²) over all 1000 points
+    a, b = t.params[3]
+    r = a + b * sim.surface.x - sim.surface.y
+    assert t.loss[3] == pytest.approx(np.mean(r * r), rel=1e-12)
+    picker.batch.setValue(0)                                    # back to the full batch
+    assert sim.surface.batch_size is None
+    np.testing.assert_allclose(sim.trajectories[0].params[:6], full, rtol=1e-15)
+
+
+def test_batch_size_stays_when_the_synthetic_data_change(window):
+    sim, picker = window.sim, window.controls.surface
+    picker.batch.setValue(50)
+    picker.reg["n"].setValue(200)
+    assert len(sim.surface.x) == 200
+    assert sim.surface.batch_size == 50 and picker.batch.maximum() == 200
+
+
+def test_a_session_with_batch_size_opens_with_the_controls_showing_it(window, tmp_path):
+    path = tmp_path / "minibatch.json"
+    path.write_text(json.dumps({
+        "format": "optiviz-session", "version": 1,
+        "surface": {"kind": "linear_regression", "n": 400, "batch_size": 25, "batch_seed": 4},
+        "start": [2.0, 9.0], "steps": 50,
+        "optimizers": [{"name": "sgd", "lr": 0.05}]}), encoding="utf-8")
+    assert window_menus.open_path(window, path)
+    picker = window.controls.surface
+    assert (picker.batch.value(), picker.batch_seed.value()) == (25, 4)
+    assert picker.batch_seed.isEnabled() and picker.batch.maximum() == 400
+    sim = window.sim
+    sim.seek(1)
+    np.testing.assert_allclose(sim.trajectories[0].params[1],
+                               sgd_minibatch_step(sim.surface, (2.0, 9.0), 0.05, 25, 4),
+                               rtol=1e-12)
+
+
+def test_a_csv_surface_takes_minibatches_too(window, dialogs, tmp_path):
+    csv = tmp_path / "points.csv"
+    csv.write_text("x,y\n0,1\n1,3\n2,5.5\n3,7\n4,8.5\n", encoding="utf-8")
+    dialogs.answers["open_csv_path"] = str(csv)
+    window_menus.load_data(window)
+    sim, picker = window.sim, window.controls.surface
+    assert not picker.reg["slope"].isEnabled() and picker.batch.isEnabled()
+    picker.batch.setValue(2)
+    assert sim.surface.batch_size == 2 and sim.surface.to_dict()["csv"] == str(csv.resolve())
+    assert picker.batch.maximum() == 5
