@@ -48,7 +48,7 @@ class DataView(QtWidgets.QWidget):
         self._theme = get_theme("light")
         self._data_key = None          # the data arrays the scatter was made from
         self._window = None            # ((x0, x1), (y0, y1)) of the plot
-        self._title = ""
+        self._points_label = ""
         self._has_best = False
         self._render_width = None      # the layout width while render_image lays it out
 
@@ -139,7 +139,7 @@ class DataView(QtWidgets.QWidget):
         if n > MAX_POINTS:
             idx = np.sort(np.random.default_rng(0).choice(n, MAX_POINTS, replace=False))
         self.scatter.setData(x[idx], y[idx])
-        self._title = (f"{n:,} points" if n <= MAX_POINTS
+        self._points_label = (f"{n:,} points" if n <= MAX_POINTS
                        else f"{MAX_POINTS:,} of {n:,} points")
         self._window = (_padded(float(x.min()), float(x.max())),
                         _padded(float(y.min()), float(y.max())))
@@ -206,7 +206,7 @@ class DataView(QtWidgets.QWidget):
     def _update_legend(self) -> None:
         sim = self.sim
         key = tuple((lab, col, r.enabled) for lab, col, r in zip(sim.labels(), sim.colors(), sim.runs))
-        key += (self._has_best, self._title)
+        key += (self._has_best, self._points_label)
         if key == self._legend_key:
             return
         self._legend_key = key
@@ -215,7 +215,7 @@ class DataView(QtWidgets.QWidget):
             if enabled:
                 self.legend.addItem(line, label)
         if self._window is not None:
-            self.legend.addItem(self.scatter, self._title)
+            self.legend.addItem(self.scatter, self._points_label)
         if self._has_best:
             self.legend.addItem(self.best, "least squares")
         self._fit_legend()
