@@ -33,7 +33,7 @@ from ..core.simulation import Simulation
 from .contour_view_items import header_html
 from .contour_view_levels import fmt, transform_for
 from .gl import share_gl_contexts
-from .surface_view_cache import StaticLayer
+from .surface_view_cache import ATTACHMENT, StaticLayer
 from .surface_view_host import OffscreenGLView
 from .surface_view_mesh import (LIT_SHADER, GridMesh, clip_segments, forget_compiled_shaders,
                                 lowest_corner_azimuth, thin_path)
@@ -48,6 +48,8 @@ THIN = 1e-5        # scene units (the window is 2 wide): steps shorter than this
 
 class SurfaceView(OffscreenGLView):
     """The surface mesh, paths lifted over it, current points, minima."""
+
+    fbo_attachment = ATTACHMENT        # the static layer's depth is copied into the frame
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,12 +71,16 @@ class SurfaceView(OffscreenGLView):
                                                      [-1, 1, 0], [-1, -1, 0]], dtype=float))
         self.floor.setGLOptions("translucent")       # depth-tested: hidden behind the mesh
         self.addItem(self.floor)
-        self.paths: list[gl.GLLinePlotItem] = []
+        # every run's path in one item (one draw call), coloured per vertex
+        self.lines = gl.GLLinePlotItem(width=2.5, antialias=True, mode="lines")
+        self.lines.setGLOptions("translucent")
+        self.addItem(self.lines)
         self._scene_paths: list[np.ndarray] = []
+        self._segments: list[np.ndarray] = []
         self._height = None            # (forward transform, t0, t1) of the current mesh
         self._home_azimuth = -150.0
-        self._overlay_key = None
-        self._overlay_img = None
+        self._labels = (None, None)    # (key, image) of the cached axis labels
+        self._header = (None, None)    # (key, image) of the cached legend and counter
         self.static_layer = StaticLayer()          # the widget's own frames
         self.export_layer = StaticLayer()          # render_image's frames
         self._export_fbo = None
@@ -167,31 +173,31 @@ class SurfaceView(OffscreenGLView):
 
     def redraw(self) -> None:
         sim, k = self.sim, self.sim.step
-        while len(self.paths) < len(sim.runs):
-            item = gl.GLLinePlotItem(width=2.5, antialias=True, mode="lines")
-            item.setGLOptions("translucent")
-            self.addItem(item)
-            self.paths.append(item)
-        pts, cols = [], []
-        self._scene_paths = []
-        for i, item in enumerate(self.paths):
-            t = sim.trajectories[i] if i < len(sim.runs) else None
-            if t is None or not sim.runs[i].enabled or t.steps < 0:
-                item.setVisible(False)
-                self._scene_paths.append(np.zeros((0, 3)))
+        none = np.zeros((0, 3), dtype=np.float32)
+        self._scene_paths, self._segments = [], []
+        segs, rgba, pts, cols = [], [], [], []
+        for run, t, color in zip(sim.runs, sim.trajectories, sim.colors()):
+            if not run.enabled or t.steps < 0:
+                self._scene_paths.append(none)
+                self._segments.append(none)
                 continue
             p = self._to_scene(t.params[: k + 1], t.loss[: k + 1])
             p[:, 2] += LIFT
             self._scene_paths.append(p)
-            color = QtGui.QColor(sim.colors()[i])
             seg, moved = clip_segments(thin_path(p, THIN))
             if moved.any():                  # an end cut at the edge sits on the surface there
                 seg[moved, 2] = self._edge_heights(seg[moved, :2])
-            item.setData(pos=seg if len(seg) else np.zeros((2, 3)), color=color)
-            item.setVisible(len(seg) > 0)
+            self._segments.append(seg)
+            c = QtGui.QColor(color).getRgbF()
+            if len(seg):
+                segs.append(seg)
+                rgba.append(np.broadcast_to(np.asarray(c, dtype=np.float32), (len(seg), 4)))
             if np.all(np.abs(p[-1, :2]) <= 1.0):         # off the window: not drawn
                 pts.append(p[-1])
-                cols.append(color.getRgbF())
+                cols.append(c)
+        if segs:
+            self.lines.setData(pos=np.concatenate(segs), color=np.concatenate(rgba))
+        self.lines.setVisible(bool(segs))
         if pts:
             self.current.setData(pos=np.array(pts), color=np.array(cols, dtype=np.float32))
         self.current.setVisible(bool(pts))
@@ -210,7 +216,7 @@ class SurfaceView(OffscreenGLView):
 
     def drawn_segments(self, i: int) -> np.ndarray:
         """Run i's drawn line: (2m, 3) segment end points, clipped to the window."""
-        return np.asarray(self.paths[i].pos) if self.paths[i].visible() else np.zeros((0, 3))
+        return self._segments[i].copy()
 
     def initializeGL(self):  # noqa: N802 (Qt name)
         if not share_gl_contexts():
@@ -222,7 +228,11 @@ class SurfaceView(OffscreenGLView):
         self.static_layer.paint(self, [self.mesh, self.floor], (self._camera(), self.mesh_builds))
 
     def paint_overlay(self, painter: QtGui.QPainter) -> None:
-        painter.drawImage(0, 0, self._overlay(self.width(), self.height()))
+        """Axis labels and the legend over the picture, each from its own cached image:
+        an edit or a step changes the legend only, a rotation the labels only."""
+        w, h = self.width(), self.height()
+        painter.drawImage(0, 0, self._labels_image(w, h))
+        painter.drawImage(0, 0, self._header_image(w))
 
     def projectionMatrix(self, region, viewport):  # noqa: N802 (pyqtgraph name)
         """pyqtgraph's projection fits the field of view to the width; a view wider
@@ -244,21 +254,36 @@ class SurfaceView(OffscreenGLView):
         o, c = self.opts, self.opts["center"]
         return (o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"])
 
-    def _overlay(self, w: int, h: int) -> QtGui.QImage:
-        """The text overlay as a transparent image, cached: laying the legend out
-        again every frame would cost more than drawing the cached image (~0.05 ms)."""
-        o, c = self.opts, self.opts["center"]
-        key = (w, h, header_html(self.sim, self._theme, (False, False, False)),
-               o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"],
-               self._theme.name, id(self.sim.surface))
-        if key != self._overlay_key:
+    def _labels_image(self, w: int, h: int) -> QtGui.QImage:
+        """The axis labels as a transparent w × h image, cached (layout costs more
+        than drawing the image, ~0.05 ms, mostly transparent)."""
+        key = (w, h, self._camera(), self._theme.name, id(self.sim.surface), self.font().key())
+        if key != self._labels[0]:
             img = QtGui.QImage(w, h, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
             img.fill(QtCore.Qt.GlobalColor.transparent)
             p = QtGui.QPainter(img)
-            self._paint_overlay(p, w, h, key[2])
+            self._paint_labels(p, w, h, 1.0)
             p.end()
-            self._overlay_key, self._overlay_img = key, img
-        return self._overlay_img
+            self._labels = (key, img)
+        return self._labels[1]
+
+    def _header_image(self, w: int) -> QtGui.QImage:
+        """The legend and counter as a transparent image w wide and as tall as the
+        text, cached by its HTML."""
+        header = header_html(self.sim, self._theme, (False, False, False))
+        key = (w, header, self.font().key())
+        if key != self._header[0]:
+            doc = self._header_doc(header, w, 1.0)
+            img = QtGui.QImage(w, int(math.ceil(doc.size().height())) + 4,
+                               QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+            img.fill(QtCore.Qt.GlobalColor.transparent)
+            p = QtGui.QPainter(img)
+            p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+            p.translate(6, 4)
+            doc.drawContents(p)
+            p.end()
+            self._header = (key, img)
+        return self._header[1]
 
     def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int, header: str,
                        magnify: bool = False) -> None:
@@ -266,6 +291,18 @@ class SurfaceView(OffscreenGLView):
         With ``magnify`` (exports), big images get the text magnified as the 2-D
         views' exports do (view_render.REFERENCE)."""
         s = max(1.0, min(w / REFERENCE[0], h / REFERENCE[1])) if magnify else 1.0
+        p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
+        self._paint_labels(p, w, h, s)
+        p.save()
+        p.scale(s, s)
+        p.translate(6, 4)
+        self._header_doc(header, w, s).drawContents(p)
+        p.restore()
+
+    def _paint_labels(self, p: QtGui.QPainter, w: int, h: int, s: float) -> None:
+        """The axis ends and names on the two floor edges facing the camera, text
+        magnified s times."""
+        p.save()
         p.scale(s, s)
         p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
         p.setPen(QtGui.QColor(self._theme.foreground))
@@ -275,14 +312,14 @@ class SurfaceView(OffscreenGLView):
                 pt = (pt[0] / s, pt[1] / s)
                 r = p.fontMetrics().boundingRect(text)
                 p.drawText(QtCore.QPointF(pt[0] - align * r.width(), pt[1] + r.height() / 3), text)
+        p.restore()
+
+    def _header_doc(self, header: str, w: int, s: float) -> QtGui.QTextDocument:
         doc = QtGui.QTextDocument()
         doc.setDefaultFont(self.font())
         doc.setHtml(header)
         doc.setTextWidth(w / s - 12)
-        p.save()
-        p.translate(6, 4)
-        doc.drawContents(p)
-        p.restore()
+        return doc
 
     def _axis_labels(self):
         """((x, y, z) scene point, text, horizontal anchor 0..1) for both axes' ends and names."""
@@ -315,8 +352,7 @@ class SurfaceView(OffscreenGLView):
         self.makeCurrent()
         try:
             if self._export_fbo is None or (self._export_fbo.width(), self._export_fbo.height()) != (w, h):
-                self._export_fbo = QOpenGLFramebufferObject(
-                    w, h, QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+                self._export_fbo = QOpenGLFramebufferObject(w, h, ATTACHMENT)
             fbo = self._export_fbo
             fbo.bind()
             GL.glViewport(0, 0, w, h)

@@ -10,12 +10,18 @@ against the copied depth so paths still go behind hills.
 
 If the copy is refused (e.g. a multisampled widget framebuffer), the view
 falls back to drawing everything every frame.
+
+Every framebuffer taking part has a plain depth attachment (``ATTACHMENT``),
+no stencil: llvmpipe copies a 24-bit depth buffer in ~0.06 ms at 800 × 600,
+a packed depth-stencil buffer in ~0.7 ms (and the items use no stencil).
 """
 
 from __future__ import annotations
 
 from OpenGL import GL
 from PySide6.QtOpenGL import QOpenGLFramebufferObject
+
+ATTACHMENT = QOpenGLFramebufferObject.Attachment.Depth
 
 
 class StaticLayer:
@@ -59,8 +65,7 @@ class StaticLayer:
     def _render(self, view, static_items, region, target) -> None:
         _x, _y, w, h = region
         if self.fbo is None or (self.fbo.width(), self.fbo.height()) != (w, h):
-            self.fbo = QOpenGLFramebufferObject(
-                w, h, QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+            self.fbo = QOpenGLFramebufferObject(w, h, ATTACHMENT)
         self.renders += 1
         self.fbo.bind()
         GL.glViewport(0, 0, w, h)

@@ -36,6 +36,9 @@ from PySide6.QtOpenGL import QOpenGLFramebufferObject
 class OffscreenGLView(GLViewMixin, QtWidgets.QWidget):
     """GLViewMixin on a raster QWidget; see the module docstring."""
 
+    #: the framebuffer's depth attachment (a subclass may blit depth into it: match it)
+    fbo_attachment = QOpenGLFramebufferObject.Attachment.CombinedDepthStencil
+
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         self._ctx: QtGui.QOpenGLContext | None = None
         self._surface: QtGui.QOffscreenSurface | None = None
@@ -112,8 +115,7 @@ class OffscreenGLView(GLViewMixin, QtWidgets.QWidget):
             return None
         try:
             if self._fbo is None or (self._fbo.width(), self._fbo.height()) != (w, h):
-                self._fbo = QOpenGLFramebufferObject(
-                    w, h, QOpenGLFramebufferObject.Attachment.CombinedDepthStencil)
+                self._fbo = QOpenGLFramebufferObject(w, h, self.fbo_attachment)
             self._fbo.bind()
             GL.glViewport(0, 0, w, h)
             self.paintGL()

@@ -57,6 +57,9 @@ def clip_segments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Also returns a (2m,) mask of the end points that were moved to the edge."""
     if len(p) < 2:
         return np.zeros((0, 3), dtype=np.float32), np.zeros(0, dtype=bool)
+    if np.all(np.abs(p[:, :2]) <= 1.0):         # the usual case: nothing to cut
+        seg = np.stack([p[:-1], p[1:]], axis=1).reshape(-1, 3).astype(np.float32)
+        return seg, np.zeros(len(seg), dtype=bool)
     a, b = p[:-1].astype(float), p[1:].astype(float)
     d = b - a
     t0, t1 = np.zeros(len(a)), np.ones(len(a))

@@ -142,8 +142,8 @@ def test_disabled_run_and_divergence(make_view):
     assert len(view.drawn_path(0)) == t.diverged_at
     assert np.all(np.isfinite(view.drawn_path(0)))
     sim.update_run(0, enabled=False)
-    assert not view.paths[0].visible()
-    assert view.paths[1].visible()
+    assert len(view.drawn_segments(0)) == 0
+    assert len(view.drawn_segments(1)) > 0
 
 
 def test_nan_region_is_a_hole_in_the_mesh(make_view):
@@ -188,3 +188,72 @@ def test_dark_theme_background(bowl_sim, make_view):
     img = view.render_image(200, 150).convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
     a = np.frombuffer(img.constBits(), np.uint8).reshape(150, 200, 4)
     assert a[-2, -2, :3].tolist() == [0x1E, 0x1E, 0x1E]
+
+
+def test_thin_path_keeps_a_point_when_it_leaves_its_predecessors_cell():
+    from optiviz_gui.ui.surface_view_mesh import thin_path
+
+    # cells of side 0.1: x = 0.00 0.00 0.05 | 0.12 0.13 | 0.31, y = z = 0
+    x = np.array([0.0, 0.0, 0.05, 0.12, 0.13, 0.31])
+    p = np.column_stack([x, np.zeros(6), np.zeros(6)])
+    np.testing.assert_array_equal(thin_path(p, 0.1)[:, 0], [0.0, 0.12, 0.31])
+    # a run that has stopped: only its first and last points are left
+    still = np.tile([0.2, -0.3, 0.5], (50, 1))
+    assert len(thin_path(still, 1e-5)) == 2
+    # a slow crawl is kept to within one cell: every point within tol·√3 of a kept one
+    crawl = np.column_stack([np.linspace(0, 0.01, 400), np.zeros(400), np.zeros(400)])
+    kept = thin_path(crawl, 1e-3)
+    gaps = np.abs(crawl[:, None, 0] - kept[None, :, 0]).min(axis=1)
+    assert 10 <= len(kept) < 40 and gaps.max() <= 1e-3 * np.sqrt(3)
+
+
+def _rgb(img: QtGui.QImage) -> np.ndarray:
+    a = img.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    return np.frombuffer(a.constBits(), np.uint8).reshape(a.height(), a.width(), 4)[:, :, :3]
+
+
+def test_the_widget_paints_what_render_image_exports(bowl_sim, make_view):
+    """On screen the view is a raster widget painting its OpenGL picture: grab()
+    shows the same picture as the exported image of that size."""
+    view = make_view(bowl_sim)
+    bowl_sim.seek(10)
+    shown = _rgb(view.grab().toImage()).astype(int)
+    exported = _rgb(view.render_image(view.width(), view.height())).astype(int)
+    assert shown.shape == exported.shape
+    assert (np.abs(shown - exported).max(axis=2) > 24).mean() < 0.01
+    assert len(np.unique(shown.reshape(-1, 3), axis=0)) > 50       # a shaded mesh, not a blank
+
+
+def _mouse(view, kind, pos, buttons):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    p = QPointF(*pos)
+    button = QtCore.Qt.MouseButton.NoButton if kind == QtCore.QEvent.Type.MouseMove else buttons
+    QApplication.sendEvent(view, QMouseEvent(kind, p, view.mapToGlobal(p), button, buttons,
+                                             QtCore.Qt.KeyboardModifier.NoModifier))
+
+
+def test_mouse_drag_rotates_and_wheel_zooms(bowl_sim, make_view, qtbot):
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    view = make_view(bowl_sim)
+    left, ev = QtCore.Qt.MouseButton.LeftButton, QtCore.QEvent.Type
+    az, el, dist = view.opts["azimuth"], view.opts["elevation"], view.opts["distance"]
+    frames = view.frames
+    _mouse(view, ev.MouseButtonPress, (100, 100), left)
+    _mouse(view, ev.MouseMove, (140, 90), left)
+    _mouse(view, ev.MouseButtonRelease, (140, 90), left)
+    # pyqtgraph's orbit: azimuth − dx, elevation + dy (in degrees per pixel)
+    assert view.opts["azimuth"] == pytest.approx(az - 40)
+    assert view.opts["elevation"] == pytest.approx(el - 10)
+    pos = QPointF(200, 150)
+    QApplication.sendEvent(view, QWheelEvent(pos, view.mapToGlobal(pos), QPoint(0, 0),
+                                             QPoint(0, 120), QtCore.Qt.MouseButton.NoButton,
+                                             QtCore.Qt.KeyboardModifier.NoModifier,
+                                             QtCore.Qt.ScrollPhase.NoScrollPhase, False))
+    assert view.opts["distance"] == pytest.approx(dist * 0.999 ** 120)     # pyqtgraph's zoom
+    qtbot.waitUntil(lambda: view.frames > frames, timeout=3000)            # and it repaints

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt
 
@@ -295,3 +296,32 @@ def test_recent_sessions_menu_opens_and_forgets_missing_files(window, dialogs, t
     window_menus.fill_recent(window)
     window.recent_menu.actions()[0].trigger()
     assert window.path == a.resolve() and window.windowTitle() == "OptiViz — a.json"
+
+
+def test_shortcuts_work_with_the_focus_in_the_3d_view(make_window, qtbot):
+    """Space, →, ← and Home drive playback after a click into the 3-D view, and
+    reach neither the view's own arrow-key rotation nor anything else."""
+    from optiviz_gui.ui.gl import gl_available
+    if not gl_available():
+        pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
+    w = make_window(gl=None)
+    qtbot.waitUntil(lambda: w.surface3d is not None, timeout=10000)
+    view, sim = w.surface3d, w.sim
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=3000)
+    qtbot.mouseClick(view, Qt.LeftButton, pos=view.rect().center())
+    qtbot.waitUntil(lambda: view.hasFocus(), timeout=3000)
+    camera = view.cameraParams()
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key_Right)
+    assert sim.step == 3
+    qtbot.keyClick(view, Qt.Key_Left)
+    assert sim.step == 2
+    qtbot.keyClick(view, Qt.Key_Home)
+    assert sim.step == 0
+    qtbot.keyClick(view, Qt.Key_Space)
+    assert w.playback.is_playing()
+    qtbot.keyClick(view, Qt.Key_Space)
+    assert not w.playback.is_playing()
+    assert view.cameraParams() == camera           # the arrows did not turn the camera
+    assert view.hasFocus()
