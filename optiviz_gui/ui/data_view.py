@@ -132,7 +132,8 @@ class DataView(QtWidgets.QWidget):
         self.redraw()
 
     def _show_data(self, x: np.ndarray, y: np.ndarray) -> None:
-        """Scatter (a fixed subset of at most MAX_POINTS), window, point-count label, least-squares line."""
+        """Scatter (a fixed subset of at most MAX_POINTS), window, point-count label
+        and least-squares line."""
         self._data_key = (x, y)
         n = len(x)
         idx = np.arange(n)
