@@ -349,7 +349,9 @@ class SurfaceView(OffscreenGLView):
         One offscreen framebuffer of that size; frames of one size share the
         cached mesh layer, so a sequence of steps only draws the paths."""
         w, h = int(w), int(h)
-        self.makeCurrent()
+        if not self.makeCurrent():
+            raise RuntimeError("The 3-D view cannot draw here: no OpenGL context "
+                               "(see optiviz_gui.ui.gl.gl_available).")
         try:
             if self._export_fbo is None or (self._export_fbo.width(), self._export_fbo.height()) != (w, h):
                 self._export_fbo = QOpenGLFramebufferObject(w, h, ATTACHMENT)

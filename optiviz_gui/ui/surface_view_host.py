@@ -26,11 +26,15 @@ The context joins Qt's global share group when AA_ShareOpenGLContexts is on
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from OpenGL import GL
 from pyqtgraph.opengl.GLViewWidget import GLViewMixin
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLFramebufferObject
+
+_RGB32_TYPE = GL.GL_UNSIGNED_BYTE if sys.byteorder == "little" else GL.GL_UNSIGNED_INT_8_8_8_8_REV
 
 
 class OffscreenGLView(GLViewMixin, QtWidgets.QWidget):
@@ -44,7 +48,8 @@ class OffscreenGLView(GLViewMixin, QtWidgets.QWidget):
         self._surface: QtGui.QOffscreenSurface | None = None
         self._fbo: QOpenGLFramebufferObject | None = None
         self._pixels = np.zeros((0, 0, 4), np.uint8)
-        self._frame: QtGui.QImage | None = None
+        self._frame: tuple | None = None
+        self._gl_failed = False         # a context could not be made: do not try every paint
         self.frames = 0                 # pictures drawn by OpenGL and read back (for tests)
         super().__init__(parent)
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
@@ -123,8 +128,9 @@ class OffscreenGLView(GLViewMixin, QtWidgets.QWidget):
             if self._pixels.shape != (h, w, 4):
                 self._pixels = np.empty((h, w, 4), np.uint8)
             GL.glPixelStorei(GL.GL_PACK_ALIGNMENT, 4)
-            # BGRA bytes are Qt's RGB32 on little-endian machines; rows come bottom-up
-            GL.glReadPixels(0, 0, w, h, GL.GL_BGRA, GL.GL_UNSIGNED_BYTE, self._pixels)
+            # Qt's RGB32 is the 32-bit word 0xffRRGGBB: BGRA bytes on little-endian
+            # machines (llvmpipe's fast path); rows come bottom-up
+            GL.glReadPixels(0, 0, w, h, GL.GL_BGRA, _RGB32_TYPE, self._pixels)
             self._fbo.release()
         finally:
             self.doneCurrent()
@@ -138,6 +144,9 @@ class OffscreenGLView(GLViewMixin, QtWidgets.QWidget):
     def _ensure_context(self) -> bool:
         if self._ctx is not None:
             return True
+        if self._gl_failed:
+            return False
+        self._gl_failed = True
         ctx = QtGui.QOpenGLContext(self)
         share = QtGui.QOpenGLContext.globalShareContext()
         if share is not None:
@@ -151,5 +160,6 @@ class OffscreenGLView(GLViewMixin, QtWidgets.QWidget):
         if not surface.isValid() or not ctx.makeCurrent(surface):
             return False
         self._ctx, self._surface = ctx, surface
+        self._gl_failed = False
         self.initializeGL()
         return True

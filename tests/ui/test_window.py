@@ -325,3 +325,18 @@ def test_shortcuts_work_with_the_focus_in_the_3d_view(make_window, qtbot):
     assert not w.playback.is_playing()
     assert view.cameraParams() == camera           # the arrows did not turn the camera
     assert view.hasFocus()
+
+
+def test_no_opengl_widget_in_the_window(make_window, qtbot):
+    """A QOpenGLWidget anywhere in the window would switch the whole window to OpenGL
+    composition (every repaint of any widget drawn and swapped through OpenGL):
+    the 3-D view is a raster widget painting its own OpenGL picture."""
+    from PySide6.QtOpenGLWidgets import QOpenGLWidget
+
+    from optiviz_gui.ui.gl import gl_available
+    if not gl_available():
+        pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
+    w = make_window(gl=None)
+    qtbot.waitUntil(lambda: w.surface3d is not None, timeout=10000)
+    qtbot.waitUntil(lambda: w.surface3d.frames > 0, timeout=5000)      # it has painted
+    assert w.findChildren(QOpenGLWidget) == []
