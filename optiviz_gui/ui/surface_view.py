@@ -16,7 +16,7 @@ The view is pyqtgraph's GLViewMixin on a raster widget (surface_view_host.py),
 not a QOpenGLWidget, so that the window around it keeps cheap raster
 composition. A path is drawn without the steps too short to see
 (surface_view_mesh.thin_path): a converged run's last hundreds of steps add
-nothing to the picture but cost llvmpipe ~0.25 ms per hundred antialiased segments.
+nothing to the picture but cost llvmpipe ~0.25 ms per thousand antialiased segments.
 """
 
 from __future__ import annotations
