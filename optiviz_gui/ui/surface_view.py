@@ -270,7 +270,7 @@ class SurfaceView(OffscreenGLView):
     def _header_image(self, w: int) -> QtGui.QImage:
         """The legend and counter as a transparent image w wide and as tall as the
         text, cached by its HTML."""
-        header = header_html(self.sim, self._theme, (False, False, False))
+        header = self._header_html(w, 1.0)
         key = (w, header, self.font().key())
         if key != self._header[0]:
             doc = self._header_doc(header, w, 1.0)
@@ -285,8 +285,7 @@ class SurfaceView(OffscreenGLView):
             self._header = (key, img)
         return self._header[1]
 
-    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int, header: str,
-                       magnify: bool = False) -> None:
+    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int, magnify: bool = False) -> None:
         """Axis labels on the two floor edges facing the camera, the legend and counter.
         With ``magnify`` (exports), big images get the text magnified as the 2-D
         views' exports do (view_render.REFERENCE)."""
@@ -296,7 +295,7 @@ class SurfaceView(OffscreenGLView):
         p.save()
         p.scale(s, s)
         p.translate(6, 4)
-        self._header_doc(header, w, s).drawContents(p)
+        self._header_doc(self._header_html(w, s), w, s).drawContents(p)
         p.restore()
 
     def _paint_labels(self, p: QtGui.QPainter, w: int, h: int, s: float) -> None:
@@ -313,6 +312,11 @@ class SurfaceView(OffscreenGLView):
                 r = p.fontMetrics().boundingRect(text)
                 p.drawText(QtCore.QPointF(pt[0] - align * r.width(), pt[1] + r.height() / 3), text)
         p.restore()
+
+    def _header_html(self, w: int, s: float) -> str:
+        """The legend for a view w pixels wide with text magnified s times: as many
+        entries a row as fit, so a narrow view never breaks a word."""
+        return header_html(self.sim, self._theme, (False, False, False), w / s - 12, self.font())
 
     def _header_doc(self, header: str, w: int, s: float) -> QtGui.QTextDocument:
         doc = QtGui.QTextDocument()
@@ -367,7 +371,6 @@ class SurfaceView(OffscreenGLView):
             self.doneCurrent()
         p = QtGui.QPainter(img)
         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        self._paint_overlay(p, w, h, header_html(self.sim, self._theme, (False, False, False)),
-                            magnify=True)
+        self._paint_overlay(p, w, h, magnify=True)
         p.end()
         return img
