@@ -198,6 +198,17 @@ class GifWriter:
         self._pending = encoded
         self._count += 1
 
+    def write_patches(self, patches) -> None:
+        """Add one frame given as the previous frame with some rectangles replaced:
+        ``patches`` is a list of (x, y, array) with arrays as in ``write``."""
+        if self._closed:
+            raise ValueError("the GIF is closed")
+        if self._count == 0:
+            raise ValueError("the first frame of a GIF must be written whole")
+        self._flush_pending(_delay_cs(self._count - 1, self._fps))
+        self._pending = (True, self._encode_patches(patches))
+        self._count += 1
+
     def close(self) -> None:
         """Write the last frame (held ``hold_last_ms``) and the trailer."""
         if self._closed:
@@ -225,16 +236,36 @@ class GifWriter:
         self._fp.write(b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\0")
 
     def _encode_delta(self, key: np.ndarray) -> list[bytes]:
-        changed = key != self._prev
-        rows = np.flatnonzero(changed.any(axis=1))
-        if len(rows) == 0:  # identical frame: one transparent pixel keeps the frame count
+        return self._encode_changes([_changes(key, self._prev, 0, 0)])
+
+    def _encode_patches(self, patches) -> list[bytes]:
+        """Compare each patch with the previous frame, remember it, encode the changes."""
+        w, h = self._size
+        found = []
+        for x, y, a in patches:
+            key = as_u32(a)
+            ph, pw = key.shape
+            x, y = int(x), int(y)
+            if x < 0 or y < 0 or x + pw > w or y + ph > h:
+                raise ValueError(f"a {pw}x{ph} patch at ({x}, {y}) does not fit in {w}x{h}")
+            prev = self._prev[y:y + ph, x:x + pw]
+            found.append(_changes(key, prev, x, y))
+            prev[...] = key
+        return self._encode_changes(found)
+
+    def _encode_changes(self, found) -> list[bytes]:
+        """One image of the bounding box of all changed pixels (others transparent)."""
+        found = [f for f in found if f is not None]
+        if not found:  # identical frame: one transparent pixel keeps the frame count
             return self._encode(np.full((1, 1), TRANSPARENT, np.uint8), (0, 0))
-        top, bottom = rows[0], rows[-1] + 1
-        cols = np.flatnonzero(changed[top:bottom].any(axis=0))
-        left, right = cols[0], cols[-1] + 1
-        box = changed[top:bottom, left:right]
-        idx = np.full(box.shape, TRANSPARENT, dtype=np.uint8)
-        idx[box] = self._nearest(key[top:bottom, left:right][box])
+        left = min(f[0] for f in found)
+        top = min(f[1] for f in found)
+        right = max(f[0] + f[2].shape[1] for f in found)
+        bottom = max(f[1] + f[2].shape[0] for f in found)
+        idx = np.full((bottom - top, right - left), TRANSPARENT, dtype=np.uint8)
+        for x, y, changed, key in found:
+            sub = idx[y - top: y - top + changed.shape[0], x - left: x - left + changed.shape[1]]
+            sub[changed] = self._nearest(key[changed])
         return self._encode(idx, (int(left), int(top)))
 
     def _encode(self, idx: np.ndarray, offset: tuple[int, int]) -> list[bytes]:
@@ -256,6 +287,20 @@ class GifWriter:
         for chunk in chunks:
             self._fp.write(chunk)
         self._pending = None
+
+
+def _changes(key: np.ndarray, prev: np.ndarray, x: int, y: int):
+    """(x, y, mask, keys) of the box of pixels where ``key`` differs from ``prev``
+    (placed at x, y in the frame), or None when nothing differs."""
+    changed = key != prev
+    rows = np.flatnonzero(changed.any(axis=1))
+    if len(rows) == 0:
+        return None
+    top, bottom = rows[0], rows[-1] + 1
+    cols = np.flatnonzero(changed[top:bottom].any(axis=0))
+    left, right = cols[0], cols[-1] + 1
+    return (x + int(left), y + int(top), changed[top:bottom, left:right],
+            key[top:bottom, left:right])
 
 
 def write_gif(fp: BinaryIO, frames: Iterable, size: tuple[int, int], fps: float,

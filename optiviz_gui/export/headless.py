@@ -21,8 +21,9 @@ import socket
 import sys
 
 from ..core.errors import ConfigError
-from .render import VIEWS
 from .writers import Progress, check_destination, export_frames, output_kind
+
+VIEWS = ("contour", "surface", "both")   # render.VIEWS, without importing Qt yet
 
 _APP = None      # the QApplication this module made, kept for the life of the process
 
@@ -48,6 +49,10 @@ def export_session(session_path, output, view: str = "contour",
 
     from ..core import session
     sim = session.load(session_path)
+    if output_kind(output) == "gif":
+        from . import gif_pipe
+        if gif_pipe.default_backend((w, h), sim.steps + 1) == "process":
+            gif_pipe.prestart()          # the encoder loads while Qt and the views start
 
     needs_gl = view in ("surface", "both")
     ensure_app(needs_gl)

@@ -6,6 +6,9 @@ A *frame source* is anything with
     size             (width, height) in pixels
     frame(k)         frame k as an RGB(X) array or PIL image (see frames.py)
     key_colors       (optional) colours a GIF palette must hold exactly
+    patches(k)       (optional) frame k as what changed since the frame drawn
+                     before it: [(x, y, RGB(X) array), ...]; a GIF is written
+                     from frame(0) and patches(1), patches(2), ...
 
 so this module never touches Qt; ``render.ViewFrames`` is the source made
 from the app's own views. Every file is written to a temporary file beside
@@ -25,7 +28,7 @@ from typing import Callable, Iterator, Protocol
 from ..core.errors import ConfigError
 from ..core.files import atomic_path
 from .frames import as_pil
-from .gif import GifWriter, make_palette
+from .gif_pipe import GifPipe, default_backend
 from .mp4 import MP4_MISSING, Mp4Writer, mp4_available
 
 ANIMATION_SUFFIXES = (".gif", ".mp4")
@@ -94,19 +97,22 @@ def write_png(path: str | os.PathLike, frame) -> None:
 def _write_gif(tmp: Path, source: FrameSource, fps: float, tick: Progress) -> None:
     n = source.count
     tick(0, n + 1)
-    # The first, middle and last frames between them hold nearly every colour:
-    # the background, every path, the legend. One palette for all frames.
-    first = source.frame(0)
-    samples = [first] + [source.frame(k) for k in sorted({n // 2, n - 1} - {0})]
-    palette = make_palette(samples, reserve=getattr(source, "key_colors", ()))
-    del samples
-    tick(1, n + 1)
-    with open(tmp, "wb") as fp:
-        with GifWriter(fp, source.size, fps, palette) as gif:
-            held = [first]        # handed over once, then not kept
-            del first
-            frames = (held.pop() if k == 0 else source.frame(k) for k in range(n))
-            _pipelined(frames, gif.write, lambda k: tick(k + 2, n + 1))
+    backend = default_backend(source.size, n)
+    reserve = getattr(source, "key_colors", ())
+    with GifPipe(tmp, source.size, fps, reserve, backend=backend) as gif:
+        # The first, middle and last frames between them hold nearly every colour:
+        # the background, every path, the legend. One palette for all frames.
+        for k in sorted({n - 1, n // 2} - {0}, reverse=True):
+            gif.sample(source.frame(k))
+        tick(1, n + 1)
+        patches = getattr(source, "patches", None)
+        for k in range(n):
+            if k == 0 or patches is None:
+                gif.frame(source.frame(k))
+            else:
+                gif.patches(patches(k))
+            tick(k + 2, n + 1)
+    with open(tmp, "rb") as fp:
         os.fsync(fp.fileno())
 
 

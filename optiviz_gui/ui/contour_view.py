@@ -259,10 +259,19 @@ class ContourView(QtWidgets.QWidget):
         Frames of one size share a cached background (map, iso-lines, axes, colour
         bar), so a sequence of steps costs only the moving items per frame."""
         static, moving = self.static_items(), self.dynamic_items()
-        key = (self._levels_version, self._theme.name, self._isolines,
-               tuple(map(tuple, self.view_box.viewRange())), self.sim.surface.axis_labels)
         self._rendering = True
         try:
-            return self.renderer.render(w, h, self._theme.background, static, moving, key)
+            return self.renderer.render(w, h, self._theme.background, static, moving,
+                                        self.static_key())
         finally:
             self._rendering = False
+
+    def static_key(self) -> tuple:
+        """Changes whenever a static item would look different (a new map, scale,
+        theme, iso-lines, view range or axis labels)."""
+        return (self._levels_version, self._theme.name, self._isolines,
+                tuple(map(tuple, self.view_box.viewRange())), self.sim.surface.axis_labels)
+
+    def background_color(self) -> str:
+        """The theme's background colour, under everything drawn."""
+        return self._theme.background

@@ -45,7 +45,7 @@ class LayoutRenderer:
         moved = old != target
         try:
             if moved:
-                self._lay_out(target)
+                self.lay_out(target)
             if not static:
                 img = self._paint(w, h, lw, lh, background)
             else:
@@ -61,10 +61,11 @@ class LayoutRenderer:
                 self._paint(w, h, lw, lh, None, hide=static, into=img)
         finally:
             if moved and self.graphics.isVisible():
-                self._lay_out(old)
+                self.lay_out(old)
         return img
 
-    def _lay_out(self, rect: QtCore.QRectF) -> None:
+    def lay_out(self, rect: QtCore.QRectF) -> None:
+        """Lay the view's central item out in ``rect`` (scene units), settling text wraps."""
         ci = self.graphics.ci
         ci.setGeometry(rect)
         ci.layout.activate()
