@@ -4,7 +4,8 @@ The history holds, for every step k = 0..n (0 = the start, k = after k updates),
 the point θ_k, the loss f(θ_k) and the gradient ∇f(θ_k); the actual update is
 θ_{k+1} − θ_k. The optimizer's state is checkpointed every ``CHECKPOINT``
 steps and replayed from the stored gradients on demand, so a 10⁶-step run costs
-40 bytes a step and any step's state is a few hundred updates away.
+about 40 bytes a step and any step's state is at most 255 updates away (the
+current step's state is kept, not replayed).
 
 One start point runs on Python floats, one coordinate at a time
 (``optiviz_gui.core.scalar``), which is several times faster than numpy on
@@ -22,7 +23,7 @@ from . import scalar
 from .optimizers import Optimizer
 from .surfaces import Surface
 
-CHECKPOINT = 1024
+CHECKPOINT = 256
 MAX_STEPS = 1_000_000
 _NUMERIC_ERRORS = (ArithmeticError, ValueError)
 
@@ -107,13 +108,13 @@ class Trajectory:
         x, y = self._P[self._n]
         gx, gy = self._G[self._n]
         x, y, gx, gy = float(x), float(y), float(gx), float(gy)
-        sx, sy = self._state
+        state = self._state            # the state after the last stored step
         rows = []
         k = self._n
         while k < to_step:
             try:
-                dx, sx = update(gx, sx, x, scalar)
-                dy, sy = update(gy, sy, y, scalar)
+                dx, sx = update(gx, state[0], x, scalar)
+                dy, sy = update(gy, state[1], y, scalar)
                 x = x + dx
                 y = y + dy
                 f, gx, gy = f_and_g(x, y, scalar)
@@ -125,11 +126,12 @@ class Trajectory:
                 self.diverged_at = k + 1
                 break
             k += 1
+            state = (sx, sy)
             rows.append((x, y, f, gx, gy))
             if k % CHECKPOINT == 0:
-                self._checkpoints[k] = (sx, sy)
+                self._checkpoints[k] = state
         self._store(rows)
-        self._state = (sx, sy)
+        self._state = state
 
     def _minibatch_f_and_g(self, k: int):
         """f_and_g for the loop: full-data loss, and the gradient of the mini-batch
@@ -171,8 +173,11 @@ class Trajectory:
         """
         if not 0 <= k <= self._n:
             raise IndexError(f"step {k} is not in this run (0..{self._n})")
-        c = (k // CHECKPOINT) * CHECKPOINT
-        sx, sy = self._checkpoints[c]
+        if k == self._n:               # the live state: what the views ask for while playing
+            c, (sx, sy) = k, self._state
+        else:
+            c = (k // CHECKPOINT) * CHECKPOINT
+            sx, sy = self._checkpoints[c]
         update = self.optimizer.update
         P, G = self._P, self._G
         for j in range(c, k):

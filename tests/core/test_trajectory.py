@@ -103,7 +103,7 @@ def test_run_many_equals_one_start_point_at_a_time(bowl):
 
 def test_a_million_steps_keep_memory_bounded(bowl):
     # 40 bytes a step (point, loss, gradient) plus at most the doubling slack, and one
-    # state checkpoint per 1024 steps — not a Python object per step
+    # state checkpoint per CHECKPOINT steps — not a Python object per step
     t = Trajectory(bowl, make_optimizer("sgd", lr=1e-7), (2.0, 3.0))
     t.extend(10**6)
     assert t.steps == 10**6 and not t.diverged
@@ -114,3 +114,17 @@ def test_a_million_steps_keep_memory_bounded(bowl):
     assert t.state_at(10**6 - 3)["step"] == 10**6 - 3
     t.extend(2 * 10**6)
     assert t.steps == 10**6          # runs stop at MAX_STEPS
+
+
+def test_the_state_of_the_last_step_survives_divergence(bowl):
+    # SGD momentum buffer by hand up to the last good step of a run that then blows up
+    t = Trajectory(bowl, make_optimizer("sgd", lr=0.2, momentum=0.5), (1.0, 1.0))
+    t.extend(100)
+    assert t.diverged
+    buf = t.grad[0].copy()
+    for j in range(1, t.steps):
+        buf = 0.5 * buf + t.grad[j]
+    np.testing.assert_allclose(t.state_at(t.steps)["momentum_buffer"], buf, rtol=1e-12)
+    # one step earlier comes from the checkpoint replay: b_{k−1} = (b_k − g_{k−1}) / 0.5
+    np.testing.assert_allclose(t.state_at(t.steps - 1)["momentum_buffer"],
+                               (buf - t.grad[t.steps - 1]) / 0.5, rtol=1e-9)
