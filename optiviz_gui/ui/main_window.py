@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
             return
         from .surface_view import SurfaceView
         view = SurfaceView(self.sim)
+        view.show_legend = False          # the map's legend, beside it, says the same
         view.setMinimumSize(200, 150)
         view.apply_theme(self.theme)
         visible = self.menu_actions["pane_surface"].isChecked()

@@ -81,6 +81,9 @@ class SurfaceView(OffscreenGLView):
         self._home_azimuth = -150.0
         self._labels = (None, None)    # (key, image) of the cached axis labels
         self._header = (None, None)    # (key, image) of the cached legend and counter
+        # on screen beside the map, whose legend says the same, the 3-D view may go
+        # without one; its exports (render_image) always carry it
+        self.show_legend = True
         self.static_layer = StaticLayer()          # the widget's own frames
         self.export_layer = StaticLayer()          # render_image's frames
         self._export_fbo = None
@@ -232,7 +235,8 @@ class SurfaceView(OffscreenGLView):
         an edit or a step changes the legend only, a rotation the labels only."""
         w, h = self.width(), self.height()
         painter.drawImage(0, 0, self._labels_image(w, h))
-        painter.drawImage(0, 0, self._header_image(w))
+        if self.show_legend:
+            painter.drawImage(0, 0, self._header_image(w))
 
     def projectionMatrix(self, region, viewport):  # noqa: N802 (pyqtgraph name)
         """pyqtgraph's projection fits the field of view to the width; a view wider
