@@ -8,13 +8,20 @@ A frame is one of
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-from PIL import Image
+
+
+def _is_pil(frame) -> bool:
+    """Whether ``frame`` is a PIL image (without importing Pillow when nothing has)."""
+    image = sys.modules.get("PIL.Image")
+    return image is not None and isinstance(frame, image.Image)
 
 
 def frame_size(frame) -> tuple[int, int]:
     """(width, height) of a frame."""
-    if isinstance(frame, Image.Image):
+    if _is_pil(frame):
         return frame.size
     a = np.asarray(frame)
     return int(a.shape[1]), int(a.shape[0])
@@ -22,6 +29,7 @@ def frame_size(frame) -> tuple[int, int]:
 
 def as_pil(frame) -> Image.Image:
     """The frame as an RGB PIL image (a copy for arrays; the image itself if already RGB)."""
+    from PIL import Image
     if isinstance(frame, Image.Image):
         return frame if frame.mode == "RGB" else frame.convert("RGB")
     a = _check(frame)
@@ -32,7 +40,7 @@ def as_pil(frame) -> Image.Image:
 
 def as_rgb(frame) -> np.ndarray:
     """The frame as a contiguous (h, w, 3) uint8 array."""
-    if isinstance(frame, Image.Image):
+    if _is_pil(frame):
         return np.asarray(as_pil(frame))
     a = _check(frame)
     return np.ascontiguousarray(a[:, :, :3])
@@ -40,7 +48,7 @@ def as_rgb(frame) -> np.ndarray:
 
 def as_u32(frame) -> np.ndarray:
     """One uint32 per pixel (R | G<<8 | B<<16), for fast "what changed" comparisons."""
-    if isinstance(frame, Image.Image):
+    if _is_pil(frame):
         a = np.asarray(frame.convert("RGBX"))
     else:
         a = _check(frame)

@@ -9,7 +9,9 @@ stacking order. Painting one item clipped to a rectangle gives exactly the
 pixels a whole-scene paint gives there, so frame k is the same picture as a
 one-pass render of step k (the tests compare them).
 
-Layers, fixed while the layout and the static key stay the same:
+Layers, fixed while the layout and the static key stay the same (the last
+two layouts are kept, so a legend that gains a line and loses it again costs
+one background each):
 
     below    everything that is neither moving nor stacked above a moving
              item it overlaps (level map, iso-lines, axes, colour bar):
@@ -38,6 +40,7 @@ from ..ui.view_render import REFERENCE
 from . import dirty
 
 Rect = tuple[int, int, int, int]          # x0, y0, x1, y1 in pixels, end exclusive
+CACHED_LAYOUTS = 2     # below layers kept: a legend that wraps and unwraps flips between two
 
 _FLAGS = QtWidgets.QGraphicsItem.GraphicsItemFlag
 
@@ -62,12 +65,14 @@ class IncrementalRenderer:
         self.background_renders = 0
         self._key = None
         self._records: dict[int, dirty.Record] = {}
+        self._cache: dict = {}           # layout key -> (below, layers), most recent last
         self._layers: list = []          # (item, moving?, ancestor clips) in paint order
 
     # ----------------------------------------------------------------- frame
     def render(self) -> list[Rect]:
-        """Bring the buffer to the view's current state; returns the rectangles that
-        were repainted (the whole frame after a layout change)."""
+        """Bring the buffer to the view's current state; returns rectangles outside
+        which nothing changed since the last call (the whole frame after a layout
+        change, none when the picture stayed the same)."""
         self._lay_out()
         moving = self._moving()
         key = self._layout_key(moving)
@@ -75,7 +80,15 @@ class IncrementalRenderer:
         records = {id(it): dirty.record(it, vt) for it in moving}
         if key != self._key or self.below is None:
             self._key = key
-            self._build_layers(moving)
+            cached = self._cache.pop(key, None)
+            if cached is None:
+                self._build_layers(moving)
+            else:
+                self.below, self._layers = cached
+                self.buffer[...] = self.below
+            self._cache[key] = (self.below, self._layers)
+            while len(self._cache) > CACHED_LAYOUTS:
+                self._cache.pop(next(iter(self._cache)))
             self._records = records
             full = (0, 0, *self.size)
             self._paint([full])
@@ -86,15 +99,37 @@ class IncrementalRenderer:
             rects += dirty.changed_rects(old.get(i), rec)
         self._records = records
         rects = merge_rects(rects, self.size)
-        if rects:
-            for x0, y0, x1, y1 in rects:
-                self.buffer[y0:y1, x0:x1] = self.below[y0:y1, x0:x1]
-            self._paint(rects)
-        return rects
+        if not rects:
+            return []
+        before = [self.buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in rects]
+        for x0, y0, x1, y1 in rects:
+            self.buffer[y0:y1, x0:x1] = self.below[y0:y1, x0:x1]
+        self._paint(rects)
+        tight = [_tighten(r, old, self.buffer) for r, old in zip(rects, before)]
+        return [r for r in tight if r is not None]
+
+    def settle(self) -> None:
+        """Paint the whole scene once where no pixel lands (a 1 × 1 image): axes size
+        themselves to the tick labels they drew, which the next frame's layout needs,
+        without rasterising a frame that would be thrown away."""
+        self._lay_out()
+        img = QtGui.QImage(1, 1, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
+        p = QtGui.QPainter(img)
+        _hints(p)
+        lw, lh = self.layout_size
+        self.view.graphics.scene().render(p, QtCore.QRectF(0, 0, *self.size),
+                                          QtCore.QRectF(0, 0, lw, lh))
+        p.end()
 
     def rgbx(self, rect: Rect | None = None) -> np.ndarray:
         """A copy of the buffer (or of one rectangle of it) as (h, w, 4) RGBX."""
-        x0, y0, x1, y1 = rect or (0, 0, *self.size)
+        w, h = self.size
+        if rect is None or tuple(rect) == (0, 0, w, h):
+            img = self.image.convertToFormat(QtGui.QImage.Format.Format_RGBX8888)
+            bpl = img.bytesPerLine()
+            return np.frombuffer(img.constBits(), np.uint8, h * bpl).reshape(h, bpl)[
+                :, : 4 * w].reshape(h, w, 4).copy()
+        x0, y0, x1, y1 = rect
         out = self.buffer[y0:y1, x0:x1, [2, 1, 0, 3]]
         out[:, :, 3] = 255
         return out
@@ -294,6 +329,18 @@ def _is_rect(path: QtGui.QPainterPath, r: QtCore.QRectF) -> bool:
 
 def _rect(r: QtCore.QRectF) -> tuple[float, float, float, float]:
     return (round(r.x(), 3), round(r.y(), 3), round(r.width(), 3), round(r.height(), 3))
+
+
+def _tighten(rect: Rect, old: np.ndarray, buffer: np.ndarray) -> Rect | None:
+    """The part of ``rect`` where ``buffer`` now differs from ``old`` (its previous
+    pixels there), or None where nothing changed."""
+    x0, y0, x1, y1 = rect
+    changed = buffer[y0:y1, x0:x1].view(np.uint32)[:, :, 0] != old.view(np.uint32)[:, :, 0]
+    rows = np.flatnonzero(changed.any(axis=1))
+    if not len(rows):
+        return None
+    cols = np.flatnonzero(changed[rows[0]: rows[-1] + 1].any(axis=0))
+    return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
 
 
 def merge_rects(rects, size: tuple[int, int], gap: int = 8) -> list[Rect]:

@@ -178,7 +178,7 @@ class ViewFrames:
                     v.render_image(pw, h)
                     settle_layout(v)
                 else:
-                    inc.render()
+                    inc.settle()
                     settle_layout(v)
             self._warm = True
         self.sim.seek(k)

@@ -227,7 +227,8 @@ class ContourView(QtWidgets.QWidget):
     def _draw_header(self) -> None:
         """The legend wraps to the view's width, so a long one never widens the layout."""
         width = self.graphics.ci.geometry().width() - 16
-        self.header.item.setTextWidth(max(100.0, width))
+        if self.header.item.textWidth() != max(100.0, width):      # a relayout: only when new
+            self.header.item.setTextWidth(max(100.0, width))
         self.header.setText(map_items.header_html(self.sim, self._theme, self._arrows, width,
                                                   self.header.item.font()))
 

@@ -64,6 +64,8 @@ class MapItems:
         self.runs: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []   # line, dots
         self._colors: list[str | None] = []
         self._theme: Theme | None = None
+        self._start_xy: tuple[float, float] | None = None
+        self._brushes: dict[str, QtGui.QBrush] = {}   # one per colour: pyqtgraph caches symbols by brush
 
     # ------------------------------------------------------------------ theme
     def apply_theme(self, t: Theme) -> None:
@@ -86,7 +88,10 @@ class MapItems:
         self.minima.setData(minima[:, 0], minima[:, 1])
 
     def set_start(self, start) -> None:
-        self.start.setData([start[0]], [start[1]])
+        xy = (float(start[0]), float(start[1]))
+        if xy != self._start_xy:
+            self._start_xy = xy
+            self.start.setData([xy[0]], [xy[1]])
 
     # ------------------------------------------------------------------- paths
     def ensure_runs(self, n: int) -> None:
@@ -136,7 +141,10 @@ class MapItems:
             dots.setVisible(True)
             cx.append(p[-1, 0])
             cy.append(p[-1, 1])
-            brushes.append(pg.mkBrush(color))
+            brush = self._brushes.get(color)
+            if brush is None:
+                brush = self._brushes[color] = pg.mkBrush(color)
+            brushes.append(brush)
         self.current.setData(cx, cy, brush=brushes)
         self.current.setVisible(bool(cx))
 
