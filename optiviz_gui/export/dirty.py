@@ -53,7 +53,7 @@ class Record:
 
 
 class Curve(Record):
-    __slots__ = ("x", "y", "pts", "reach", "fast", "connect", "pen", "antialias")
+    __slots__ = ("x", "y", "pts", "reach", "fast", "connect", "pen", "antialias", "segments")
 
     def diff(self, old: "Curve") -> list[Box]:
         xo, yo, xn, yn = old.x, old.y, self.x, self.y
@@ -75,15 +75,18 @@ class Curve(Record):
     def path_near(self, box: QtCore.QRect) -> QtGui.QPainterPath | None:
         """The segments that can paint into ``box`` (device pixels), as a path in the
         item's coordinates; None when none can."""
-        pts, r = self.pts, self.reach
+        r = self.reach
         x0, y0 = box.left() - r, box.top() - r
         x1, y1 = box.right() + 1 + r, box.bottom() + 1 + r
-        if self.connect == "all":
-            a, b = pts[:-1], pts[1:]
-        else:
-            n = len(pts) // 2 * 2
-            a, b = pts[0:n:2], pts[1:n:2]
-        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        if self.segments is None:               # each segment's box, once per frame
+            pts = self.pts
+            if self.connect == "all":
+                a, b = pts[:-1], pts[1:]
+            else:
+                n = len(pts) // 2 * 2
+                a, b = pts[0:n:2], pts[1:n:2]
+            self.segments = np.minimum(a, b), np.maximum(a, b)
+        lo, hi = self.segments
         segs = np.flatnonzero((lo[:, 0] < x1) & (hi[:, 0] > x0) & (lo[:, 1] < y1) & (hi[:, 1] > y0))
         if not len(segs):
             return None
@@ -164,6 +167,7 @@ def _curve(item, t: QtGui.QTransform) -> Curve:
                 repr(o.get("stepMode")), repr(o.get("compositionMode")))
     rec.reach = _pen_reach(pen, t) + MARGIN
     rec.pts = None
+    rec.segments = None
     rec.box = None
     x, y = rec.x, rec.y
     if x is not None and len(x) and len(x) <= MAX_FAST_POINTS:

@@ -15,11 +15,9 @@ The file (GIF89a)::
     trailer ';'
 
 Colours: one palette shared by every frame (255 colours + 1 transparent
-index), made from sample frames (the first, the middle and the last) with
-the path colours reserved exactly (``make_palette``), and applied by exact nearest-colour mapping, no dither (Pillow's own
-palette mapping looks colours up at 6 bits a channel, which bands smooth
-level maps in steps of 4; ``NearestColour`` remembers every colour it has
-mapped, so after the first frame only new anti-aliasing shades cost work).
+index), made from sample frames (the first and the last) with
+the path colours reserved exactly, and applied by exact nearest-colour
+mapping, no dither (palette.py).
 A shared palette means no colour flicker between frames and makes delta
 frames exact: frame k > 0 stores only the bounding box of the pixels that
 changed, with unchanged pixels inside it transparent, so a 2000×1125
@@ -41,93 +39,9 @@ import numpy as np
 from PIL import GifImagePlugin, Image
 
 from .frames import as_u32
-
-TRANSPARENT = 255          # the palette index that means "keep the previous pixel"
+from .palette import TRANSPARENT, NearestColour, make_palette  # noqa: F401 (re-exported)
 MIN_DELAY_CS = 2
 HOLD_LAST_MS = 2000
-
-
-def make_palette(samples: Sequence, reserve: Sequence = (), colors: int = 255) -> np.ndarray:
-    """An (n, 3) uint8 array of n ≤ ``colors`` ≤ 255 colours for frames like ``samples``.
-
-    ``reserve`` colours ("#rrggbb" or (r, g, b)) are always in it, exactly:
-    the path colours and the theme's text colours, which cover few pixels but
-    carry the meaning. When the samples have no more distinct colours than
-    fit, the palette is exact. Otherwise the rest of the palette is Pillow's
-    median cut over the samples' distinct colours, each weighted by the
-    square root of its pixel count: weighting by pixel count (what quantising
-    the picture itself does) spends the palette on the large background and
-    turned the thin blue and orange paths teal and grey; weighting every
-    colour alike spends it on anti-aliasing shades. Measured on the blog
-    example, mean error 0.26 levels, 99 % of pixels within 4. Above a million
-    pixels (a sample whose layout moved differs from the first everywhere) the
-    counts come from every fourth pixel (``_colour_counts``).
-    """
-    if not len(samples):
-        raise ValueError("make_palette needs at least one sample frame")
-    first = as_u32(samples[0])
-    found = [_colour_counts(first.ravel())]
-    for s in samples[1:]:          # later samples: only where they differ from the first
-        k = as_u32(s)
-        k = k[k != first] if k.shape == first.shape else k.ravel()
-        if len(k):
-            found.append(_colour_counts(k))
-    unique = np.concatenate([u for u, _ in found])
-    counts = np.concatenate([c for _, c in found])
-    if len(found) > 1:
-        unique, where = np.unique(unique, return_inverse=True)
-        counts = np.bincount(where.ravel(), weights=counts).astype(np.int64)
-    fixed = np.array([_rgb_tuple(c) for c in reserve], dtype=np.uint8).reshape(-1, 3)
-    fixed = np.unique(fixed, axis=0)[: min(colors, TRANSPARENT)]
-    fixed_keys = _pack(fixed)
-    keep = ~np.isin(unique, fixed_keys)
-    unique, counts = unique[keep], counts[keep]
-    room = min(colors, TRANSPARENT) - len(fixed)
-    if len(unique) <= room:
-        return np.concatenate([fixed, _unpack(unique)])
-    reps = np.maximum(1, np.round(np.sqrt(counts))).astype(np.intp)
-    pixels = np.repeat(_unpack(unique), reps, axis=0)
-    strip = Image.frombytes("RGB", (len(pixels), 1), pixels.tobytes())
-    q = strip.quantize(max(1, room), method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    table = np.array(q.getpalette("RGB"), dtype=np.uint8).reshape(-1, 3)
-    return np.concatenate([fixed, table[np.unique(np.asarray(q))]])
-
-
-def _colour_counts(keys: np.ndarray, exact_up_to: int = 1 << 20, stride: int = 4):
-    """The distinct keys (all of them) and their pixel counts. Beyond ``exact_up_to``
-    keys the counts are estimated from every ``stride``-th key (at least 1 each):
-    they only weight the median cut, and sorting millions of keys is what costs."""
-    if len(keys) <= exact_up_to:
-        return np.unique(keys, return_counts=True)
-    unique = _distinct(keys)
-    sub, sub_counts = np.unique(keys[::stride], return_counts=True)
-    counts = np.ones(len(unique), np.int64)
-    counts[np.searchsorted(unique, sub)] = np.maximum(1, sub_counts * stride)
-    return unique, counts
-
-
-def _distinct(keys: np.ndarray) -> np.ndarray:
-    """Sorted distinct keys, by hashing where numpy can (2.3+: no sort of every key)."""
-    try:
-        return np.sort(np.unique(keys, sorted=False))
-    except TypeError:
-        return np.unique(keys)
-
-
-def _rgb_tuple(c) -> tuple[int, int, int]:
-    if isinstance(c, str):
-        h = c.lstrip("#")
-        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-    return int(c[0]), int(c[1]), int(c[2])
-
-
-def _pack(rgb: np.ndarray) -> np.ndarray:
-    rgb = rgb.astype(np.uint32)
-    return rgb[:, 0] | (rgb[:, 1] << 8) | (rgb[:, 2] << 16)
-
-
-def _unpack(keys: np.ndarray) -> np.ndarray:
-    return np.stack([keys & 0xFF, (keys >> 8) & 0xFF, (keys >> 16) & 0xFF], axis=1).astype(np.uint8)
 
 
 def frame_delays_cs(n: int, fps: float, hold_last_ms: int = HOLD_LAST_MS) -> list[int]:
@@ -143,34 +57,6 @@ def _delay_cs(k: int, fps: float) -> int:
 
 def _last_delay_cs(fps: float, hold_last_ms: int) -> int:
     return max(MIN_DELAY_CS, round(100 / fps), round(hold_last_ms / 10))
-
-
-class NearestColour:
-    """Exact nearest palette entry (squared RGB distance) for packed colours, memoised.
-
-    Colours are uint32 keys R | G<<8 | B<<16 (``frames.as_u32``); the answers
-    live in a 2²⁴-entry table (16 MB), filled only for colours seen so far.
-    """
-
-    def __init__(self, palette: np.ndarray) -> None:
-        self._pal = np.asarray(palette, dtype=np.float64).reshape(-1, 3)
-        self._pal2 = (self._pal * self._pal).sum(axis=1)
-        self._lut = np.zeros(1 << 24, dtype=np.uint8)
-        self._known = np.zeros(1 << 24, dtype=bool)
-
-    def __call__(self, keys: np.ndarray) -> np.ndarray:
-        new = keys[~self._known[keys]]
-        if new.size:
-            new = _distinct(new)
-            for i in range(0, len(new), 4096):
-                chunk = new[i: i + 4096]
-                rgb = _unpack(chunk).astype(np.float64)
-                # |c − p|² − |c|² = |p|² − 2 c·p: whole numbers, exact in float64,
-                # so the argmin (first of equals) is that of the squared distance
-                d = self._pal2[None, :] - 2.0 * (rgb @ self._pal.T)
-                self._lut[chunk] = d.argmin(axis=1)
-            self._known[new] = True
-        return self._lut[keys]
 
 
 class GifWriter:
@@ -192,12 +78,18 @@ class GifWriter:
         self._fps = float(fps)
         self._hold_ms = hold_last_ms
         self._palette = None if palette is None else np.asarray(palette, np.uint8)[:TRANSPARENT]
-        self._nearest: NearestColour | None = None
+        self._nearest = None if self._palette is None else NearestColour(self._palette)
         self._table = b""
         self._count = 0
         self._prev: np.ndarray | None = None     # previous frame as (h, w) uint32 keys
         self._pending: tuple[bool, list[bytes]] | None = None
         self._closed = False
+
+    def learn_colours(self, keys) -> None:
+        """Map these distinct colour keys to the palette now (an encoder that has
+        counted the first frame's colours saves finding them again)."""
+        if self._nearest is not None:
+            self._nearest.learn(np.asarray(keys, np.uint32))
 
     @property
     def frames_written(self) -> int:
@@ -257,7 +149,8 @@ class GifWriter:
         """Palette, global colour table and looping block, before the first frame."""
         if self._palette is None:
             self._palette = make_palette([first_frame])
-        self._nearest = NearestColour(self._palette)
+        if self._nearest is None:
+            self._nearest = NearestColour(self._palette)
         table = np.zeros((256, 3), np.uint8)          # unused entries black, never chosen;
         table[: len(self._palette)] = self._palette   # entry 255 is the transparent one
         self._table = table.tobytes()

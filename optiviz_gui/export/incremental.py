@@ -101,7 +101,8 @@ class IncrementalRenderer:
         rects = merge_rects(rects, self.size)
         if not rects:
             return []
-        before = [self.buffer[y0:y1, x0:x1].copy() for x0, y0, x1, y1 in rects]
+        before = [self.buffer[y0:y1, x0:x1].copy() if (x1 - x0) * (y1 - y0) >= 4096 else None
+                  for x0, y0, x1, y1 in rects]
         for x0, y0, x1, y1 in rects:
             self.buffer[y0:y1, x0:x1] = self.below[y0:y1, x0:x1]
         self._paint(rects)
@@ -187,7 +188,12 @@ class IncrementalRenderer:
             if it.flags() & _FLAGS.ItemHasNoContents:
                 continue
             clips = [(anc.sceneTransform() * vt, _clip_shape(anc)) for anc in reversed(_clippers(it))]
-            layers.append((it, id(it) in moving_ids, clips))
+            if id(it) in moving_ids:
+                layers.append((it, True, clips, None, None))
+            else:                     # above items stay put while the layout does
+                t = it.sceneTransform() * vt
+                r = t.mapRect(it.boundingRect())
+                layers.append((it, False, clips, t, (r.left(), r.top(), r.right(), r.bottom())))
         self._layers = layers
         # the below layer: the scene with the moving and the above items hidden
         hide = [it for it in (*moving, *above) if it.isVisible()]
@@ -224,10 +230,9 @@ class IncrementalRenderer:
         buffer (its own origin, the buffer's row stride), with the transform
         moved by the rectangle's corner: the window's edges clip everything,
         also items that turn clipping off (a QPicture replay does)."""
-        vt = self.view_transform
         records = self._records
         todo = []
-        for it, is_moving, clips in self._layers:
+        for it, is_moving, clips, t, b in self._layers:
             if is_moving:
                 rec = records[id(it)]
                 if not rec.visible or rec.box is None:
@@ -237,9 +242,6 @@ class IncrementalRenderer:
             else:
                 if not it.isVisible():
                     continue
-                t = it.sceneTransform() * vt
-                r = t.mapRect(it.boundingRect())
-                b = (r.left(), r.top(), r.right(), r.bottom())
                 part = None
             todo.append((it, t, b, clips, part))
         w = self.size[0]
@@ -335,6 +337,8 @@ def _tighten(rect: Rect, old: np.ndarray, buffer: np.ndarray) -> Rect | None:
     """The part of ``rect`` where ``buffer`` now differs from ``old`` (its previous
     pixels there), or None where nothing changed."""
     x0, y0, x1, y1 = rect
+    if (x1 - x0) * (y1 - y0) < 4096:
+        return rect                     # small: not worth the comparison
     changed = buffer[y0:y1, x0:x1].view(np.uint32)[:, :, 0] != old.view(np.uint32)[:, :, 0]
     rows = np.flatnonzero(changed.any(axis=1))
     if not len(rows):
