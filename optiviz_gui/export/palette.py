@@ -132,7 +132,7 @@ class NearestColour:
     the answers live in a 2²⁴-entry table (16 MB), filled only for colours seen so far."""
 
     def __init__(self, palette: np.ndarray) -> None:
-        self._pal = np.asarray(palette, dtype=np.float64).reshape(-1, 3)
+        self._pal = np.asarray(palette, dtype=np.int64).reshape(-1, 3)
         self._pal2 = (self._pal * self._pal).sum(axis=1)
         self._lut = np.zeros(1 << 24, dtype=np.uint8)
         self._known = np.zeros(1 << 24, dtype=bool)
@@ -148,9 +148,9 @@ class NearestColour:
         if new.size:
             for i in range(0, len(new), 4096):
                 chunk = new[i: i + 4096]
-                rgb = _unpack(chunk).astype(np.float64)
-                # |c − p|² − |c|² = |p|² − 2 c·p: whole numbers, exact in float64,
-                # so the argmin (first of equals) is that of the squared distance
-                d = self._pal2[None, :] - 2.0 * (rgb @ self._pal.T)
+                rgb = _unpack(chunk).astype(np.int64)
+                # |c − p|² − |c|² = |p|² − 2 c·p, in integers (exact; and no BLAS,
+                # which a forked encoder must not start): same argmin, first of equals
+                d = self._pal2[None, :] - 2 * (rgb @ self._pal.T)
                 self._lut[chunk] = d.argmin(axis=1)
             self._known[new] = True
