@@ -57,16 +57,17 @@ class GifPipe:
 
     Leaving the block normally finishes the file and waits for the encoder;
     by an exception it stops the encoder and the file is incomplete (the
-    caller removes it)."""
+    caller removes it). ``start`` ("fork" or "spawn") overrides how the
+    process backend starts its encoder."""
 
     def __init__(self, path, size: tuple[int, int], fps: float, reserve: Sequence = (),
-                 backend: str = "thread") -> None:
+                 backend: str = "thread", start: str | None = None) -> None:
         if backend not in ("process", "thread"):
             raise ValueError(f"backend must be 'process' or 'thread', got {backend!r}")
         self.size = (int(size[0]), int(size[1]))
         init = {"path": os.fspath(path), "size": list(self.size), "fps": float(fps),
                 "reserve": [_hex(c) for c in reserve]}
-        self._backend = _Process() if backend == "process" else _Thread()
+        self._backend = _Process(start) if backend == "process" else _Thread()
         self._backend.send("INIT", init)
 
     def sample(self, frame) -> None:
@@ -182,9 +183,15 @@ atexit.register(discard_spare)
 class _Process:
     """Encoder in a process of its own (gif_worker.py), fed through its stdin."""
 
-    def __init__(self) -> None:
-        spare = _SPARE.pop() if _SPARE else None
-        self._proc = spare if spare is not None and spare.poll() is None else gif_worker.start()
+    def __init__(self, start: str | None = None) -> None:
+        spare = _SPARE.pop() if _SPARE and start is None else None
+        if spare is not None and spare.poll() is None:
+            self._proc = spare
+        else:
+            if spare is not None:                     # it died waiting: start another
+                spare.stdin.close()
+                spare.stderr.close()
+            self._proc = gif_worker.start(start)
 
     def send(self, tag: str, value) -> None:
         if tag == "INIT":

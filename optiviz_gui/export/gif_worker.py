@@ -65,6 +65,8 @@ class Encoder:
                 self.writer.learn_colours(first)
             self.writer.write(value)
         elif tag == "PTCH":
+            if self.writer is None:
+                raise ValueError("the first frame of a GIF must be written whole")
             self.writer.write_patches(value)
         elif tag == "DONE":
             if self.writer is None:
@@ -83,10 +85,14 @@ class Encoder:
 
 
 # --------------------------------------------------------- starting one
-def start():
+def start(method: str | None = None):
     """A running encoder process: ``stdin`` (write messages), ``stderr`` (read the
-    error), ``poll()``, ``wait()``, ``kill()``, ``returncode``."""
-    if sys.platform.startswith("linux") and "PySide6.QtCore" not in sys.modules:
+    error), ``poll()``, ``wait()``, ``kill()``, ``returncode``. ``method`` "fork" or
+    "spawn"; by default fork where it is safe (Linux, Qt not loaded)."""
+    if method is None:
+        safe = sys.platform.startswith("linux") and "PySide6.QtCore" not in sys.modules
+        method = "fork" if safe else "spawn"
+    if method == "fork":
         return _Forked()
     env = dict(os.environ)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

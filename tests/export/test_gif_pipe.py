@@ -1,0 +1,159 @@
+"""GIF encoding beside the drawing: the same file from a thread, a forked and a spawned
+encoder; patches as the frames they describe; the encoder's errors come back as errors.
+
+References: frames drawn here with a few known colours (the palette then holds
+them exactly, so every decoded frame must equal its source) and Pillow's GIF
+decoder.
+"""
+
+import errno
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from optiviz_gui.export.gif import GifWriter
+from optiviz_gui.export.gif_pipe import EncoderFailed, GifPipe
+
+W, H = 64, 48
+COLOURS = [(255, 255, 255), (220, 20, 30), (0, 90, 200), (0, 160, 80)]
+
+
+def frame(k):
+    """White, a blue bar, a red square at x = 4k, a green dot from frame 3 on (RGBX)."""
+    a = np.full((H, W, 4), 255, np.uint8)
+    a[40:44, :, :3] = COLOURS[2]
+    a[10:16, 4 * k: 4 * k + 6, :3] = COLOURS[1]
+    if k >= 3:
+        a[30:32, 50:52, :3] = COLOURS[3]
+    return a
+
+
+def patches_from(prev, new):
+    """The changed box between two frames as one patch, plus an unchanged patch."""
+    diff = np.any(prev != new, axis=2)
+    out = [(0, 0, new[0:2, 0:3].copy())]                       # nothing changed here
+    if diff.any():
+        ys, xs = np.nonzero(diff)
+        y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+        out.append((int(x0), int(y0), new[y0:y1, x0:x1].copy()))
+    return out
+
+
+def decode(path):
+    im = Image.open(path)
+    frames, durations = [], []
+    for i in range(im.n_frames):
+        im.seek(i)
+        frames.append(np.asarray(im.convert("RGB")))
+        durations.append(im.info["duration"])
+    return im, frames, durations
+
+
+def write(path, backend, start=None, n=6, use_patches=True):
+    with GifPipe(path, (W, H), 10, reserve=["#dc141e"], backend=backend, start=start) as gif:
+        gif.sample(frame(n - 1))
+        gif.frame(frame(0))
+        for k in range(1, n):
+            if use_patches:
+                gif.patches(patches_from(frame(k - 1), frame(k)))
+            else:
+                gif.frame(frame(k))
+
+
+@pytest.mark.parametrize("backend, start", [("thread", None), ("process", "fork"),
+                                            ("process", "spawn")])
+def test_every_frame_comes_back_exactly(tmp_path, backend, start):
+    out = tmp_path / "a.gif"
+    write(out, backend, start)
+    im, frames, durations = decode(out)
+    assert (im.n_frames, im.size, im.info["loop"]) == (6, (W, H), 0)
+    assert durations == [100] * 5 + [2000]
+    for k, got in enumerate(frames):
+        np.testing.assert_array_equal(got, frame(k)[:, :, :3], err_msg=f"frame {k}")
+
+
+def test_all_backends_write_the_same_bytes(tmp_path):
+    paths = []
+    for backend, start in (("thread", None), ("process", "fork"), ("process", "spawn")):
+        paths.append(tmp_path / f"{backend}-{start}.gif")
+        write(paths[-1], backend, start)
+    data = [p.read_bytes() for p in paths]
+    assert data[0] == data[1] == data[2]
+
+
+def test_patches_make_the_same_file_as_whole_frames(tmp_path):
+    a, b = tmp_path / "patches.gif", tmp_path / "whole.gif"
+    write(a, "thread", use_patches=True)
+    write(b, "thread", use_patches=False)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_writer_patches_outside_the_frame_are_refused():
+    with pytest.raises(ValueError, match="does not fit"):
+        with GifWriter(io.BytesIO(), (W, H), 10) as gif:
+            gif.write(frame(0))
+            gif.write_patches([(W - 2, 0, np.zeros((4, 4, 4), np.uint8))])
+
+
+@pytest.mark.parametrize("backend, start", [("thread", None), ("process", "fork"),
+                                            ("process", "spawn")])
+def test_an_unwritable_file_is_an_os_error_with_its_errno(tmp_path, backend, start):
+    with pytest.raises(OSError) as e:
+        write(tmp_path / "no such folder" / "a.gif", backend, start)
+    assert e.value.errno == errno.ENOENT
+
+
+@pytest.mark.parametrize("backend, start", [("thread", None), ("process", "fork")])
+def test_no_whole_frame_is_an_encoder_error(tmp_path, backend, start):
+    with pytest.raises((EncoderFailed, ValueError), match="first frame|at least one frame"):
+        with GifPipe(tmp_path / "a.gif", (W, H), 10, backend=backend, start=start) as gif:
+            gif.patches([(0, 0, frame(1))])
+
+
+def test_leaving_by_an_exception_stops_the_encoder(tmp_path):
+    pipe = GifPipe(tmp_path / "a.gif", (W, H), 10, backend="process", start="fork")
+    proc = pipe._backend._proc
+    with pytest.raises(RuntimeError):
+        with pipe as gif:
+            gif.frame(frame(0))
+            raise RuntimeError("cancelled")
+    assert proc.returncode is not None            # reaped, not left running
+
+
+def test_a_big_headless_export_encodes_in_a_forked_process(tmp_path):
+    """Through export_session in a fresh interpreter (as `optiviz export` runs it):
+    big enough for the process backend, started before Qt, so forked."""
+    import json
+    import subprocess
+    import sys
+
+    from optiviz_gui.resources import resource_path
+
+    obj = json.loads(resource_path("presets", "blog.json").read_text(encoding="utf-8"))
+    obj["steps"] = 30
+    session = tmp_path / "s.json"
+    session.write_text(json.dumps(obj), encoding="utf-8")
+    out = tmp_path / "big.gif"
+    code = f"""
+import os, sys
+os.environ.pop("DISPLAY", None); os.environ.pop("WAYLAND_DISPLAY", None)
+os.environ.pop("QT_QPA_PLATFORM", None)
+from optiviz_gui.export import gif_worker, headless
+forks = []
+real = gif_worker._Forked.__init__
+def counted(self):
+    forks.append(1)
+    real(self)
+gif_worker._Forked.__init__ = counted
+headless.export_session({str(session)!r}, {str(out)!r}, size=(1000, 700), fps=10)
+print("forks", len(forks))
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "forks 1"
+    im, frames, durations = decode(out)
+    assert (im.n_frames, im.size) == (31, (1000, 700))
+    assert durations == [100] * 30 + [2000]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.gif", "s.json"]
