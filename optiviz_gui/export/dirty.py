@@ -119,10 +119,15 @@ class Scatter(Record):
 def record(item, view: QtGui.QTransform) -> Record:
     """Note what ``item`` paints now (see the module docstring)."""
     t = item.sceneTransform() * view
-    if isinstance(item, pg.PlotCurveItem):
+    curve = isinstance(item, pg.PlotCurveItem)
+    scatter = (isinstance(item, pg.ScatterPlotItem) and item.opts.get("pxMode", True)
+               and len(item.data) <= 64 and hasattr(item, "pixelPadding"))
+    if not item.isVisible():             # paints nothing: nothing else to note
+        rec = Curve() if curve else Scatter() if scatter else Record()
+        rec.box = rec.look = None
+    elif curve:
         rec = _curve(item, t)
-    elif isinstance(item, pg.ScatterPlotItem) and item.opts.get("pxMode", True) \
-            and len(item.data) <= 64 and hasattr(item, "pixelPadding"):
+    elif scatter:
         rec = _scatter(item, t)
     else:
         rec = Record()

@@ -171,7 +171,7 @@ class IncrementalRenderer:
         order = list(reversed(scene.items(QtCore.Qt.SortOrder.DescendingOrder)))   # paint order
         moving_ids = {id(it) for it in moving}
         areas = [(i, self._reach(it)) for i, it in enumerate(order) if id(it) in moving_ids]
-        above, layers, above_ids = [], [], set()
+        above, layers, above_ids, shared = [], [], set(), {}
         for i, it in enumerate(order):
             if id(it) not in moving_ids:
                 parent = it.parentItem()
@@ -187,7 +187,11 @@ class IncrementalRenderer:
                 above_ids.add(id(it))
             if it.flags() & _FLAGS.ItemHasNoContents:
                 continue
-            clips = [(anc.sceneTransform() * vt, _clip_shape(anc)) for anc in reversed(_clippers(it))]
+            chain = _clippers(it)
+            clips = shared.get(tuple(map(id, chain)))
+            if clips is None:                 # one list per chain: items under it share it
+                clips = shared[tuple(map(id, chain))] = [
+                    (anc.sceneTransform() * vt, _clip_shape(anc)) for anc in reversed(chain)]
             if id(it) in moving_ids:
                 layers.append((it, True, clips, None, None))
             else:                     # above items stay put while the layout does
@@ -267,11 +271,17 @@ class IncrementalRenderer:
             p = QtGui.QPainter(img)
             _hints(p)
             try:
+                clipped = None                   # the clips set now (shared by neighbours)
                 for it, t, clips, part, path in jobs:
+                    if clips is not clipped:
+                        if clipped is not None:
+                            p.restore()
+                        clipped = clips
+                        p.save()
+                        for ct, shape in clips:              # outermost first, as Qt nests them
+                            p.setWorldTransform(ct * shift)
+                            _apply_clip(p, shape)
                     p.save()
-                    for ct, shape in clips:                  # outermost first, as Qt nests them
-                        p.setWorldTransform(ct * shift)
-                        _apply_clip(p, shape)
                     p.setWorldTransform(t * shift)
                     if part is not None:                     # as PlotCurveItem.paint strokes it
                         p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, part.antialias)
@@ -283,6 +293,8 @@ class IncrementalRenderer:
                         if it.isEnabled():
                             opt.state |= QtWidgets.QStyle.StateFlag.State_Enabled
                         it.paint(p, opt, None)
+                    p.restore()
+                if clipped is not None:
                     p.restore()
             finally:
                 p.end()
