@@ -47,9 +47,10 @@ def qimage_to_array(img: QtGui.QImage) -> np.ndarray:
 def keep_freed_memory() -> None:
     """Let glibc keep freed blocks of up to 32 MB instead of unmapping them.
 
-    Every frame allocates and frees a few images of 9 MB (2000×1125×4); by
-    default glibc hands such blocks back to the system and the next frame
-    faults them in again page by page, which doubled the time of a frame.
+    Whole frames (the 3-D view's, every frame of an MP4) allocate and free
+    images of 9 MB (2000×1125×4); by default glibc hands such blocks back to
+    the system and the next frame faults them in again page by page, which
+    doubled the time of such a frame.
     Linux/glibc only; elsewhere nothing happens.
     """
     if not sys.platform.startswith("linux"):
@@ -114,7 +115,6 @@ class ViewFrames:
         w, h = self.size
         self._parts: list[tuple[object, int, object]] = []   # (view widget, width, renderer)
         self._warm = False
-        self._drawn: int | None = None         # the step the parts show now
         keep_freed_memory()
         like = like or {}
         if view in ("contour", "both"):
@@ -190,7 +190,6 @@ class ViewFrames:
                 out.append((v.render_image(pw, h), None))
             else:
                 out.append((None, inc.render()))
-        self._drawn = k
         return out
 
     def close(self) -> None:

@@ -125,11 +125,11 @@ def _write_mp4(tmp: Path, source: FrameSource, fps: float, tick: Progress) -> No
 
 
 def _pipelined(frames: Iterator, consume: Callable, done: Callable[[int], None]) -> None:
-    """Draw frames here (Qt wants its own thread) while ``consume`` encodes the
-    previous one on a worker thread: numpy, Pillow's LZW and the pipe to ffmpeg
-    release the GIL, so the two cores overlap. At most two frames wait in
-    between. An error on either side (a cancel from ``done`` included) stops
-    both and is raised here.
+    """Draw frames here (Qt wants its own thread) while ``consume`` writes the
+    previous one on a worker thread (the pipe to ffmpeg releases the GIL, so
+    the two cores overlap). At most two frames wait in between. An error on
+    either side (a cancel from ``done`` included) stops both and is raised here.
+    (GIFs go through gif_pipe.py instead: their encoding holds the GIL.)
     """
     todo: queue.Queue = queue.Queue(maxsize=2)
     failure: list[BaseException] = []
