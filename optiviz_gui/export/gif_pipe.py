@@ -243,10 +243,10 @@ class _Process:
             info = json.loads(lines[-1])
         except (IndexError, ValueError):
             raise EncoderFailed(f"the GIF encoder stopped (exit status {self._proc.returncode})"
-                                f"{': ' + lines[-1] if lines else ''}") from None
+                                f"{': ' + lines[-1].rstrip('.') if lines else ''}") from None
         if info.get("errno") is not None:
             raise OSError(info["errno"], info.get("strerror") or info["message"])
-        raise EncoderFailed(info["message"])
+        raise EncoderFailed(info["message"].rstrip("."))
 
 
 def _pack(patches) -> list:

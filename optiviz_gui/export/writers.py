@@ -28,7 +28,7 @@ from typing import Callable, Iterator, Protocol
 from ..core.errors import ConfigError
 from ..core.files import atomic_path
 from .frames import as_pil
-from .gif_pipe import GifPipe, default_backend
+from .gif_pipe import EncoderFailed, GifPipe, default_backend
 from .mp4 import MP4_MISSING, Mp4Writer, mp4_available
 
 ANIMATION_SUFFIXES = (".gif", ".mp4")
@@ -84,7 +84,10 @@ def export_frames(path: str | os.PathLike, source: FrameSource, fps: float = 10.
             write_png(tmp, source.frame(source.count - 1))
             tick(1, 1)
         elif kind == "gif":
-            _write_gif(tmp, source, fps, tick)
+            try:
+                _write_gif(tmp, source, fps, tick)
+            except EncoderFailed as e:        # the encoder process died or failed
+                raise ConfigError(f"Cannot write {os.fspath(path)}: {e}.") from None
         else:
             _write_mp4(tmp, source, fps, tick)
 

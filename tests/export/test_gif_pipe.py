@@ -157,3 +157,38 @@ print("forks", len(forks))
     assert (im.n_frames, im.size) == (31, (1000, 700))
     assert durations == [100] * 30 + [2000]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.gif", "s.json"]
+
+
+def test_an_encoder_that_dies_is_one_sentence_and_leaves_nothing(tmp_path, monkeypatch):
+    """A killed encoder process (the other core's work lost) ends the export with a
+    ConfigError naming the file, and no file or temporary file is left."""
+    import signal
+
+    from optiviz_gui.core.errors import ConfigError
+    from optiviz_gui.export import gif_worker
+    from optiviz_gui.export.writers import export_frames
+
+    started = []
+    real_start = gif_worker.start
+    monkeypatch.setattr(gif_worker, "start", lambda method=None: started.append(
+        real_start("fork")) or started[-1])
+
+    class Big:
+        count, size = 11, (2000, 1000)             # big enough for the process backend
+
+        def frame(self, k):
+            if k == 3:                               # the encoder dies mid-way
+                started[0].kill()
+                started[0].wait()
+            a = np.full((1000, 2000, 4), 255, np.uint8)
+            a[10:20, 10 * k: 10 * k + 10, :3] = (200, 0, 0)
+            return a
+
+    out = tmp_path / "a.gif"
+    with pytest.raises(ConfigError) as e:
+        export_frames(out, Big(), fps=10)
+    msg = str(e.value)
+    assert msg.startswith(f"Cannot write {out}: the GIF encoder stopped") and msg.endswith(".")
+    assert "\n" not in msg
+    assert list(tmp_path.iterdir()) == []
+    assert started and started[0].returncode == -signal.SIGKILL
