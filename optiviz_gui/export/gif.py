@@ -33,7 +33,7 @@ so the end state can be read before the loop restarts.
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO, Iterable, Sequence
+from typing import BinaryIO, Iterable
 
 import numpy as np
 from PIL import GifImagePlugin, Image

@@ -25,7 +25,7 @@ Items are painted as ``QGraphicsScene.render`` would: world transform
 children, ``paint(painter, option, None)``. Solid curves are the exception:
 a wide antialiased polyline costs Qt's rasteriser time in proportion to the
 whole path (about 1 ms for the blog's zig-zagging SGD path), so only the
-segments within reach of the rectangle are stroked (``dirty.sub_path``); the
+segments within reach of the rectangle are stroked (``dirty.Curve.path_near``); the
 cut ends lie outside the rectangle by more than the pen's reach, so the
 pixels inside are the same.
 """
@@ -33,7 +33,6 @@ pixels inside are the same.
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..ui.view_render import REFERENCE
@@ -66,7 +65,7 @@ class IncrementalRenderer:
         self._key = None
         self._records: dict[int, dirty.Record] = {}
         self._cache: dict = {}           # layout key -> (below, layers), most recent last
-        self._layers: list = []          # (item, moving?, ancestor clips) in paint order
+        self._layers: list = []          # (item, moving?, clips, transform, box), paint order
 
     # ----------------------------------------------------------------- frame
     def render(self) -> list[Rect]:
