@@ -100,6 +100,9 @@ def ensure_app(needs_gl: bool = False):
             raise ConfigError(NEEDS_X if needs_gl else
                               f"Cannot open the X display {os.environ.get('DISPLAY', '')!r}; "
                               f"unset QT_QPA_PLATFORM to draw offscreen.")
+        if needs_gl:
+            from ..ui.gl import share_gl_contexts
+            share_gl_contexts()      # before the application exists, or never
         app = _APP = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "optiviz"])
     if needs_gl:
         from ..ui.gl import gl_available
