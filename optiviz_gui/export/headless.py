@@ -30,6 +30,7 @@ VIEWS = ("contour", "surface", "both")   # render.VIEWS, without importing Qt ye
 _APP = None      # the QApplication this module made, kept for the life of the process
 _EXIT_GC = False
 
+HEADLESS_ARROWS = (True, True, False)   # gradient, actual step, momentum buffer
 NEEDS_X = ("The 3-D view needs an X server with OpenGL; run under xvfb-run "
            "or use --view contour.")
 
@@ -60,7 +61,9 @@ def export_session(session_path, output, view: str = "contour",
     needs_gl = view in ("surface", "both")
     ensure_app(needs_gl)
     from .render import ViewFrames
-    with ViewFrames(sim, view, (w, h)) as source:
+    # as the app opens: arrows for the gradient and for the step actually taken
+    like = {"contour": {"arrows": HEADLESS_ARROWS}}
+    with ViewFrames(sim, view, (w, h), like=like) as source:
         export_frames(output, source, fps, progress)
     _quick_exit_gc()
 

@@ -12,7 +12,7 @@ from PIL import Image
 
 from optiviz_gui.cli import load_simulation
 from optiviz_gui.core.simulation import Simulation
-from optiviz_gui.export.headless import export_session, x_server_reachable
+from optiviz_gui.export.headless import HEADLESS_ARROWS, export_session, x_server_reachable
 from optiviz_gui.export.render import ViewFrames, copy_simulation, qimage_to_array
 
 STEPS = 6
@@ -58,7 +58,7 @@ def test_gif_of_the_contour_view(qapp, session_file, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blog.gif", "short.json"]
 
 
-def fresh_picture(sim, k, size):
+def fresh_picture(sim, k, size, arrows=(False, False, False)):
     """A new contour view of a new copy of ``sim`` at step k, drawn with the event loop
     run in between (as on screen, where axes and legend settle their sizes): the
     picture without anything carried over from other steps."""
@@ -68,6 +68,7 @@ def fresh_picture(sim, k, size):
     copy = copy_simulation(sim)
     copy.seek(k)
     view = ContourView(copy)
+    view.set_arrows(*arrows)
     for _ in range(3):
         view.render_image(*size)
         QApplication.processEvents()
@@ -81,7 +82,9 @@ def test_png_is_the_last_frame(qapp, session_file, short_sim, tmp_path):
     export_session(session_file, out, size=(640, 400))
     png = np.asarray(Image.open(out).convert("RGB")).astype(int)
     assert png.shape == (400, 640, 3)
-    assert (np.abs(png - fresh_picture(short_sim, STEPS, (640, 400))).max(axis=2) > 8).mean() < 1e-4
+    # the command draws the arrows the app opens with: the gradient and the step taken
+    expected = fresh_picture(short_sim, STEPS, (640, 400), arrows=HEADLESS_ARROWS)
+    assert (np.abs(png - expected).max(axis=2) > 8).mean() < 1e-4
 
 
 def test_each_frame_is_the_views_picture_of_that_step(qapp, short_sim):
