@@ -94,3 +94,28 @@ def make_window(qtbot, qsettings):
 @pytest.fixture
 def window(make_window):
     return make_window()
+
+
+@pytest.fixture
+def show_view(qtbot):
+    """show_view(view, w, h) -> view, shown and exposed. Every view shown here is closed,
+    deleted and garbage collected at teardown: left to Python's collector, an old view
+    can be destroyed in the middle of a later test's paint, which crashes Qt."""
+    import gc
+
+    from PySide6 import QtCore
+
+    made = []
+
+    def show(view, w, h):
+        made.append(view)
+        view.resize(w, h)
+        view.show()
+        qtbot.waitExposed(view)
+        return view
+    yield show
+    for view in made:
+        view.close()
+        view.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    gc.collect()

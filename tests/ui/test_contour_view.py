@@ -7,7 +7,6 @@ x_k = x_0 (1 − γ)^k, y_k = y_0 (1 − 4γ)^k.
 
 from __future__ import annotations
 
-import gc
 
 import numpy as np
 import pytest
@@ -53,25 +52,9 @@ def bowl_sim():
 
 
 @pytest.fixture
-def make_view(qtbot):
-    """Views made here are closed and deleted at teardown, and garbage collected
-    then: left to Python's collector, an old view can be destroyed in the middle
-    of a later test's paint, which crashes Qt (QPainter::restore)."""
-    made = []
-
-    def make(sim, w=640, h=480):
-        view = ContourView(sim)
-        made.append(view)
-        view.resize(w, h)
-        view.show()
-        qtbot.waitExposed(view)
-        return view
-    yield make
-    for view in made:
-        view.close()
-        view.deleteLater()
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-    gc.collect()
+def make_view(show_view):
+    """Contour views, closed and collected at teardown (conftest.show_view)."""
+    return lambda sim, w=640, h=480: show_view(ContourView(sim), w, h)
 
 
 def drawn(view, i=0):

@@ -6,11 +6,10 @@ rᵢ = a + b·xᵢ − yᵢ, ∇f = (2·mean(r), 2·mean(r·x)), θ₁ = θ₀ �
 
 from __future__ import annotations
 
-import gc
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtGui
 
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
@@ -20,23 +19,9 @@ from optiviz_gui.ui.data_view import MAX_POINTS, NOTE, DataView
 
 
 @pytest.fixture
-def make_view(qtbot):
-    """Views made here are closed, deleted and collected at teardown."""
-    made = []
-
-    def make(sim):
-        view = DataView(sim)
-        made.append(view)
-        view.resize(480, 360)
-        view.show()
-        qtbot.waitExposed(view)
-        return view
-    yield make
-    for view in made:
-        view.close()
-        view.deleteLater()
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-    gc.collect()
+def make_view(show_view):
+    """Data views, closed and collected at teardown (conftest.show_view)."""
+    return lambda sim: show_view(DataView(sim), 480, 360)
 
 
 def line_at(view, i, xs):

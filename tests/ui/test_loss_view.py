@@ -6,11 +6,10 @@ f_k = (x_0² (1−γ)^{2k} + 4 y_0² (1−4γ)^{2k}) / 2 in closed form.
 
 from __future__ import annotations
 
-import gc
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtGui
+from PySide6 import QtGui
 
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
@@ -43,24 +42,9 @@ def gd_loss(lr, k, start=START, shift=0.0):
 
 
 @pytest.fixture
-def make_view(qtbot):
-    """Views made here are closed, deleted and collected at teardown (see
-    test_contour_view.make_view: a view collected mid-paint crashes Qt)."""
-    made = []
-
-    def make(sim):
-        view = LossView(sim)
-        made.append(view)
-        view.resize(640, 360)
-        view.show()
-        qtbot.waitExposed(view)
-        return view
-    yield make
-    for view in made:
-        view.close()
-        view.deleteLater()
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-    gc.collect()
+def make_view(show_view):
+    """Loss views, closed and collected at teardown (conftest.show_view)."""
+    return lambda sim: show_view(LossView(sim), 640, 360)
 
 
 def test_curve_is_the_loss_up_to_the_current_step(make_view):

@@ -6,7 +6,6 @@ The bowl f = (x² + 4y²)/2 on [−2, 2]² maps x ↦ x/2, y ↦ y/2 into the sc
 
 from __future__ import annotations
 
-import gc
 
 import numpy as np
 import pytest
@@ -39,26 +38,12 @@ START = (1.5, 1.0)
 
 
 @pytest.fixture
-def make_view(qtbot, qapp):
+def make_view(show_view, qapp):
     if not gl_available():
         pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
     from optiviz_gui.ui.surface_view import SurfaceView
 
-    made = []
-
-    def make(sim):
-        view = SurfaceView(sim)
-        made.append(view)
-        view.resize(480, 360)
-        view.show()
-        qtbot.waitExposed(view)
-        return view
-    yield make
-    for view in made:
-        view.close()
-        view.deleteLater()
-    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-    gc.collect()
+    return lambda sim: show_view(SurfaceView(sim), 480, 360)
 
 
 @pytest.fixture
