@@ -162,3 +162,12 @@ def test_saving_into_a_missing_folder_is_one_sentence(tmp_path):
     sim = session.from_dict(BLOG)
     with pytest.raises(ConfigError, match="Cannot write"):
         session.save(sim, tmp_path / "missing" / "x.json")
+
+
+def test_every_shipped_preset_loads_and_runs():
+    presets = sorted(p.name for p in resource_path("presets").iterdir() if p.name.endswith(".json"))
+    assert {"blog.json", "rosenbrock.json", "ravine.json", "saddle.json"} <= set(presets)
+    for name in presets:
+        sim = session.load(resource_path("presets", name))
+        sim.seek(sim.steps)
+        assert all(t.steps >= 1 for t in sim.trajectories), name
