@@ -37,7 +37,7 @@ class LossView(QtWidgets.QWidget):
                                     horSpacing=12, colCount=2)
         self.graphics.ci.addItem(self.legend, row=0, col=0)
         self.graphics.ci.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignRight)
-        self.plot = self.graphics.addPlot(row=1, col=0)
+        self.plot = self.graphics.addPlot(row=1, col=0, axisItems={"left": LogFriendlyAxis("left")})
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.plot.setLabel("bottom", "iteration")
@@ -173,3 +173,14 @@ def _thin(x: np.ndarray, y: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:
         inner = (row[1:-1] == row[:-2]) & (row[1:-1] == row[2:])
         keep[1:-1] = ~inner
     return x[keep], y[keep]
+
+
+class LogFriendlyAxis(pg.AxisItem):
+    """pyqtgraph's axis, but a log axis spanning under three decades labels only 1, 2
+    and 5 × 10ᵏ: its own 1…9 × 10ᵏ minor labels pile on top of each other on a short pane."""
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph names)
+        ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
+        keep = np.log10([1.0, 2.0, 5.0])
+        return [(spacing, [v for v in values if np.isclose(keep, v % 1, atol=1e-9).any()])
+                if spacing is None else (spacing, values) for spacing, values in ticks]
