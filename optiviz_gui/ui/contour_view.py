@@ -31,7 +31,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ..core.simulation import Simulation
 from . import contour_view_items as map_items
 from .contour_view_levels import colormap, isolines, levels
-from .theme import get_theme
+from .theme import get_theme, style_axes, style_plot
 from .view_render import LayoutRenderer
 
 SCALES = ("linear", "sqrt", "log")
@@ -155,13 +155,8 @@ class ContourView(QtWidgets.QWidget):
 
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
-        self.graphics.setBackground(t.background)
-        for side in ("left", "bottom"):
-            ax = self.plot.getAxis(side)
-            ax.setPen(t.foreground)
-            ax.setTextPen(t.foreground)
-        self.colorbar.axis.setPen(t.foreground)
-        self.colorbar.axis.setTextPen(t.foreground)
+        style_plot(t, self.graphics, self.plot)
+        style_axes(t, self.colorbar.axis)
         self.items.apply_theme(t)
         self.colorbar.setColorMap(colormap(t))
         self._draw_header()

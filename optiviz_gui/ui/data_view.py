@@ -31,7 +31,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core.simulation import Simulation
 from ..core.surfaces.regression import LinearRegression
-from .theme import get_theme
+from .theme import get_theme, style_plot
 from .view_render import REFERENCE, render_layout
 
 MAX_POINTS = 2000
@@ -104,11 +104,7 @@ class DataView(QtWidgets.QWidget):
 
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
-        self.graphics.setBackground(t.background)
-        for side in ("left", "bottom"):
-            ax = self.plot.getAxis(side)
-            ax.setPen(t.foreground)
-            ax.setTextPen(t.foreground)
+        style_plot(t, self.graphics, self.plot)
         self.scatter.setBrush(pg.mkBrush(t.muted))
         self.best.setPen(pg.mkPen(t.foreground, width=1, style=QtCore.Qt.PenStyle.DashLine))
         self.legend.setBrush(pg.mkBrush(None))

@@ -14,7 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core.simulation import Simulation
-from .theme import get_theme
+from .theme import get_theme, style_plot
 from .view_render import render_layout
 
 
@@ -81,11 +81,7 @@ class LossView(QtWidgets.QWidget):
 
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
-        self.graphics.setBackground(t.background)
-        for side in ("left", "bottom"):
-            ax = self.plot.getAxis(side)
-            ax.setPen(t.foreground)
-            ax.setTextPen(t.foreground)
+        style_plot(t, self.graphics, self.plot)
         self.cursor.setPen(pg.mkPen(t.muted, width=1.5))
         self.current.setPen(pg.mkPen(t.background, width=1.5))
         self.legend.setBrush(pg.mkBrush(None))

@@ -59,6 +59,19 @@ _CIVIDIS = np.array([
 ], dtype=float)
 
 
+def style_axes(theme: Theme, *axes) -> None:
+    """Draw pyqtgraph axes (lines and tick labels) in the theme's foreground colour."""
+    for ax in axes:
+        ax.setPen(theme.foreground)
+        ax.setTextPen(theme.foreground)
+
+
+def style_plot(theme: Theme, graphics, plot) -> None:
+    """A GraphicsLayoutWidget's background and its plot's left and bottom axes."""
+    graphics.setBackground(theme.background)
+    style_axes(theme, plot.getAxis("left"), plot.getAxis("bottom"))
+
+
 def level_colors(theme: Theme, n: int = 256) -> np.ndarray:
     """(n, 4) uint8 RGBA lookup table for the level map, low loss first, blended toward
     the theme background by ``theme.blend``. The low end is the one nearest the
