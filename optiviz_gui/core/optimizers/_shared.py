@@ -6,7 +6,21 @@ weights and hyper-parameters are plain Python floats.
 
 from __future__ import annotations
 
-from .base import require
+from .base import Hyper, require
+
+# hyper-parameters several torch.optim classes share, with their torch defaults
+MAXIMIZE = Hyper("maximize", False, kind="bool", doc="ascend instead of descend")
+L2_PENALTY = Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="L2 penalty λ")
+WEIGHT_DECAY = Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="weight decay λ")
+BETAS = Hyper("betas", (0.9, 0.999), kind="pair", low=0.0, high=1.0,
+              doc="β₁, β₂: decay rates of the gradient and squared-gradient averages")
+DECOUPLED = Hyper("decoupled_weight_decay", False, kind="bool",
+                  doc="shrink θ by γλ directly instead of adding λθ to the gradient")
+
+
+def learning_rate(default: float, doc: str = "learning rate γ") -> Hyper:
+    """torch's ``lr`` with this class's default."""
+    return Hyper("lr", default, low=0.0, high=1e3, doc=doc)
 
 
 def lerp(start, end, weight: float):

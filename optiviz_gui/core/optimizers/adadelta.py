@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._shared import require_nonnegative
+from ._shared import L2_PENALTY, MAXIMIZE, require_nonnegative
 from .base import Hyper, Optimizer, require
 
 
@@ -50,8 +50,8 @@ class Adadelta(Optimizer):
         Hyper("lr", 1.0, low=0.0, high=1e3, doc="learning rate γ (scales Δx)"),
         Hyper("rho", 0.9, low=0.0, high=1.0, doc="decay ρ of the running averages"),
         Hyper("eps", 1e-6, low=0.0, high=1.0, doc="ε inside the square roots"),
-        Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="L2 penalty λ"),
-        Hyper("maximize", False, kind="bool", doc="ascend instead of descend"),
+        L2_PENALTY,
+        MAXIMIZE,
     )
     rule = (
         "g ← ∇f(θ) + λθ\n"

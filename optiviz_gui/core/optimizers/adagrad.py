@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._shared import require_nonnegative
+from ._shared import L2_PENALTY, MAXIMIZE, learning_rate, require_nonnegative
 from .base import Hyper, Optimizer
 
 
@@ -45,13 +45,13 @@ class Adagrad(Optimizer):
     title = "Adagrad"
     State = AdagradState
     hyper = (
-        Hyper("lr", 1e-2, low=0.0, high=1e3, doc="learning rate γ"),
+        learning_rate(1e-2),
         Hyper("lr_decay", 0.0, low=0.0, high=1e3, doc="learning-rate decay η: γ/(1 + (t−1)η)"),
-        Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="L2 penalty λ"),
+        L2_PENALTY,
         Hyper("initial_accumulator_value", 0.0, low=0.0, high=1e3,
               doc="starting value of the squared-gradient sum"),
         Hyper("eps", 1e-10, low=0.0, high=1.0, doc="ε added to the denominator"),
-        Hyper("maximize", False, kind="bool", doc="ascend instead of descend"),
+        MAXIMIZE,
     )
     rule = (
         "g ← ∇f(θ) + λθ\n"

@@ -6,7 +6,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._shared import decayed_grad, lerp, require_betas, require_nonnegative
+from ._shared import (
+    BETAS, MAXIMIZE, WEIGHT_DECAY, decayed_grad, learning_rate,
+    lerp, require_betas, require_nonnegative,
+)
 from .base import Hyper, Optimizer
 
 
@@ -48,13 +51,12 @@ class Adam(Optimizer):
     title = "Adam"
     State = AdamState
     hyper = (
-        Hyper("lr", 1e-3, low=0.0, high=1e3, doc="learning rate γ"),
-        Hyper("betas", (0.9, 0.999), kind="pair", low=0.0, high=1.0,
-              doc="β₁, β₂: decay rates of the gradient and squared-gradient averages"),
+        learning_rate(1e-3),
+        BETAS,
         Hyper("eps", 1e-8, low=0.0, high=1.0, doc="ε added to the denominator"),
-        Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="weight decay λ"),
+        WEIGHT_DECAY,
         Hyper("amsgrad", False, kind="bool", doc="divide by the running maximum of v (AMSGrad)"),
-        Hyper("maximize", False, kind="bool", doc="ascend instead of descend"),
+        MAXIMIZE,
         Hyper("decoupled_weight_decay", False, kind="bool",
               doc="shrink θ by γλ directly instead of adding λθ to the gradient (AdamW)"),
     )

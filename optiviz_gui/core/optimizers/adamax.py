@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._shared import lerp, require_betas, require_nonnegative
+from ._shared import L2_PENALTY, MAXIMIZE, learning_rate, lerp, require_betas, require_nonnegative
 from .base import Hyper, Optimizer
 
 
@@ -45,12 +45,12 @@ class Adamax(Optimizer):
     title = "Adamax"
     State = AdamaxState
     hyper = (
-        Hyper("lr", 2e-3, low=0.0, high=1e3, doc="learning rate γ"),
+        learning_rate(2e-3),
         Hyper("betas", (0.9, 0.999), kind="pair", low=0.0, high=1.0,
               doc="β₁, β₂: decay rates of the gradient average and the infinity norm"),
         Hyper("eps", 1e-8, low=0.0, high=1.0, doc="ε added to |g|"),
-        Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="L2 penalty λ"),
-        Hyper("maximize", False, kind="bool", doc="ascend instead of descend"),
+        L2_PENALTY,
+        MAXIMIZE,
     )
     rule = (
         "g ← ∇f(θ) + λθ\n"

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._shared import lerp, require_nonnegative
+from ._shared import L2_PENALTY, MAXIMIZE, learning_rate, lerp, require_nonnegative
 from .base import Hyper, Optimizer
 
 
@@ -49,15 +49,15 @@ class RMSprop(Optimizer):
     title = "RMSprop"
     State = RMSpropState
     hyper = (
-        Hyper("lr", 1e-2, low=0.0, high=1e3, doc="learning rate γ"),
+        learning_rate(1e-2),
         Hyper("alpha", 0.99, low=0.0, high=1.0,
               doc="smoothing constant α of the squared-gradient average"),
         Hyper("eps", 1e-8, low=0.0, high=1.0, doc="ε added to the denominator"),
-        Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="L2 penalty λ"),
+        L2_PENALTY,
         Hyper("momentum", 0.0, low=0.0, high=1.0, doc="momentum factor μ"),
         Hyper("centered", False, kind="bool",
               doc="divide by the estimated variance, not the raw second moment"),
-        Hyper("maximize", False, kind="bool", doc="ascend instead of descend"),
+        MAXIMIZE,
     )
     rule = (
         "g ← ∇f(θ) + λθ\n"

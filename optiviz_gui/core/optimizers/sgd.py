@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._shared import L2_PENALTY, MAXIMIZE, learning_rate
 from .base import Hyper, Optimizer, require
 
 
@@ -42,12 +43,12 @@ class SGD(Optimizer):
     title = "SGD"
     State = SGDState
     hyper = (
-        Hyper("lr", 1e-3, low=0.0, high=1e3, doc="learning rate γ"),
+        learning_rate(1e-3),
         Hyper("momentum", 0.0, low=0.0, high=1.0, doc="momentum factor μ"),
         Hyper("dampening", 0.0, low=0.0, high=1.0, doc="dampening τ for momentum"),
-        Hyper("weight_decay", 0.0, low=0.0, high=1e3, doc="L2 penalty λ"),
+        L2_PENALTY,
         Hyper("nesterov", False, kind="bool", doc="Nesterov momentum (needs μ > 0, τ = 0)"),
-        Hyper("maximize", False, kind="bool", doc="ascend instead of descend"),
+        MAXIMIZE,
     )
     rule = (
         "g ← ∇f(θ) + λθ\n"
