@@ -11,6 +11,8 @@ records can differ, as float rectangles (x0, y0, x1, y1) in device pixels,
               box around them, widened by the pen's reach, holds every
               changed pixel (the join at m−1 included)
     scatter   a box around each old and each new symbol
+    dots      (ui/dots.py) like a curve: a box around the dots past the common
+              prefix of the old and the new points
     others    the old and the new bounding box, when anything noted
               (visibility, geometry, pen, text) differs
 
@@ -30,6 +32,8 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
+
+from ..ui.dots import Dots
 
 MARGIN = 3.0              # pixels of antialiasing and rounding around every box
 MAX_FAST_POINTS = 20000   # pyqtgraph strokes longer 'all' paths in chunks: paint those whole
@@ -61,16 +65,7 @@ class Curve(Record):
             return _whole(old, self)
         n = min(len(xo), len(xn))
         same = (xo[:n] == xn[:n]) & (yo[:n] == yn[:n])
-        m = n if bool(same.all()) else int(np.argmin(same))
-        if m == len(xo) == len(xn):
-            return []
-        a = max(m - 1, 0)
-        pts = np.concatenate([old.pts[a:], self.pts[a:]])
-        if not len(pts):
-            return []
-        r = self.reach
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        return [(lo[0] - r, lo[1] - r, hi[0] + r, hi[1] + r)]
+        return _changed_tail(same, old.pts, self.pts, self.reach, joined=True)
 
     def path_near(self, box: QtCore.QRect) -> QtGui.QPainterPath | None:
         """The segments that can paint into ``box`` (device pixels), as a path in the
@@ -116,19 +111,47 @@ class Scatter(Record):
                 for rec in (old, self) for (x, y), r in zip(rec.pts.tolist(), rec.reach)]
 
 
+class DotsRecord(Record):
+    __slots__ = ("xy", "pts", "reach")
+
+    def diff(self, old: "DotsRecord") -> list[Box]:
+        n = min(len(old.xy), len(self.xy))
+        same = (old.xy[:n] == self.xy[:n]).all(axis=1)
+        return _changed_tail(same, old.pts, self.pts, self.reach, joined=False)
+
+
+def _changed_tail(same: np.ndarray, old: np.ndarray, new: np.ndarray, reach: float,
+                  joined: bool) -> list[Box]:
+    """The box around the points of ``old`` and ``new`` (device, (n, 2)) past their common
+    prefix (``same``: equal rows of the shorter), widened by ``reach``; ``joined``
+    adds the prefix's last point, whose line joins the first new one."""
+    m = len(same) if bool(same.all()) else int(np.argmin(same))
+    if m == len(old) == len(new):
+        return []
+    a = max(m - 1, 0) if joined else m
+    pts = np.concatenate([old[a:], new[a:]])
+    if not len(pts):
+        return []
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    return [(lo[0] - reach, lo[1] - reach, hi[0] + reach, hi[1] + reach)]
+
+
 def record(item, view: QtGui.QTransform) -> Record:
     """Note what ``item`` paints now (see the module docstring)."""
     t = item.sceneTransform() * view
     curve = isinstance(item, pg.PlotCurveItem)
     scatter = (isinstance(item, pg.ScatterPlotItem) and item.opts.get("pxMode", True)
                and len(item.data) <= 64 and hasattr(item, "pixelPadding"))
+    dots = isinstance(item, Dots)
     if not item.isVisible():             # paints nothing: nothing else to note
-        rec = Curve() if curve else Scatter() if scatter else Record()
+        rec = Curve() if curve else Scatter() if scatter else DotsRecord() if dots else Record()
         rec.box = rec.look = None
     elif curve:
         rec = _curve(item, t)
     elif scatter:
         rec = _scatter(item, t)
+    elif dots:
+        rec = _dots(item, t)
     else:
         rec = Record()
         rec.look = _matrix(t), _extra(item)
@@ -212,6 +235,20 @@ def _scatter(item, t: QtGui.QTransform) -> Scatter:
         rec.box = (lo[0] - r, lo[1] - r, hi[0] + r, hi[1] + r)
     else:
         rec.box = None
+    return rec
+
+
+def _dots(item, t: QtGui.QTransform) -> DotsRecord:
+    rec = DotsRecord()
+    rec.xy = item.points()
+    rec.look = (_matrix(t), _pen_key(item.pen()))
+    rec.pts = _map_points(t, rec.xy[:, 0], rec.xy[:, 1])
+    rec.reach = 0.5 * item.pen().widthF() + MARGIN
+    rec.box = None
+    if len(rec.pts):
+        lo, hi = rec.pts.min(axis=0), rec.pts.max(axis=0)
+        r = rec.reach
+        rec.box = (lo[0] - r, lo[1] - r, hi[0] + r, hi[1] + r)
     return rec
 
 

@@ -29,6 +29,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core import scalar
+from .dots import Dots
 from .theme import Theme
 
 ARROW_KINDS = ("gradient", "update", "velocity")
@@ -61,7 +62,7 @@ class MapItems:
         self.current = pg.ScatterPlotItem(size=13)
         self.current.setZValue(20)
         plot.addItem(self.current)
-        self.runs: list[tuple[pg.PlotCurveItem, pg.PlotCurveItem]] = []   # line, dots
+        self.runs: list[tuple[pg.PlotCurveItem, Dots]] = []   # line, dots
         self._colors: list[str | None] = []
         self._theme: Theme | None = None
         self._start_xy: tuple[float, float] | None = None
@@ -98,7 +99,7 @@ class MapItems:
         """Have line + dots items for n runs (created once, reused after)."""
         while len(self.runs) < n:
             curve = pg.PlotCurveItem(antialias=True)
-            dots = pg.PlotCurveItem(connect="pairs", antialias=True)
+            dots = Dots(diameter=4.5)
             curve.setZValue(5)
             dots.setZValue(6)
             self.plot.addItem(curve)
@@ -112,10 +113,8 @@ class MapItems:
 
         The line gets every point except those in the same half-pixel cell as the
         point before (invisible, and a converged run has hundreds of them); the
-        last point is always kept. Each dot is drawn as a segment a thousandth of a
-        pixel long with round caps (a curve item is many times faster than a
-        scatter item for a thousand points), and a dot in the same 2-pixel cell as
-        the one before is left out."""
+        last point is always kept. The dots (dots.py) leave out a point in the
+        same 2-pixel cell as the one before."""
         px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
         cx, cy, brushes = [], [], []
         for i, (curve, dots) in enumerate(self.runs):
@@ -128,15 +127,10 @@ class MapItems:
             if color != self._colors[i]:
                 self._colors[i] = color
                 curve.setPen(pg.mkPen(color, width=2))
-                pen = pg.mkPen(color, width=4.5)
-                pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
-                dots.setPen(pen)
+                dots.set_color(color)
             line = p[_distinct_cells(p, 0.5 * px, 0.5 * py, keep_last=True)]
             curve.setData(line[:, 0], line[:, 1])
-            d = p[_distinct_cells(p, 2 * px, 2 * py)]
-            dx = np.repeat(d[:, 0], 2)
-            dx[1::2] += 1e-3 * px
-            dots.setData(dx, np.repeat(d[:, 1], 2))
+            dots.set_points(p[_distinct_cells(p, 2 * px, 2 * py)], (px, py))
             curve.setVisible(True)
             dots.setVisible(True)
             cx.append(p[-1, 0])
