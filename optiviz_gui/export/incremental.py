@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..ui.view_render import REFERENCE
+from ..ui.view_render import REFERENCE, render_scene
 from . import dirty
 
 Rect = tuple[int, int, int, int]          # x0, y0, x1, y1 in pixels, end exclusive
@@ -117,8 +117,7 @@ class IncrementalRenderer:
         p = QtGui.QPainter(img)
         _hints(p)
         lw, lh = self.layout_size
-        self.view.graphics.scene().render(p, QtCore.QRectF(0, 0, *self.size),
-                                          QtCore.QRectF(0, 0, lw, lh))
+        render_scene(self.view.graphics.scene(), p, self.size, (lw, lh))
         p.end()
 
     def rgbx(self, rect: Rect | None = None) -> np.ndarray:
@@ -207,7 +206,7 @@ class IncrementalRenderer:
             p = QtGui.QPainter(self.image)
             _hints(p)
             lw, lh = self.layout_size
-            scene.render(p, QtCore.QRectF(0, 0, *self.size), QtCore.QRectF(0, 0, lw, lh))
+            render_scene(scene, p, self.size, (lw, lh))
             p.end()
         finally:
             for it in hide:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.errors import ConfigError
 
@@ -60,10 +61,15 @@ _CIVIDIS = np.array([
 
 
 def style_axes(theme: Theme, *axes) -> None:
-    """Draw pyqtgraph axes (lines and tick labels) in the theme's foreground colour."""
+    """Draw pyqtgraph axes (lines and tick labels) in the theme's foreground colour.
+
+    Each axis is kept as a pixmap between repaints (Qt's device-coordinate item
+    cache, redrawn only when the axis itself changes): a grid axis spans the whole
+    plot, so without it every path update would replay its lines and labels."""
     for ax in axes:
         ax.setPen(theme.foreground)
         ax.setTextPen(theme.foreground)
+        ax.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def style_plot(theme: Theme, graphics, plot) -> None:

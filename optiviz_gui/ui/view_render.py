@@ -16,7 +16,9 @@ from __future__ import annotations
 from typing import Callable, Sequence
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
+
+_NO_CACHE = QtWidgets.QGraphicsItem.CacheMode.NoCache
 
 REFERENCE = (960, 720)
 
@@ -85,13 +87,28 @@ class LayoutRenderer:
             p = QtGui.QPainter(img)
             p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
             p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
-            self.graphics.scene().render(p, QtCore.QRectF(0, 0, w, h),
-                                         QtCore.QRectF(0, 0, lw, lh))
+            render_scene(self.graphics.scene(), p, (w, h), (lw, lh))
             p.end()
         finally:
             for it in shown:
                 it.setVisible(True)
         return img
+
+
+def render_scene(scene: QtWidgets.QGraphicsScene, p: QtGui.QPainter,
+                 size: tuple[float, float], layout_size: tuple[float, float]) -> None:
+    """Paint the scene's (0, 0, *layout_size) into (0, 0, *size) of ``p``, every item
+    painted afresh: Qt's item caches (which keep axes, the level map and the
+    legend as pixmaps on screen) are off meanwhile, since a cached item is clipped
+    to its bounding box and pyqtgraph's axis labels can reach a pixel past it."""
+    cached = [(it, it.cacheMode()) for it in scene.items() if it.cacheMode() != _NO_CACHE]
+    for it, _ in cached:
+        it.setCacheMode(_NO_CACHE)
+    try:
+        scene.render(p, QtCore.QRectF(0, 0, *size), QtCore.QRectF(0, 0, *layout_size))
+    finally:
+        for it, mode in cached:
+            it.setCacheMode(mode)
 
 
 def render_layout(graphics: pg.GraphicsLayoutWidget, background: str, w: int, h: int,
