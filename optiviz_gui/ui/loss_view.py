@@ -5,9 +5,17 @@ goes on; a vertical line and a dot on each curve mark the current iteration.
 ``set_log(True)`` shows log10 of the loss; non-positive losses (possible on
 expression surfaces) are then left out as gaps, and a diverged run simply
 ends where it went bad.
+
+The loss axis fits the curves to round bounds (``nice_range``): whole decades
+on the log scale, multiples of 1, 2 or 5 × 10ᵏ on the linear one. So it holds
+still while a drag moves the start point (the axis is redrawn only when a
+bound changes) and its ends are numbers a reader can take in. A wheel zoom or
+pan of the plot stops the fitting; a double click brings it back.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -58,7 +66,13 @@ class LossView(QtWidgets.QWidget):
         self.plot.addItem(self.current)
         self.curves: list[pg.PlotCurveItem] = []
         self._px = (0.0, 0.0)        # pixel size the curves were thinned for
-        self.plot.getViewBox().sigRangeChanged.connect(self._on_range)
+        self._fit_y = True           # False once the user zooms or pans the plot
+        self._y_range: tuple[float, float] | None = None
+        vb = self.plot.getViewBox()
+        vb.enableAutoRange(y=False)
+        vb.sigRangeChanged.connect(self._on_range)
+        vb.sigRangeChangedManually.connect(self._on_manual_range)
+        self.graphics.scene().sigMouseClicked.connect(self._on_click)
         sim.surface_changed.connect(self.redraw)
         sim.history_changed.connect(self.redraw)
         sim.runs_changed.connect(self.redraw)
@@ -104,6 +118,15 @@ class LossView(QtWidgets.QWidget):
         if any(not (0.67 < (a / b if b else 0) < 1.5) for a, b in zip(px, self._px)):
             self.redraw()
 
+    def _on_manual_range(self, *_args) -> None:
+        self._fit_y = False
+
+    def _on_click(self, ev) -> None:
+        if ev.double():
+            self._fit_y = True
+            self._on_steps(self.sim.steps)
+            self.redraw()
+
     def redraw(self) -> None:
         sim, k = self.sim, self.sim.step
         px = self._px = self.plot.getViewBox().viewPixelSize()
@@ -111,7 +134,7 @@ class LossView(QtWidgets.QWidget):
             c = pg.PlotCurveItem(antialias=True)
             self.plot.addItem(c)
             self.curves.append(c)
-        xs, ys, brushes = [], [], []
+        xs, ys, brushes, lows, highs = [], [], [], [], []
         for i, c in enumerate(self.curves):
             if i >= len(sim.runs) or not sim.runs[i].enabled or sim.trajectories[i].steps < 0:
                 c.setData([], [])
@@ -126,6 +149,10 @@ class LossView(QtWidgets.QWidget):
             x, y = _thin(np.arange(len(loss), dtype=float), loss, px)
             c.setData(x, y, connect="finite")
             c.setVisible(True)
+            finite = y[np.isfinite(y)]
+            if len(finite):
+                lows.append(finite.min())
+                highs.append(finite.max())
             if len(loss) and np.isfinite(loss[-1]):
                 xs.append(len(loss) - 1)
                 ys.append(loss[-1])
@@ -133,6 +160,11 @@ class LossView(QtWidgets.QWidget):
         self.current.setData(xs, ys, brush=brushes)
         self.cursor.setValue(k)
         self._update_legend()
+        if self._fit_y and lows:
+            y_range = nice_range(min(lows), max(highs), self._log)
+            if y_range != self._y_range:
+                self._y_range = y_range
+                self.plot.getViewBox().setYRange(*y_range, padding=0.02)
 
     def _update_legend(self) -> None:
         sim = self.sim
@@ -157,6 +189,25 @@ class LossView(QtWidgets.QWidget):
         return render_layout(self.graphics, self._theme.background, w, h, self.redraw)
 
 
+def nice_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
+    """Round bounds around [lo, hi]: on a log axis (values are log10 of the loss)
+    whole decades; on a linear one, multiples of a step of 1, 2 or 5 × 10ᵏ that
+    cuts the span into at most about five parts.
+
+    >>> nice_range(-5.3, 1.2, log=True), nice_range(0.013, 57.0, log=False)
+    ((-6.0, 2.0), (0.0, 60.0))
+    """
+    if log:
+        a, b = math.floor(lo), math.ceil(hi)
+        return float(a), float(b if b > a else a + 1)
+    span = hi - lo if hi > lo else (abs(hi) or 1.0)
+    raw = span / 5
+    base = 10.0 ** math.floor(math.log10(raw))
+    step = next(m * base for m in (1, 2, 5, 10) if m * base >= raw)
+    a, b = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    return float(a), float(b if b > a else a + step)
+
+
 def _thin(x: np.ndarray, y: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:
     """Leave out points that draw nothing new: the inner points of a run of three or
     more in the same half-pixel row (a converged run's flat tail has hundreds).
@@ -177,6 +228,14 @@ class LogFriendlyAxis(pg.AxisItem):
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph names)
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
-        keep = np.log10([1.0, 2.0, 5.0])
-        return [(spacing, [v for v in values if np.isclose(keep, v % 1, atol=1e-9).any()])
-                if spacing is None else (spacing, values) for spacing, values in ticks]
+        out = []
+        for spacing, values in ticks:
+            if spacing is None:                # the minor 1…9 × 10ᵏ level
+                v = np.asarray(values, dtype=float)
+                near = np.abs((v % 1)[:, None] - _LOG_125).min(axis=1) <= 1e-9
+                values = v[near].tolist()
+            out.append((spacing, values))
+        return out
+
+
+_LOG_125 = np.log10([1.0, 2.0, 5.0])

@@ -153,3 +153,75 @@ def test_render_image_size_and_content(blog_sim, make_view):
     a = np.frombuffer(img.constBits(), np.uint32)
     assert len(np.unique(a)) > 20
     assert (view.width(), view.height()) == (640, 360)
+
+
+def y_range(view):
+    """The loss axis' bounds without pyqtgraph's 2 % padding."""
+    lo, hi = view.plot.getViewBox().viewRange()[1]
+    pad = (hi - lo) * 0.02 / 1.04
+    return lo + pad, hi - pad
+
+
+def test_log_axis_spans_the_whole_decades_around_the_curve(make_view):
+    sim = Simulation(Bowl(), START, [Run(make_optimizer("sgd", lr=0.1))], steps=40)
+    view = make_view(sim)
+    view.set_log(True)
+    sim.seek(40)
+    f = gd_loss(0.1, 40)                    # 2.625 at k = 0 down to about 1.6e-4
+    lo, hi = y_range(view)
+    assert (lo, hi) == pytest.approx((np.floor(np.log10(f.min())), np.ceil(np.log10(f.max()))))
+    assert (lo, hi) == pytest.approx((-4.0, 1.0))
+
+
+def test_linear_axis_ends_on_round_numbers_and_holds_still_in_a_drag(make_view):
+    """f₀ = (x₀² + 4y₀²)/2 is the top of the curve and the bottom is near 0, so the
+    step is the 1-2-5 number at or above f₀/5 and the top is f₀ rounded up to it."""
+    sim = Simulation(Bowl(), (1.2, 0.8), [Run(make_optimizer("sgd", lr=0.1))], steps=40)
+    view = make_view(sim)
+    sim.seek(40)
+    assert y_range(view) == pytest.approx((0.0, 2.0))      # f₀ = 2.0: steps of 0.5
+    sim.set_start((1.25, 0.8))                             # f₀ = 2.06: a new bound
+    assert y_range(view) == pytest.approx((0.0, 2.5))
+    before = view.plot.getViewBox().viewRange()
+    sim.set_start((1.26, 0.8))                             # f₀ = 2.07: the same bounds
+    assert view.plot.getViewBox().viewRange() == before
+
+
+def double_click(widget, pos):
+    """What Qt delivers for a real double click: press, release, double click, release."""
+    from PySide6 import QtCore, QtGui, QtWidgets
+    from PySide6.QtTest import QTest
+    left, none = QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(widget, left, none, pos)
+    QTest.mouseRelease(widget, left, none, pos)
+    ev = QtGui.QMouseEvent(QtCore.QEvent.Type.MouseButtonDblClick, QtCore.QPointF(pos),
+                           widget.mapToGlobal(QtCore.QPointF(pos)), left, left, none)
+    QtWidgets.QApplication.sendEvent(widget, ev)
+    QTest.mouseRelease(widget, left, none, pos)
+
+
+def test_a_zoom_stops_the_fitting_and_a_double_click_brings_it_back(make_view):
+    from PySide6 import QtCore
+    sim = Simulation(Bowl(), (1.2, 0.8), [Run(make_optimizer("sgd", lr=0.1))], steps=40)
+    view = make_view(sim)
+    sim.seek(40)
+    vb = view.plot.getViewBox()
+    vb.scaleBy(y=0.5)                       # what a wheel turn does
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
+    zoomed = vb.viewRange()[1]
+    sim.set_start((1.25, 0.8))
+    assert vb.viewRange()[1] == zoomed
+    double_click(view.graphics.viewport(), vb.mapViewToScene(QtCore.QPointF(20, 1.0)).toPoint())
+    assert y_range(view) == pytest.approx((0.0, 2.5))
+
+
+def test_short_log_axis_labels_only_1_2_5(make_view):
+    """Under three decades pyqtgraph labels every 1…9 × 10ᵏ; the axis keeps 1, 2, 5."""
+    sim = Simulation(Bowl(), START, [Run(make_optimizer("sgd", lr=0.1))], steps=40)
+    view = make_view(sim)
+    view.set_log(True)
+    axis = view.plot.getAxis("left")
+    levels = axis.tickValues(-2.0, 0.0, 300)
+    minor = [v for spacing, values in levels if spacing is None for v in values]
+    mantissas = sorted({round(10 ** (v % 1), 6) for v in minor})
+    assert mantissas == [1.0, 2.0, 5.0]
