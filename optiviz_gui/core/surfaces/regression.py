@@ -36,7 +36,7 @@ import numpy as np
 from ..errors import ConfigError
 from . import points
 from .base import Surface
-from .eft import accurate_sum, split, to_pair, two_prod, two_sum
+from .eft import SPLITTER, accurate_sum, split, to_pair, two_prod, two_sum
 
 SYNTHETIC_DEFAULTS: dict[str, Any] = {"intercept": -2.0, "slope": 2.0, "n": 1000,
                                       "noise": 0.001, "x_range": (-5.0, 5.0), "seed": 0}
@@ -117,14 +117,25 @@ class LinearRegression(Surface):
 
     # ------------------------------------------------------- the elementwise core
     def _c(self, a, b, xp):
-        """(c, b − b*) with c = a + b·x̄ − ȳ to full relative precision (double-float sums)."""
+        """(c, b − b*) with c = a + b·x̄ − ȳ to full relative precision (double-float sums).
+
+        TwoSum(a, −a*), TwoSum(b, −b*) and TwoProduct((b − b*), x̄) of eft.py, written
+        out: this runs once per step of every run, and the calls cost more than the
+        arithmetic (checked against exact rational arithmetic in tests/core/test_regression.py).
+        """
         (ah, al), (bh, bl), (xh, xl) = self._a, self._b, self._x
-        s1, e1 = two_sum(a, -ah)                  # a − a* = s1 + e1
-        e1 = e1 - al
-        s2, e2 = two_sum(b, -bh)                  # b − b* = s2 + e2
-        e2 = e2 - bl
-        p, pe = two_prod(s2, xh, self._xsplit)   # (b − b*)·x̄ = p + q
-        q = pe + (s2 * xl + e2 * xh)
+        s1 = a - ah                                # a − a* = s1 + e1 (TwoSum)
+        t = s1 - a
+        e1 = ((a - (s1 - t)) - (ah + t)) - al
+        s2 = b - bh                                # b − b* = s2 + e2 (TwoSum)
+        t = s2 - b
+        e2 = ((b - (s2 - t)) - (bh + t)) - bl
+        p = s2 * xh                                # (b − b*)·x̄ = p + q (TwoProduct)
+        t = SPLITTER * s2
+        sh = t - (t - s2)
+        sl = s2 - sh
+        xsh, xsl = self._xsplit
+        q = (((sh * xsh - p) + sh * xsl + sl * xsh) + sl * xsl) + (s2 * xl + e2 * xh)
         q = xp.where(xp.isfinite(q), q, 0.0)     # |b| beyond ~1e300: the split overflows
         # only the low parts e1, q carry what plain float64 would lose; rounding s1 + p
         # costs a relative 2^-53 of c itself, so no TwoSum is needed here
