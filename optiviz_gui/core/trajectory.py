@@ -53,6 +53,7 @@ class Trajectory:
         self._G = np.empty((16, 2))
         self._n = -1  # index of the last stored step
         self._checkpoints: dict[int, tuple] = {}
+        self._converged: tuple = (None, None)     # (key, converged_at) of the last question
         try:
             f, gx, gy = surface.value_and_grad_xy(x, y, scalar)
             if surface.batch_size:
@@ -63,7 +64,7 @@ class Trajectory:
         if not ok:
             self.diverged_at = 0
             return
-        self._store([(x, y, f, gx, gy)])
+        self._store([x, y, f, gx, gy])
         self._state = (optimizer.init(x), optimizer.init(y))
         self._checkpoints[0] = self._state
 
@@ -109,7 +110,8 @@ class Trajectory:
         gx, gy = self._G[self._n]
         x, y, gx, gy = float(x), float(y), float(gx), float(gy)
         state = self._state            # the state after the last stored step
-        rows = []
+        rows: list[float] = []         # x, y, f, gx, gy of each step, flat (cheapest to convert)
+        add = rows.extend
         k = self._n
         while k < to_step:
             try:
@@ -127,7 +129,7 @@ class Trajectory:
                 break
             k += 1
             state = (sx, sy)
-            rows.append((x, y, f, gx, gy))
+            add((x, y, f, gx, gy))
             if k % CHECKPOINT == 0:
                 self._checkpoints[k] = state
         self._store(rows)
@@ -149,16 +151,17 @@ class Trajectory:
         return (abs(x) < lim and abs(y) < lim and math.isfinite(f)
                 and math.isfinite(gx) and math.isfinite(gy))
 
-    def _store(self, rows: list[tuple]) -> None:
+    def _store(self, rows: list[float]) -> None:
+        """Append steps given flat: x, y, f, gx, gy of each in turn."""
         if not rows:
             return
-        n0, n1 = self._n + 1, self._n + 1 + len(rows)
+        n0, n1 = self._n + 1, self._n + 1 + len(rows) // 5
         if n1 > len(self._L):
             cap = max(n1, 2 * len(self._L))
             self._P = _grow(self._P, cap)
             self._L = _grow(self._L, cap)
             self._G = _grow(self._G, cap)
-        block = np.array(rows, dtype=float)
+        block = np.array(rows, dtype=float).reshape(-1, 5)
         self._P[n0:n1] = block[:, 0:2]
         self._L[n0:n1] = block[:, 2]
         self._G[n0:n1] = block[:, 3:5]
@@ -191,6 +194,12 @@ class Trajectory:
     def converged_at(self, gtol: float = 1e-6, xtol: float = 1e-9) -> int | None:
         """First step from which the run stays put: ‖∇f‖ ≤ gtol·max(1, ‖∇f(θ₀)‖)
         and ‖θ_k − θ_{k−1}‖ ≤ xtol·(1 + ‖θ_k‖) at that step and every later one."""
+        key = (self._n, gtol, xtol)
+        if self._converged[0] != key:  # the legend, status bar and header all ask
+            self._converged = (key, self._find_convergence(gtol, xtol))
+        return self._converged[1]
+
+    def _find_convergence(self, gtol: float, xtol: float) -> int | None:
         if self._n < 1:
             return None
         g = np.hypot(self.grad[:, 0], self.grad[:, 1])
