@@ -95,8 +95,12 @@ class RunList(QWidget):
 
     # -------------------------------------------------------- from the model
     def show_runs(self, runs, labels, colors) -> None:
-        """Redraw the rows from the model, keeping the selection (no requests emitted)."""
-        self._runs, self._labels, self._colors = tuple(runs), list(labels), list(colors)
+        """Redraw the rows from the model, keeping the selection (no requests emitted).
+        Nothing to do when the rows already show exactly that (a moved start point)."""
+        runs, labels, colors = tuple(runs), list(labels), list(colors)
+        if not self._select_last and self._shows(runs, labels, colors):
+            return
+        self._runs, self._labels, self._colors = runs, labels, colors
         row = self.list.currentRow()
         with QSignalBlocker(self.list):
             while self.list.count() > len(self._runs):
@@ -119,6 +123,14 @@ class RunList(QWidget):
         self.color_button.setEnabled(has)
         if self.list.currentRow() != row:
             self.current_changed.emit(self.list.currentRow())
+
+    def _shows(self, runs, labels, colors) -> bool:
+        if (runs, labels, colors) != (self._runs, self._labels, self._colors) \
+                or self.list.count() != len(runs):
+            return False
+        return all(self.list.item(i).text() == labels[i]
+                   and (self.list.item(i).checkState() == Qt.Checked) == run.enabled
+                   for i, run in enumerate(runs))
 
     def current(self) -> int:
         return self.list.currentRow()
