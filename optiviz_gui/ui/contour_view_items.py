@@ -30,7 +30,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core import scalar
 from .dots import Dots
-from .theme import Theme
+from .theme import Theme, brush
 
 ARROW_KINDS = ("gradient", "update", "velocity")
 VELOCITY_NAMES = ("exp_avg", "momentum_buffer")
@@ -66,7 +66,6 @@ class MapItems:
         self._colors: list[str | None] = []
         self._theme: Theme | None = None
         self._start_xy: tuple[float, float] | None = None
-        self._brushes: dict[str, QtGui.QBrush] = {}   # one per colour: pyqtgraph caches symbols by brush
 
     # ------------------------------------------------------------------ theme
     def apply_theme(self, t: Theme) -> None:
@@ -135,10 +134,7 @@ class MapItems:
             dots.setVisible(True)
             cx.append(p[-1, 0])
             cy.append(p[-1, 1])
-            brush = self._brushes.get(color)
-            if brush is None:
-                brush = self._brushes[color] = pg.mkBrush(color)
-            brushes.append(brush)
+            brushes.append(brush(color))
         self.current.setData(cx, cy, brush=brushes)
         self.current.setVisible(bool(cx))
 

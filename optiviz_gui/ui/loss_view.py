@@ -22,7 +22,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ..core.simulation import Simulation
-from .theme import get_theme, style_plot
+from .theme import brush, get_theme, style_plot
 from .view_render import render_layout
 
 
@@ -156,7 +156,7 @@ class LossView(QtWidgets.QWidget):
             if len(loss) and np.isfinite(loss[-1]):
                 xs.append(len(loss) - 1)
                 ys.append(loss[-1])
-                brushes.append(pg.mkBrush(color))
+                brushes.append(brush(color))
         self.current.setData(xs, ys, brush=brushes)
         self.cursor.setValue(k)
         self._update_legend()

@@ -10,8 +10,11 @@ those saturated path colours.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..core.errors import ConfigError
@@ -76,6 +79,13 @@ def style_plot(theme: Theme, graphics, plot) -> None:
     """A GraphicsLayoutWidget's background and its plot's left and bottom axes."""
     graphics.setBackground(theme.background)
     style_axes(theme, plot.getAxis("left"), plot.getAxis("bottom"))
+
+
+@lru_cache(maxsize=64)
+def brush(color: str) -> QBrush:
+    """The one brush of ``color``: pyqtgraph keeps scatter symbols rendered per brush
+    object, so a new brush on every redraw would render them all again."""
+    return pg.mkBrush(color)
 
 
 def level_colors(theme: Theme, n: int = 256) -> np.ndarray:
