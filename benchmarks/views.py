@@ -12,17 +12,14 @@ Every figure is printed beside a baseline measured in the same run:
               (target ≥ 60 frames/s)
   3-D frame   the same for SurfaceView (200×200 mesh, 800×600, then glFinish), against a
               naive view that rebuilds its GLSurfacePlotItem every frame (target ≥ 30)
-  edit        4 runs × 1000 steps on screen in all three views, laid out in one
-              window as in the app: set_start, then every view repainted (target
-              ≤ 30 ms); beside it the contour + loss window alone (so the 3-D
-              view's share is the difference), the model alone (set_start with no
-              view connected) and re-creating the 2-D views instead
+
+An edit with a long history is benchmarks/edit.py.
 
 SurfaceView is a raster widget that draws with OpenGL into its own framebuffer
 and paints the pixels read back (surface_view_host.py): its paint event, inside
-the same processEvents() as the 2-D views' paints, renders, waits for OpenGL
-(the read-back does) and paints. Each 3-D figure also counts the 3-D view's
-paints, to show that every measured frame or edit really repainted it.
+processEvents(), renders, waits for OpenGL (the read-back does) and paints. The
+3-D figure also counts the 3-D view's paints, to show that every measured
+frame really repainted it.
 """
 
 from __future__ import annotations
@@ -64,19 +61,6 @@ def _show(app, widget, w=800, h=600):
     for _ in range(5):
         app.processEvents()
         time.sleep(0.01)
-
-
-def _one_window(views):
-    """The views side by side in one top-level window, each 800×600."""
-    from PySide6 import QtWidgets
-
-    w = QtWidgets.QWidget()
-    grid = QtWidgets.QGridLayout(w)
-    grid.setContentsMargins(0, 0, 0, 0)
-    for i, v in enumerate(views):
-        v.setMinimumSize(800, 600)
-        grid.addWidget(v, i // 2, i % 2)
-    return w
 
 
 def _paint(app, widget) -> None:
@@ -163,7 +147,6 @@ def main() -> int:
     has_gl = gl_available()
     if has_gl:
         import pyqtgraph.opengl as gl
-        from OpenGL import GL
 
         from optiviz_gui.ui.surface_view import MESH, SurfaceView
 
@@ -203,90 +186,6 @@ def main() -> int:
     else:
         print("3-D: skipped (no OpenGL on this Qt platform; run under xvfb-run)")
 
-    # ----------------------------------------------------------------- edit
-    starts = [(2.0, 9.0), (1.5, 8.5)]
-
-    def long_sim():
-        s = load_simulation(None)
-        s.set_steps(1000)
-        s.seek(1000)
-        return s
-
-    model = long_sim()
-    flip = [0]
-
-    def model_edit():
-        flip[0] ^= 1
-        model.set_start(starts[flip[0]])
-
-    t_model = _timed(model_edit, 20)
-
-    def edit_in_window(with_3d: bool):
-        """Median (set_start, paint, total) seconds of an edit with the views in one window."""
-        sim_e = long_sim()
-        views = [ContourView(sim_e), LossView(sim_e)]
-        if with_3d:
-            views.append(SurfaceView(sim_e))
-        window = _one_window(views)           # as in the app: one window, one composition
-        _show(app, window, 1600, 1200 if with_3d else 600)
-        parts = {"set_start": [], "paint": [], "3-D paints": []}
-
-        def edit():
-            flip[0] ^= 1
-            t0 = time.perf_counter()
-            sim_e.set_start(starts[flip[0]])     # model + every view's redraw (setData)
-            t1 = time.perf_counter()
-            frames0 = views[-1].frames if with_3d else 0
-            for v in views:
-                (v.graphics.viewport() if hasattr(v, "graphics") else v).update()
-            app.processEvents()
-            if with_3d:
-                views[-1].makeCurrent()
-                GL.glFinish()
-                views[-1].doneCurrent()
-            parts["set_start"].append(t1 - t0)
-            parts["paint"].append(time.perf_counter() - t1)
-            if with_3d:
-                parts["3-D paints"].append(views[-1].frames - frames0)
-
-        total = _timed(edit, 20)
-        window.close()
-        window.deleteLater()
-        app.processEvents()
-        return (statistics.median(parts["set_start"][3:]), statistics.median(parts["paint"][3:]),
-                total, sum(parts["3-D paints"][3:]))
-
-    results = {"contour + loss (1600x600 window)": edit_in_window(False)}
-    if has_gl:
-        results["contour + loss + 3-D (1600x1200 window)"] = edit_in_window(True)
-
-    sim_b = long_sim()
-
-    def naive_edit():
-        flip[0] ^= 1
-        sim_b.set_start(starts[flip[0]])
-        fresh = [ContourView(sim_b), LossView(sim_b)]
-        w = _one_window(fresh)
-        w.resize(1600, 600)
-        w.show()
-        app.processEvents()
-        w.close()
-        w.deleteLater()
-        app.processEvents()
-
-    t_naive_edit = _timed(naive_edit, 5)
-    print("edit with 4 x 1000 steps of history on screen, set_start to repainted "
-          "(target <= 30 ms):")
-    for name, (t_set, t_paint, total, paints) in results.items():
-        print(f"  {name}:")
-        print(f"    total {total * 1e3:7.2f} ms = set_start (model + views' redraw) "
-              f"{t_set * 1e3:6.2f} ms + paint and composition {t_paint * 1e3:6.2f} ms")
-        if "3-D" in name:
-            base = results["contour + loss (1600x600 window)"][2]
-            print(f"    the 3-D view's share: {(total - base) * 1e3:+.2f} ms; "
-                  f"3-D view painted in {paints} of 20 measured edits")
-    print(f"  the model alone (set_start, no views)             {t_model * 1e3:7.2f} ms")
-    print(f"  baseline: re-create the contour + loss views      {t_naive_edit * 1e3:7.2f} ms")
     return 0
 
 
