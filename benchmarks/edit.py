@@ -162,6 +162,7 @@ def views_full(app, with_3d: bool) -> list[float]:
     if with_3d:
         from optiviz_gui.ui.surface_view import SurfaceView
         views.append(SurfaceView(sim))
+        views[-1].show_legend = False          # as in the app: the map's legend says it
     window = QtWidgets.QWidget()
     grid = QtWidgets.QGridLayout(window)
     grid.setContentsMargins(0, 0, 0, 0)
