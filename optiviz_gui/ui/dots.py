@@ -35,12 +35,13 @@ class Dots(pg.GraphicsObject):
 
     def set_points(self, xy: np.ndarray, pixel: tuple[float, float]) -> None:
         """Dots at the rows of ``xy`` (n, 2); ``pixel`` is the data size of one screen
-        pixel (x, y), which pads the bounding box by the dots' radius."""
+        pixel (x, y): the bounding box is padded by a diameter (radius + antialiasing)."""
         xy = np.asarray(xy, dtype=float).reshape(-1, 2)
         self.prepareGeometryChange()
         self._xy = xy
-        self._polygon = pg.functions.arrayToQPolygonF(xy[:, 0], xy[:, 1])
+        self._polygon = QtGui.QPolygonF()
         if len(xy):
+            self._polygon = pg.functions.arrayToQPolygonF(xy[:, 0], xy[:, 1])
             r = self._diameter
             px, py = abs(float(pixel[0])) * r, abs(float(pixel[1])) * r
             x0, y0 = xy.min(axis=0)
