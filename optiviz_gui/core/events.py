@@ -28,5 +28,13 @@ class Signal:
         self._slots.remove(slot)
 
     def emit(self, *args: Any) -> None:
+        """Call every slot in order. A slot that raises does not stop the others (the
+        views stay in step with the model); the first error is raised at the end."""
+        error: BaseException | None = None
         for slot in list(self._slots):
-            slot(*args)
+            try:
+                slot(*args)
+            except Exception as e:  # noqa: BLE001 - re-raised below
+                error = error or e
+        if error is not None:
+            raise error
