@@ -11,7 +11,9 @@ Scales map a loss value z to what is coloured:
 
 so "sqrt" and "log" open up long flat valleys (the regression's) that the
 linear scale paints in one colour. Non-finite samples (log of a negative on an
-expression surface, overflow) stay NaN and are drawn as gaps.
+expression surface, overflow) stay NaN and are drawn as gaps, and so are
+samples beyond ±``HUGE``: the colour arithmetic (spans, tick steps, padding)
+would overflow on them (a typed 1e308·x² reaches float64's limit).
 
 Iso-lines come from a vectorised marching-squares pass over the transformed
 grid (pyqtgraph's own ``isocurve`` is a Python loop, ~10 ms a level).
@@ -28,6 +30,9 @@ import pyqtgraph as pg
 from .theme import Theme, level_colors
 
 
+HUGE = 1e300
+
+
 @dataclass(frozen=True)
 class Levels:
     image: np.ndarray                        # transformed grid, NaN = gap
@@ -42,10 +47,12 @@ def colormap(theme: Theme) -> pg.ColorMap:
 
 
 def value_range(z: np.ndarray, scale: str) -> tuple[float, float] | None:
-    """(low, high) loss values to colour, or None when nothing is finite. A pole
+    """(low, high) loss values to colour, or None when nothing is finite (and within
+    ±HUGE). A pole
     (max > 100× the 99th percentile's distance from min) is clipped on the
     linear and sqrt scales so one spike does not flatten the map."""
-    finite = z[np.isfinite(z)]
+    with np.errstate(invalid="ignore"):
+        finite = z[np.abs(z) <= HUGE]
     if finite.size == 0:
         return None
     lo, hi = float(finite.min()), float(finite.max())
@@ -69,7 +76,8 @@ def transform_for(z: np.ndarray, scale: str):
 
 def levels(z: np.ndarray, scale: str, n_iso: int = 14) -> Levels:
     """Transform the grid for ``scale`` and choose colour range, ticks and iso-levels."""
-    z = np.where(np.isfinite(z), z, np.nan)
+    with np.errstate(invalid="ignore"):
+        z = np.where(np.abs(z) <= HUGE, z, np.nan)       # NaN, ±inf and beyond HUGE: gaps
     r = value_range(z, scale)
     if r is None:
         return Levels(z, (0.0, 1.0), [], np.zeros(0))
