@@ -2,9 +2,9 @@
 
 The x range is the whole run (0..steps), so curves grow into it as playback
 goes on; a vertical line and a dot on each curve mark the current iteration.
-``set_log(True)`` shows log10 of the loss; non-positive losses (possible on
-expression surfaces) are then left out as gaps, and a diverged run simply
-ends where it went bad.
+``set_log(True)`` shows log10 of the loss. While a shown loss is 0 or
+negative (some built-ins and typed formulas go below zero) the axis is linear
+instead and its title says why; a diverged run simply ends where it went bad.
 
 The loss axis fits the curves to round bounds (``nice_range``): whole decades
 on the log scale, multiples of 1, 2 or 5 × 10ᵏ on the linear one. So it holds
@@ -42,7 +42,7 @@ class LossView(QtWidgets.QWidget):
         self.graphics.ci.setContentsMargins(4, 4, 8, 4)
         # the legend is a row above the plot: it never hides a curve and costs no width
         self.legend = pg.LegendItem(offset=None, labelTextSize="9pt", verSpacing=-6,
-                                    horSpacing=12, colCount=2)
+                                    horSpacing=12, colCount=2)   # columns: _fit_legend
         self.graphics.ci.addItem(self.legend, row=0, col=0)
         self.graphics.ci.layout.setAlignment(self.legend, QtCore.Qt.AlignmentFlag.AlignRight)
         self.plot = self.graphics.addPlot(row=1, col=0, axisItems={"left": LogFriendlyAxis("left")})
@@ -66,6 +66,9 @@ class LossView(QtWidgets.QWidget):
         self.plot.addItem(self.current)
         self.curves: list[pg.PlotCurveItem] = []
         self._px = (0.0, 0.0)        # pixel size the curves were thinned for
+        self._drawn_log = False      # the axis' log mode (off while a loss is ≤ 0)
+        self._title = "loss"
+        self._rendering = False
         self._fit_y = True           # False once the user zooms or pans the plot
         self._y_range: tuple[float, float] | None = None
         vb = self.plot.getViewBox()
@@ -84,14 +87,27 @@ class LossView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------- options
     def set_log(self, on: bool) -> None:
-        """Logarithmic loss axis on or off."""
+        """Logarithmic loss axis on or off (linear anyway while a shown loss is ≤ 0)."""
         self._log = bool(on)
-        self.plot.setLogMode(y=self._log)
-        self._on_steps(self.sim.steps)       # setLogMode turns auto-range back on for x
         self.redraw()
 
     def is_log(self) -> bool:
+        """The log scale is asked for (``drawn_log`` says whether it is drawn)."""
         return self._log
+
+    def drawn_log(self) -> bool:
+        return self._drawn_log
+
+    def _draw_log(self, on: bool) -> None:
+        if on != self._drawn_log:
+            self._drawn_log = on
+            self._y_range = None
+            self.plot.setLogMode(y=on)
+            self._on_steps(self.sim.steps)   # setLogMode turns auto-range back on for x
+        title = "loss (linear: log needs losses > 0)" if self._log and not on else "loss"
+        if title != self._title:
+            self._title = title
+            self.plot.setLabel("left", title)
 
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
@@ -124,6 +140,7 @@ class LossView(QtWidgets.QWidget):
     def _on_click(self, ev) -> None:
         if ev.double():
             self._fit_y = True
+            self._y_range = None
             self._on_steps(self.sim.steps)
             self.redraw()
 
@@ -134,17 +151,21 @@ class LossView(QtWidgets.QWidget):
             c = pg.PlotCurveItem(antialias=True)
             self.plot.addItem(c)
             self.curves.append(c)
+        shown = [i < len(sim.runs) and sim.runs[i].enabled and sim.trajectories[i].steps >= 0
+                 for i in range(len(self.curves))]
+        losses = [sim.trajectories[i].loss[: k + 1] if on else None for i, on in enumerate(shown)]
+        self._draw_log(self._log and all(bool((v[np.isfinite(v)] > 0).all())
+                                         for v in losses if v is not None))
         xs, ys, brushes, lows, highs = [], [], [], [], []
         for i, c in enumerate(self.curves):
-            if i >= len(sim.runs) or not sim.runs[i].enabled or sim.trajectories[i].steps < 0:
+            if not shown[i]:
                 c.setData([], [])
                 c.setVisible(False)
                 continue
-            t, color = sim.trajectories[i], sim.colors()[i]
-            loss = t.loss[: k + 1]
-            if self._log:                          # the axis is in log mode; items get log10
+            color, loss = sim.colors()[i], losses[i]
+            if self._drawn_log:                    # the axis is in log mode; items get log10
                 with np.errstate(all="ignore"):
-                    loss = np.where(loss > 0, np.log10(loss), np.nan)
+                    loss = np.log10(loss)
             c.setPen(pg.mkPen(color, width=2))
             x, y = _thin(np.arange(len(loss), dtype=float), loss, px)
             c.setData(x, y, connect="finite")
@@ -160,8 +181,9 @@ class LossView(QtWidgets.QWidget):
         self.current.setData(xs, ys, brush=brushes)
         self.cursor.setValue(k)
         self._update_legend()
+        self._fit_legend()
         if self._fit_y and lows:
-            y_range = nice_range(min(lows), max(highs), self._log)
+            y_range = nice_range(min(lows), max(highs), self._drawn_log)
             if y_range != self._y_range:
                 self._y_range = y_range
                 self.plot.getViewBox().setYRange(*y_range, padding=0.02)
@@ -169,13 +191,38 @@ class LossView(QtWidgets.QWidget):
     def _update_legend(self) -> None:
         sim = self.sim
         key = tuple((lab, col, r.enabled) for lab, col, r in zip(sim.labels(), sim.colors(), sim.runs))
-        if key == self._legend_key:
+        if key == self._legend_key or len(self.curves) < len(key):   # redraw makes the curves
             return
         self._legend_key = key
         self.legend.clear()
         for (label, _color, enabled), curve in zip(key, self.curves):
             if enabled:
                 self.legend.addItem(curve, label)
+        self._fit_legend()
+
+    def _fit_legend(self) -> None:
+        """As many legend columns as fit the pane's width (at least one): a narrow pane
+        stacks the entries instead of being pushed wider than it is."""
+        items = self.legend.items
+        if not items:
+            return
+        widest = max(s.boundingRect().width() + lab.boundingRect().width() for s, lab in items)
+        # on screen the widget's width (the layout may be wider: that is what this
+        # fixes); in an export the size it is laid out at
+        width = (self.graphics.ci.geometry().width() if self._rendering
+                 else self.graphics.viewport().width())
+        cols = int((width - 24) // (widest + 16))
+        cols = max(1, min(len(items), cols))
+        if cols != self.legend.columnCount:
+            self.legend.setColumnCount(cols)
+            if not self._rendering:          # the layout may shrink back to the widget now
+                self.legend.updateGeometry()
+                self.graphics.ci.layout.activate()
+                self.graphics.ci.setGeometry(QtCore.QRectF(self.graphics.viewport().rect()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._fit_legend()
 
     # ---------------------------------------------------------- inspection
     def drawn_curve(self, i: int) -> tuple[np.ndarray, np.ndarray]:
@@ -186,7 +233,12 @@ class LossView(QtWidgets.QWidget):
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was."""
-        return render_layout(self.graphics, self._theme.background, w, h, self.redraw)
+        self._rendering = True
+        try:
+            return render_layout(self.graphics, self._theme.background, w, h, self.redraw)
+        finally:
+            self._rendering = False
+            self._fit_legend()
 
 
 def nice_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
@@ -223,8 +275,24 @@ def _thin(x: np.ndarray, y: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:
 
 
 class LogFriendlyAxis(pg.AxisItem):
-    """pyqtgraph's axis, but a log axis spanning under three decades labels only 1, 2
-    and 5 × 10ᵏ: its own 1…9 × 10ᵏ minor labels pile on top of each other on a short pane."""
+    """pyqtgraph's axis with three changes on a log scale: labels read 10ᵏ (and
+    2·10ᵏ, 5·10ᵏ) throughout instead of mixing 0.01 with 10⁻⁵; a span under three
+    decades labels only 1, 2 and 5 × 10ᵏ (its own 1…9 × 10ᵏ pile on top of each
+    other on a short pane); and no SI multiplier, which pyqtgraph would take from
+    10^range and apply to the labels, shifting them by as many decades as a
+    diverging run's loss has."""
+
+    def getSIPrefixEnableRanges(self):  # noqa: N802 (pyqtgraph name)
+        return () if self.logMode else super().getSIPrefixEnableRanges()
+
+    def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
+        out = []
+        for v in values:
+            k = math.floor(v + 1e-9)
+            m = round(10.0 ** (v - k), 3)
+            power = f"10{_superscript(k)}"
+            out.append(power if m == 1 else f"{m:g}·{power}")
+        return out
 
     def logTickValues(self, minVal, maxVal, size, stdTicks):  # noqa: N802, N803 (pyqtgraph names)
         ticks = super().logTickValues(minVal, maxVal, size, stdTicks)
@@ -238,4 +306,9 @@ class LogFriendlyAxis(pg.AxisItem):
         return out
 
 
+def _superscript(k: int) -> str:
+    return str(k).translate(_SUPERSCRIPTS)
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 _LOG_125 = np.log10([1.0, 2.0, 5.0])

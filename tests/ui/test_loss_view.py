@@ -94,16 +94,24 @@ def test_long_curve_keeps_every_visible_point(blog_sim, make_view):
         assert np.max(np.abs(between - loss)) <= py
 
 
-def test_nonpositive_loss_is_a_gap_in_log_scale(make_view):
+def test_log_scale_is_linear_while_a_loss_is_not_positive_and_says_so(make_view):
+    """On f − 1 the loss goes below 0 after a few steps: log10 is undefined there, so
+    the axis draws the true losses linearly and its title says why; back to log
+    once every shown loss is positive again."""
     sim = Simulation(Tilted(), START, [Run(make_optimizer("sgd", lr=0.1))], steps=30)
     view = make_view(sim)
     view.set_log(True)
-    sim.seek(30)
-    x, y = view.drawn_curve(0)
+    sim.seek(1)                                  # f₀ = 2.125, f₁ = 0.9 − … > 0
+    assert view.drawn_log() and view.plot.getAxis("left").logMode
     f = gd_loss(0.1, 30, shift=1.0)
-    assert np.all(np.isnan(y[f[x.astype(int)] <= 0]))
-    ok = f[x.astype(int)] > 0
-    np.testing.assert_allclose(y[ok], np.log10(f[x.astype(int)][ok]), rtol=1e-12)
+    k = int(np.argmax(f <= 0))                   # the first step at or below 0
+    sim.seek(k)
+    assert view.is_log() and not view.drawn_log() and not view.plot.getAxis("left").logMode
+    assert "log needs losses > 0" in view.plot.getAxis("left").labelText
+    x, y = view.drawn_curve(0)
+    np.testing.assert_allclose(y, f[x.astype(int)], rtol=1e-12)
+    sim.seek(k - 1)
+    assert view.drawn_log() and view.plot.getAxis("left").labelText == "loss"
     assert not view.render_image(320, 200).isNull()
 
 
@@ -225,3 +233,46 @@ def test_short_log_axis_labels_only_1_2_5(make_view):
     minor = [v for spacing, values in levels if spacing is None for v in values]
     mantissas = sorted({round(10 ** (v % 1), 6) for v in minor})
     assert mantissas == [1.0, 2.0, 5.0]
+
+
+def test_a_diverging_loss_keeps_the_log_labels_true(make_view):
+    """lr = 1 on the bowl: y_k = (1 − 4)^k y₀ grows 3× a step, the loss 9× a step, past
+    1e12 before the run leaves the runaway box. The labels still name the decades
+    they sit at (no SI multiplier that would shift them all by 12 decades)."""
+    sim = Simulation(Bowl(), START, [Run(make_optimizer("sgd", lr=1.0))], steps=30)
+    view = make_view(sim)
+    view.set_log(True)
+    sim.seek(30)
+    t = sim.trajectories[0]                  # stopped where it left the runaway box
+    np.testing.assert_allclose(t.loss, gd_loss(1.0, t.steps), rtol=1e-12)
+    top = t.loss.max()
+    assert top > 1e12
+    axis = view.plot.getAxis("left")
+    assert axis.autoSIPrefixScale == 1.0 and "x1e" not in axis.labelString()
+    lo, hi = y_range(view)
+    assert hi == np.ceil(np.log10(top))
+    labels = axis.tickStrings([0.0, 15.0, np.log10(2e3)], axis.autoSIPrefixScale * axis.scale, 1.0)
+    assert labels == ["10⁰", "10¹⁵", "2·10³"]
+
+
+def test_double_click_fits_again_even_to_the_same_bounds(make_view):
+    from PySide6 import QtCore
+    sim = Simulation(Bowl(), (1.2, 0.8), [Run(make_optimizer("sgd", lr=0.1))], steps=40)
+    view = make_view(sim)
+    sim.seek(40)
+    vb = view.plot.getViewBox()
+    vb.scaleBy(y=0.5)
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])
+    double_click(view.graphics.viewport(), vb.mapViewToScene(QtCore.QPointF(20, 1.0)).toPoint())
+    assert y_range(view) == pytest.approx((0.0, 2.0))
+
+
+def test_a_narrow_pane_stacks_the_legend_instead_of_growing(blog_sim, show_view):
+    view = show_view(LossView(blog_sim), 200, 300)
+    blog_sim.seek(100)
+    assert view.legend.columnCount == 1
+    assert view.graphics.ci.geometry().width() <= view.graphics.width()
+    right = view.plot.getViewBox().sceneBoundingRect().right()
+    assert right <= view.graphics.width()          # the plot, x axis included, is on screen
+    view.resize(900, 300)
+    assert view.legend.columnCount == 4
