@@ -104,7 +104,7 @@ class LossView(QtWidgets.QWidget):
             self._y_range = None
             self.plot.setLogMode(y=on)
             self._on_steps(self.sim.steps)   # setLogMode turns auto-range back on for x
-        title = "loss (linear: log needs losses > 0)" if self._log and not on else "loss"
+        title = "loss (linear: some ≤ 0)" if self._log and not on else "loss"
         if title != self._title:
             self._title = title
             self.plot.setLabel("left", title)
@@ -244,7 +244,7 @@ class LossView(QtWidgets.QWidget):
 def nice_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
     """Round bounds around [lo, hi]: on a log axis (values are log10 of the loss)
     whole decades; on a linear one, multiples of a step of 1, 2 or 5 × 10ᵏ that
-    cuts the span into at most about five parts.
+    cuts the span into at most eight parts (so little of the pane is left empty).
 
     >>> nice_range(-5.3, 1.2, log=True), nice_range(0.013, 57.0, log=False)
     ((-6.0, 2.0), (0.0, 60.0))
@@ -253,7 +253,7 @@ def nice_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
         a, b = math.floor(lo), math.ceil(hi)
         return float(a), float(b if b > a else a + 1)
     span = hi - lo if hi > lo else (abs(hi) or 1.0)
-    raw = span / 5
+    raw = span / 8
     base = 10.0 ** math.floor(math.log10(raw))
     step = next(m * base for m in (1, 2, 5, 10) if m * base >= raw)
     a, b = math.floor(lo / step) * step, math.ceil(hi / step) * step
