@@ -290,40 +290,52 @@ def run_status(t, k: int) -> str:
     return ""
 
 
+_NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
+
+
 def header_html(sim, theme: Theme, arrows, width: float | None = None,
                 font: QtGui.QFont | None = None) -> str:
     """Iteration counter, arrow key and one legend entry per enabled run, as an HTML
     table: counter and key in the first column, entries in as many columns as fit
     in ``width`` pixels of ``font`` (two when no width is given)."""
     k = sim.step
-    cells, plain = [], []
+    names, results, plain = [], [], []
     for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
         if not run.enabled:
             continue
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
         status = run_status(t, k)
         extra = f" <i>{status}</i>" if status else ""
-        cells.append(f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                     f'{html.escape(label)} &nbsp;loss {loss}{extra}')
-        plain.append(f"━━● {label}  loss {loss} {status}")
+        names.append(f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
+                     f'{html.escape(label)}')
+        results.append(f"loss&nbsp;{loss}{extra}")
+        plain.append((f"━━● {label}", f"loss {loss} {status}"))
     counter = f"<b>step {k} / {sim.steps}</b>"
-    names = {"update": "&#8594; next step", "gradient": "&#8674; &#8722;gradient",
-             "velocity": "&#8674; momentum"}
+    arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step", "gradient": "&#8674;&nbsp;&#8722;gradient",
+                   "velocity": "&#8674;&nbsp;momentum"}
     colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
-    key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{names[kind]}</span>'
+    key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
                               for kind, on in zip(ARROW_KINDS, arrows) if on)
-    per_row = 2
-    if width and cells:
+    per_row, two_lines = 2, False
+    if width and names:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
         left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}") * 1.1,
                    fm.horizontalAdvance("→ next step ⇢ −gradient ⇢ momentum") if key else 0)
-        cell = max(fm.horizontalAdvance(t) for t in plain) + 3 * fm.averageCharWidth()
+        pad = 3 * fm.averageCharWidth()
+        cell = max(fm.horizontalAdvance(f"{a}  {b}") for a, b in plain) + pad
+        # an entry wider than the room left: its name above, its loss below
+        two_lines = cell > width - left
+        if two_lines:
+            cell = max(fm.horizontalAdvance(part) for pair in plain for part in pair) + pad
         per_row = max(1, int((width - left) // cell))
+    gap = "<br>&nbsp;&nbsp;&nbsp;&nbsp;" if two_lines else " &nbsp;"
+    cells = [f"{a}{gap}{b}" for a, b in zip(names, results)]
     lefts = [counter, key] if key else [counter]
     n_rows = max(len(lefts), -(-len(cells) // per_row))
     rows = []
     for r in range(n_rows):
-        row = "".join(f"<td>&nbsp;&nbsp;{c}</td>" for c in cells[r * per_row:(r + 1) * per_row])
-        rows.append(f"<tr><td>{lefts[r] if r < len(lefts) else ''}</td>{row}</tr>")
+        row = "".join(f"<td {_NOWRAP}>&nbsp;&nbsp;{c}</td>"
+                      for c in cells[r * per_row:(r + 1) * per_row])
+        rows.append(f"<tr><td {_NOWRAP}>{lefts[r] if r < len(lefts) else ''}</td>{row}</tr>")
     return (f'<table cellspacing="0" cellpadding="1" style="color:{theme.foreground}">'
             + "".join(rows) + "</table>")
