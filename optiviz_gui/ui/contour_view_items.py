@@ -293,43 +293,51 @@ def run_status(t, k: int) -> str:
 _NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
 
 
+def _entry_lines(entry: tuple[str, str, str], lines: int) -> list[str]:
+    """A legend entry (name, loss, status) on 1, 2 or 3 lines (an empty status adds none)."""
+    name, loss, status = entry
+    rest = [loss, status] if status else [loss]
+    if lines == 1:
+        return [name + "\u00a0 " + " ".join(rest)]
+    if lines == 2:
+        return [name, " ".join(rest)]
+    return [name, *rest]
+
+
 def header_html(sim, theme: Theme, arrows, width: float | None = None,
                 font: QtGui.QFont | None = None) -> str:
     """Iteration counter, arrow key and one legend entry per enabled run, as an HTML
     table: counter and key in the first column, entries in as many columns as fit
     in ``width`` pixels of ``font`` (two when no width is given)."""
     k = sim.step
-    names, results, plain = [], [], []
+    entries, plain = [], []          # (name, loss, status) as HTML and as plain text
     for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
         if not run.enabled:
             continue
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
         status = run_status(t, k)
-        extra = f" <i>{status}</i>" if status else ""
-        names.append(f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                     f'{html.escape(label)}')
-        results.append(f"loss&nbsp;{loss}{extra}")
-        plain.append((f"━━● {label}", f"loss {loss} {status}"))
+        entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
+                        f'{html.escape(label)}', f"loss&nbsp;{loss}", f"<i>{status}</i>" if status else ""))
+        plain.append((f"━━● {label}", f"loss {loss}", status))
     counter = f"<b>step {k} / {sim.steps}</b>"
     arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step", "gradient": "&#8674;&nbsp;&#8722;gradient",
                    "velocity": "&#8674;&nbsp;momentum"}
     colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
     key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
                               for kind, on in zip(ARROW_KINDS, arrows) if on)
-    per_row, two_lines = 2, False
-    if width and names:
+    per_row, lines = 2, 1
+    if width and entries:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
         left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}") * 1.1,
                    fm.horizontalAdvance("→ next step ⇢ −gradient ⇢ momentum") if key else 0)
         pad = 3 * fm.averageCharWidth()
-        cell = max(fm.horizontalAdvance(f"{a}  {b}") for a, b in plain) + pad
-        # an entry wider than the room left: its name above, its loss below
-        two_lines = cell > width - left
-        if two_lines:
-            cell = max(fm.horizontalAdvance(part) for pair in plain for part in pair) + pad
-        per_row = max(1, int((width - left) // cell))
-    gap = "<br>&nbsp;&nbsp;&nbsp;&nbsp;" if two_lines else " &nbsp;"
-    cells = [f"{a}{gap}{b}" for a, b in zip(names, results)]
+        # an entry as one line; else the name above the rest; else name, loss, status
+        for lines in (1, 2, 3):
+            cell = max(fm.horizontalAdvance(line) for e in plain for line in _entry_lines(e, lines))
+            if cell + pad <= width - left:
+                break
+        per_row = max(1, int((width - left) // (cell + pad)))
+    cells = ["<br>&nbsp;&nbsp;&nbsp;&nbsp;".join(_entry_lines(e, lines)) for e in entries]
     lefts = [counter, key] if key else [counter]
     n_rows = max(len(lefts), -(-len(cells) // per_row))
     rows = []
