@@ -51,11 +51,16 @@ class ControlsPanel(QWidget):
         surface_box = _group("Surface", self.surface)
 
         # start point and steps
-        self.start_x = NumberBox(parent=self)
-        self.start_y = NumberBox(parent=self)
+        self.start_x = NumberBox(name="start x", parent=self)
+        self.start_y = NumberBox(name="start y", parent=self)
         for box in (self.start_x, self.start_y):
             box.setToolTip("Start point (or click / drag on the map)")
             box.valueChanged.connect(self._start_edited)
+            box.problem_changed.connect(self._show_start_problem)
+        self.start_error = QLabel(self)
+        self.start_error.setWordWrap(True)
+        self.start_error.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.start_error.hide()
         self.steps = QSpinBox(self)
         self.steps.setRange(1, MAX_STEPS)
         self.steps.setGroupSeparatorShown(True)
@@ -72,6 +77,7 @@ class ControlsPanel(QWidget):
         row.addWidget(self.start_y_label)
         row.addWidget(self.start_y, 1)
         start_form.addRow("Start", row)
+        start_form.addRow(self.start_error)
         start_form.addRow("Steps", self.steps)
         start_box = _group("Start point and steps", start_host)
 
@@ -106,6 +112,7 @@ class ControlsPanel(QWidget):
     def set_theme(self, name: str) -> None:
         color = error_color(name)
         self.hyper.set_error_color(color)
+        self.start_error.setStyleSheet(f"color: {color}; font-weight: bold;")
         self.surface.set_error_color(color)
 
     # -------------------------------------------------------- from the model
@@ -123,15 +130,15 @@ class ControlsPanel(QWidget):
         self.start_y_label.setText(_short(ay))
         self.start_x.setToolTip(f"Start {ax} (or click / drag on the map)")
         self.start_y.setToolTip(f"Start {ay} (or click / drag on the map)")
+        self.start_x.name, self.start_y.name = f"start {ax}", f"start {ay}"
         (x0, x1), (y0, y1) = surface.bounds
         for box, span in ((self.start_x, x1 - x0), (self.start_y, y1 - y0)):
             box.setSingleStep(10.0 ** math.floor(math.log10(max(span, 1e-9))) / 10)
 
     def show_start(self, start) -> None:
         for box, v in zip((self.start_x, self.start_y), start):
-            if box.value() != v:
-                with QSignalBlocker(box):
-                    box.setValue(v)
+            if box.value() != v:                  # not the echo of what was typed
+                box.show_value(v)
 
     def show_steps(self, n: int) -> None:
         if self.steps.value() != n:
@@ -157,6 +164,11 @@ class ControlsPanel(QWidget):
     # ------------------------------------------------------------- requests
     def _start_edited(self, *_) -> None:
         self.start_requested.emit(self.start_x.value(), self.start_y.value())
+
+    def _show_start_problem(self, *_) -> None:
+        problem = self.start_x.problem or self.start_y.problem
+        self.start_error.setText(problem)
+        self.start_error.setVisible(bool(problem))
 
     def _hyper_edited(self, optimizer) -> None:
         i = self.runs.current()

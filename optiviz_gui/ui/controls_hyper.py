@@ -1,92 +1,30 @@
 """The hyper-parameter form of one optimizer, generated from its class's ``hyper`` specs.
 
-float -> ``NumberBox`` (a spin box that shows numbers in short %g form, so 1e-08
-and 1000 both read well), bool -> QCheckBox, pair -> two NumberBoxes. Ranges
-come from the spec's ``low``/``high``; tooltips from its ``doc``.
+float -> ``NumberBox`` (controls_numbers: typed numbers outside the spec's
+``low``/``high`` are shown in red with the reason and never sent), bool ->
+QCheckBox, pair -> two NumberBoxes (``betas[0]``, ``betas[1]``). Tooltips come
+from the spec's ``doc``.
 
-Every edit is validated with ``Optimizer.replace`` (torch's own conditions).
-A valid result is announced with ``optimizer_edited``; a rejected one (e.g.
-nesterov with dampening) is shown in red with the reason, the offending field
-is outlined, and nothing is announced: the model never sees it.
+An edit sends only what the person changed: ``optimizer.replace(field=value)`` on
+the model's optimizer, validated by torch's own conditions, so a field the form
+merely shows is never rewritten. A valid result is announced with
+``optimizer_edited``; a rejected one (e.g. nesterov with dampening) is shown in
+red with the reason, the offending box is outlined, the edit is kept in the form
+(set dampening to 0 and both go through) and nothing is announced: the model never
+sees it. One message at a time: a box's own problem first, then torch's.
 """
 
 from __future__ import annotations
 
-import math
-
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import (QCheckBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.errors import ConfigError
+from .controls_numbers import ERROR_RED, NumberBox
 
-_BIG = 1e12
-_ERROR_STYLE = "border: 1px solid #d32f2f;"
+__all__ = ["HyperForm", "NumberBox"]
 
-
-class NumberBox(QDoubleSpinBox):
-    """A QDoubleSpinBox that keeps full float precision and reads/writes %g text.
-
-    Steps are linear (``singleStep``) or, with ``log_steps``, walk the
-    1-2-5 sequence (…, 0.01, 0.02, 0.05, 0.1, …): the right feel for a
-    learning rate or an epsilon spanning many decades.
-    """
-
-    def __init__(self, low: float | None = None, high: float | None = None,
-                 log_steps: bool = False, step: float = 0.01, parent=None) -> None:
-        super().__init__(parent)
-        self.setDecimals(20)           # Qt rounds to this; 20 keeps every float exactly
-        self.setRange(-_BIG if low is None else low, _BIG if high is None else high)
-        self.setSingleStep(step)
-        self.log_steps = log_steps
-        self.setKeyboardTracking(True)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 - Qt override
-        return format(value, ".10g")
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
-        try:
-            return float(text.strip().replace(",", "."))
-        except ValueError:
-            return self.value()
-
-    def validate(self, text: str, pos: int):
-        t = text.strip().replace(",", ".")
-        try:
-            v = float(t)
-        except ValueError:
-            partial = t in ("", "-", "+", ".", "-.", "+.") or t[-1:] in ("e", "E", "-", "+")
-            return (QValidator.Intermediate if partial else QValidator.Invalid), text, pos
-        if not math.isfinite(v):
-            return QValidator.Invalid, text, pos
-        ok = self.minimum() <= v <= self.maximum()
-        return (QValidator.Acceptable if ok else QValidator.Intermediate), text, pos
-
-    def fixup(self, text: str) -> str:
-        return self.textFromValue(self.value())
-
-    def stepBy(self, steps: int) -> None:  # noqa: N802 - Qt override
-        if not self.log_steps:
-            return super().stepBy(steps)
-        v = self.value()
-        for _ in range(abs(steps)):
-            v = _step_125(v, up=steps > 0, low=self.minimum())
-        self.setValue(min(max(v, self.minimum()), self.maximum()))
-
-
-def _step_125(v: float, up: bool, low: float) -> float:
-    """The next number of the 1-2-5 sequence above (or below) v; 0 below 1e-12."""
-    if v <= 0:
-        return 1e-4 if up else v
-    exp = math.floor(math.log10(v))
-    candidates = sorted(m * 10.0 ** e for e in (exp - 1, exp, exp + 1) for m in (1, 2, 5))
-    tol = v * 1e-9
-    if up:
-        return next(c for c in candidates if c > v + tol)
-    below = [c for c in candidates if c < v - tol]
-    nxt = below[-1]
-    return 0.0 if nxt < 1e-12 and low <= 0 else nxt
+_ERROR_STYLE = f"border: 1px solid {ERROR_RED};"
 
 
 def _log_steps(h) -> bool:
@@ -106,6 +44,8 @@ class HyperForm(QWidget):
         self._optimizer = None            # what the model has
         self._cls = None
         self._fields: dict[str, tuple] = {}
+        self._pending: dict = {}          # edits torch refused, kept for the next edit
+        self._refused: str | None = None  # torch's reason
         self._form_host = QWidget(self)
         self.error = QLabel(self)
         self.error.setWordWrap(True)
@@ -127,11 +67,12 @@ class HyperForm(QWidget):
         if optimizer is not None and optimizer == self._optimizer and type(optimizer) is self._cls:
             return
         self._optimizer = optimizer
+        self._pending, self._refused = {}, None
         if optimizer is None or type(optimizer) is not self._cls:
             self._build(None if optimizer is None else type(optimizer))
         if optimizer is not None:
             self._show_values(optimizer.hp)
-        self._show_error(None)
+        self._show_error()
 
     @property
     def optimizer(self):
@@ -165,74 +106,79 @@ class HyperForm(QWidget):
     def _make_field(self, h):
         if h.kind == "bool":
             box = QCheckBox(self._form_host)
-            box.toggled.connect(self._edited)
+            box.toggled.connect(lambda on, name=h.name: self._edited(name, on))
             return box, box
         if h.kind == "pair":
             host = QWidget(self._form_host)
             row = QHBoxLayout(host)
             row.setContentsMargins(0, 0, 0, 0)
-            boxes = []
-            for _ in range(2):
-                box = NumberBox(h.low, h.high, log_steps=_log_steps(h), parent=host)
-                box.valueChanged.connect(self._edited)
+            boxes = tuple(self._number_box(h, f"{h.name}[{i}]", host, i) for i in range(2))
+            for box in boxes:
                 row.addWidget(box)
-                boxes.append(box)
-            return host, tuple(boxes)
-        box = NumberBox(h.low, h.high, log_steps=_log_steps(h), parent=self._form_host)
-        box.valueChanged.connect(self._edited)
+            return host, boxes
+        box = self._number_box(h, h.name, self._form_host)
         return box, box
+
+    def _number_box(self, h, name: str, parent: QWidget, part: int | None = None) -> NumberBox:
+        box = NumberBox(h.low, h.high, log_steps=_log_steps(h), name=name, parent=parent)
+        box.valueChanged.connect(lambda v: self._edited(h.name, v, part))
+        box.problem_changed.connect(self._show_error)
+        return box
 
     def _show_values(self, hp) -> None:
         for name, (h, parts, _) in self._fields.items():
-            value = hp[name]
-            if h.kind == "pair":
-                for box, v in zip(parts, value):
-                    _set_quietly(box, v)
+            if h.kind == "bool":
+                with QSignalBlocker(parts):
+                    parts.setChecked(bool(hp[name]))
             else:
-                _set_quietly(parts, value)
+                for box, v in zip(_boxes(parts), _boxes(hp[name])):
+                    box.show_value(v)
 
     # ---------------------------------------------------------------- edits
-    def values(self) -> dict:
-        out = {}
-        for name, (h, parts, _) in self._fields.items():
-            if h.kind == "bool":
-                out[name] = parts.isChecked()
-            elif h.kind == "pair":
-                out[name] = (parts[0].value(), parts[1].value())
-            else:
-                out[name] = parts.value()
-        return out
-
-    def _edited(self, *_) -> None:
+    def _edited(self, name: str, value, part: int | None = None) -> None:
+        """One field (or one part of a pair) changed: send that change alone."""
         if self._optimizer is None:
             return
+        if part is not None:
+            pair = list(self._pending.get(name, self._optimizer.hp[name]))
+            pair[part] = value
+            value = tuple(pair)
+        self._pending[name] = value
         try:
-            new = self._optimizer.replace(**self.values())
+            new = self._optimizer.replace(**self._pending)
         except ConfigError as e:
-            self._show_error(str(e))
+            self._refused = str(e)
+            self._show_error()
             return
-        self._show_error(None)
+        self._pending, self._refused = {}, None
+        self._show_error()
         if new != self._optimizer:
             self._optimizer = new
             self.optimizer_edited.emit(new)
 
-    def _show_error(self, message: str | None) -> None:
-        for name, (_, _, widget) in self._fields.items():
-            bad = message is not None and _names_key(message, name)
-            widget.setStyleSheet(_ERROR_STYLE if bad else "")
+    def _show_error(self, *_) -> None:
+        """A box's own problem (it is red already), else torch's reason on its field."""
+        boxes = [box for _, parts, _ in self._fields.values() if not isinstance(parts, QCheckBox)
+                 for box in _boxes(parts)]
+        problems = [box.problem for box in boxes if box.problem]
+        message = problems[0] if problems else self._refused
+        key = None if problems or not message else _named_key(message)
+        for name, (h, parts, widget) in self._fields.items():
+            if h.kind == "bool":
+                widget.setStyleSheet(_ERROR_STYLE if key == name else "")
+            else:
+                for box in _boxes(parts):
+                    box.set_flagged(key in (name, box.name))
         self.error.setText(message or "")
         self.error.setVisible(bool(message))
 
 
-def _names_key(message: str, name: str) -> bool:
-    """Does a ConfigError message ("Adam: betas[1] must be ...") name this key?"""
-    body = message.split(":", 1)[-1]
-    return any(body.lstrip().startswith(name + tail) for tail in (" ", "["))
+def _named_key(message: str) -> str:
+    """The key a ConfigError names: "Adam: betas[1] must be ..." -> "betas[1]"."""
+    words = message.split(":", 1)[-1].split()
+    return words[0] if words else ""
 
 
-def _set_quietly(widget, value) -> None:
-    with QSignalBlocker(widget):
-        if isinstance(widget, QCheckBox):
-            widget.setChecked(bool(value))
-        elif widget.value() != value:
-            widget.setValue(float(value))
+def _boxes(parts) -> tuple:
+    """A field's boxes, or a value's numbers: a pair as it is, one as a 1-tuple."""
+    return parts if isinstance(parts, tuple) else (parts,)
