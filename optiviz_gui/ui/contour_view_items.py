@@ -291,6 +291,7 @@ def run_status(t, k: int) -> str:
 
 
 _NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
+_ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "⇢ momentum"}
 
 
 def _entry_lines(entry: tuple[str, str, str], lines: int) -> list[str]:
@@ -328,8 +329,9 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     per_row, lines = 2, 1
     if width and entries:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
-        left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}") * 1.1,
-                   fm.horizontalAdvance("→ next step ⇢ −gradient ⇢ momentum") if key else 0)
+        key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
+        left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}"),
+                   fm.horizontalAdvance(key_text)) * 1.1
         pad = 3 * fm.averageCharWidth()
         # an entry as one line; else the name above the rest; else name, loss, status
         for lines in (1, 2, 3):
