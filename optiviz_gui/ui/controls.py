@@ -4,8 +4,10 @@ It is made of ``SurfacePicker`` (controls_surface), ``RunList`` (controls_runs)
 and ``HyperForm`` (controls_hyper) plus the start/steps boxes and the selected
 optimizer's update rule. The panel never touches the model: it announces
 requests as Qt signals and is redrawn from the model by the ``show_*``
-methods, which block their widgets' signals (QSignalBlocker) so nothing echoes
-back. ``wiring.wire`` connects both directions.
+methods, which block their widgets' signals (QSignalBlocker,
+``NumberBox.show_value``) so nothing echoes back. ``wiring.wire`` connects both
+directions. Every typed number is a ``NumberBox`` (controls_numbers): text out of
+its range is shown in red with the reason under its group and never requested.
 
 Requests:
     surface_requested(surface, new_kind)   a new surface; new_kind: move to its default start
@@ -18,12 +20,12 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QLabel, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.trajectory import MAX_STEPS
-from .controls_hyper import HyperForm, NumberBox
+from .controls_hyper import HyperForm
+from .controls_numbers import NumberBox, ProblemLabel
 from .controls_runs import RunList
 from .controls_surface import SurfacePicker
 from .dialogs import rule_html
@@ -56,17 +58,13 @@ class ControlsPanel(QWidget):
         for box in (self.start_x, self.start_y):
             box.setToolTip("Start point (or click / drag on the map)")
             box.valueChanged.connect(self._start_edited)
-            box.problem_changed.connect(self._show_start_problem)
-        self.start_error = QLabel(self)
-        self.start_error.setWordWrap(True)
-        self.start_error.setStyleSheet("color: #c62828; font-weight: bold;")
-        self.start_error.hide()
-        self.steps = QSpinBox(self)
-        self.steps.setRange(1, MAX_STEPS)
-        self.steps.setGroupSeparatorShown(True)
-        self.steps.setKeyboardTracking(False)          # typing 1000 must not pass through 1
+        # typing 1000 must not pass through 1: the steps are taken on Enter
+        self.steps = NumberBox(1, MAX_STEPS, step=1, name="steps", parent=self,
+                               whole=True, tracking=False)
         self.steps.setToolTip("Number of iterations to play (press Enter after typing)")
-        self.steps.valueChanged.connect(self.steps_requested)
+        self.steps.valueChanged.connect(lambda n: self.steps_requested.emit(int(n)))
+        self.start_error = ProblemLabel(self)
+        self.start_error.watch(self.start_x, self.start_y, self.steps)
         start_host = QWidget(self)
         start_form = QFormLayout(start_host)
         start_form.setContentsMargins(0, 0, 0, 0)
@@ -77,8 +75,8 @@ class ControlsPanel(QWidget):
         row.addWidget(self.start_y_label)
         row.addWidget(self.start_y, 1)
         start_form.addRow("Start", row)
-        start_form.addRow(self.start_error)
         start_form.addRow("Steps", self.steps)
+        start_form.addRow(self.start_error)
         start_box = _group("Start point and steps", start_host)
 
         # optimizers
@@ -112,7 +110,7 @@ class ControlsPanel(QWidget):
     def set_theme(self, name: str) -> None:
         color = error_color(name)
         self.hyper.set_error_color(color)
-        self.start_error.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.start_error.set_color(color)
         self.surface.set_error_color(color)
 
     # -------------------------------------------------------- from the model
@@ -142,8 +140,7 @@ class ControlsPanel(QWidget):
 
     def show_steps(self, n: int) -> None:
         if self.steps.value() != n:
-            with QSignalBlocker(self.steps):
-                self.steps.setValue(n)
+            self.steps.show_value(n)
 
     def show_runs(self, sim) -> None:
         self._runs, self._labels = sim.runs, sim.labels()
@@ -164,11 +161,6 @@ class ControlsPanel(QWidget):
     # ------------------------------------------------------------- requests
     def _start_edited(self, *_) -> None:
         self.start_requested.emit(self.start_x.value(), self.start_y.value())
-
-    def _show_start_problem(self, *_) -> None:
-        problem = self.start_x.problem or self.start_y.problem
-        self.start_error.setText(problem)
-        self.start_error.setVisible(bool(problem))
 
     def _hyper_edited(self, optimizer) -> None:
         i = self.runs.current()

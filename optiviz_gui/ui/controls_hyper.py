@@ -16,11 +16,11 @@ sees it. One message at a time: a box's own problem first, then torch's.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.errors import ConfigError
-from .controls_numbers import ERROR_RED, NumberBox
+from .controls_numbers import ERROR_RED, NumberBox, ProblemLabel
 
 __all__ = ["HyperForm", "NumberBox"]
 
@@ -47,19 +47,15 @@ class HyperForm(QWidget):
         self._pending: dict = {}          # edits torch refused, kept for the next edit
         self._refused: str | None = None  # torch's reason
         self._form_host = QWidget(self)
-        self.error = QLabel(self)
-        self.error.setWordWrap(True)
-        self.error.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.error = ProblemLabel(self)
         self.error.setObjectName("hyperError")
-        self.error.hide()
-        self.set_error_color("#c62828")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._form_host)
         layout.addWidget(self.error)
 
     def set_error_color(self, color: str) -> None:
-        self.error.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.error.set_color(color)
 
     # -------------------------------------------------------- from the model
     def set_optimizer(self, optimizer) -> None:
@@ -169,8 +165,7 @@ class HyperForm(QWidget):
             else:
                 for box in _boxes(parts):
                     box.set_flagged(key in (name, box.name))
-        self.error.setText(message or "")
-        self.error.setVisible(bool(message))
+        self.error.say(message)
 
 
 def _named_key(message: str) -> str:

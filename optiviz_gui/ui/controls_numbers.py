@@ -1,10 +1,13 @@
-"""``NumberBox``: the spin box of every typed float in the controls (hyper-parameters, start).
+"""``NumberBox``: the spin box of every typed number in the controls.
 
-The rule, the same in every box:
+Hyper-parameters and the start point commit as they are typed; the number of
+steps and the data parameters (``tracking=False``: each change rebuilds a lot)
+commit on Enter or when the focus leaves; ``whole`` boxes take whole numbers only.
+Otherwise the rule is the same in every box:
 
-- Typing commits at once: each keystroke that leaves a complete number inside the
-  box's range (``low``..``high``) sets the value (``valueChanged``), so an edit takes
-  effect as it is typed.
+- Typing commits at once (with ``tracking``): each keystroke that leaves a complete
+  number inside the box's range (``low``..``high``) sets the value
+  (``valueChanged``), so an edit takes effect as it is typed.
 - A complete number outside the range is never committed: the box turns red and
   ``problem`` holds one sentence naming the box, its range and the typed text
   ("lr must be between 0 and 1000, got 1e300."); ``problem_changed`` announces it.
@@ -26,14 +29,15 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QLabel
 
 _BIG = 1e12
 ERROR_RED = "#d32f2f"
 _COMPLETE = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _PARTIAL = re.compile(r"[+-]?(\d*\.?\d*|(\d+\.?\d*|\.\d+)[eE][+-]?\d*)")
+_WHOLE, _WHOLE_PARTIAL = re.compile(r"[+-]?\d+"), re.compile(r"[+-]?\d*")
 
 
 def number_text(value: float) -> str:
@@ -56,26 +60,30 @@ class NumberBox(QDoubleSpinBox):
 
     Steps are linear (``singleStep``) or, with ``log_steps``, walk the 1-2-5
     sequence (…, 0.01, 0.02, 0.05, 0.1, …): the right feel for a learning rate or
-    an epsilon spanning many decades. Steps stay inside the range.
+    an epsilon spanning many decades. Steps stay inside the range. ``special``
+    is shown (and may be typed) for ``low``, like Qt's specialValueText.
     """
 
     problem_changed = Signal(str)
 
     def __init__(self, low: float | None = None, high: float | None = None,
                  log_steps: bool = False, step: float = 0.01, name: str = "the value",
-                 parent=None) -> None:
+                 parent=None, *, whole: bool = False, tracking: bool = True,
+                 special: str = "") -> None:
         super().__init__(parent)
         self.low = -_BIG if low is None else float(low)
         self.high = _BIG if high is None else float(high)
         self.name = name
         self.log_steps = log_steps
+        self._patterns = (_WHOLE, _WHOLE_PARTIAL) if whole else (_COMPLETE, _PARTIAL)
         self._start = 0.0              # the value when the current edit began
         self._problem = ""
         self._flagged = False
         self.setDecimals(323)          # Qt rounds every value to this: 323 keeps every float
         self.setRange(self.low, self.high)
         self.setSingleStep(step)
-        self.setKeyboardTracking(True)
+        self.setKeyboardTracking(tracking)
+        self.setSpecialValueText(special)
         self._start = self.value()
         self.lineEdit().textChanged.connect(self._recheck)    # typing
         self.valueChanged.connect(self._recheck)              # Qt rewriting the text
@@ -92,9 +100,14 @@ class NumberBox(QDoubleSpinBox):
         value = float(value) + 0.0
         with QSignalBlocker(self):
             self._set_within(value, min(self.low, value), max(self.high, value))
-        self.lineEdit().setText(self.textFromValue(value))
         self._start = value
         self._recheck()
+
+    def set_range(self, low: float, high: float) -> None:
+        """Change the range; the value shown stays until the next ``show_value``."""
+        self.low, self.high = float(low), float(high)
+        with QSignalBlocker(self):
+            self._set_within(self.value(), min(low, self.value()), max(high, self.value()))
 
     def setValue(self, value: float) -> None:  # noqa: N802 - Qt override
         """Set (and announce) a value, clamped to the range like Qt's own."""
@@ -113,6 +126,8 @@ class NumberBox(QDoubleSpinBox):
 
     def valueFromText(self, text: str) -> float:  # noqa: N802 - Qt override
         t = _clean(text)
+        if self.specialValueText() and t == self.specialValueText():
+            return self.low
         for known in (self.value(), self._start):
             if t == number_text(known):
                 return known
@@ -163,9 +178,13 @@ class NumberBox(QDoubleSpinBox):
     def _check(self, text: str) -> tuple[QValidator.State, str]:
         """(Qt's verdict on ``text``, the problem with it)."""
         t = _clean(text)
-        if not _COMPLETE.fullmatch(t):
-            partial = _PARTIAL.fullmatch(t)
-            return (QValidator.Intermediate if partial else QValidator.Invalid), ""
+        complete, partial = self._patterns
+        special = self.specialValueText()
+        if special and t == special:
+            return QValidator.Acceptable, ""
+        if not complete.fullmatch(t):
+            ok = partial.fullmatch(t) or (special and special.startswith(t))
+            return (QValidator.Intermediate if ok else QValidator.Invalid), ""
         v = float(t) + 0.0
         if self.low <= v <= self.high or v == self._start or v == self.value():
             return QValidator.Acceptable, ""
@@ -219,3 +238,30 @@ def _step_125(v: float, up: bool, low: float) -> float:
     below = [c for c in candidates if c < v - tol]
     nxt = below[-1]
     return 0.0 if nxt < 1e-12 and low <= 0 else nxt
+
+
+class ProblemLabel(QLabel):
+    """One sentence in red under some boxes: the first problem among those it watches."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._boxes: list[NumberBox] = []
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self.set_color("#c62828")
+        self.hide()
+
+    def set_color(self, color: str) -> None:
+        self.setStyleSheet(f"color: {color}; font-weight: bold;")
+
+    def watch(self, *boxes: NumberBox) -> None:
+        for box in boxes:
+            self._boxes.append(box)
+            box.problem_changed.connect(self.refresh)
+
+    def refresh(self, *_) -> None:
+        self.say(next((box.problem for box in self._boxes if box.problem), ""))
+
+    def say(self, message: str | None) -> None:
+        self.setText(message or "")
+        self.setVisible(bool(message))

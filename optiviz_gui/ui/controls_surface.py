@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QMenu, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMenu,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from ..core.errors import ConfigError
 from ..core.expression import EXAMPLES
 from ..core.surfaces import BUILTINS, make_surface
+from .controls_numbers import NumberBox, ProblemLabel
 
 REGRESSION = "linear_regression"
 EXPRESSION = "expression"
@@ -71,29 +72,19 @@ class SurfacePicker(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-        self.reg: dict[str, QDoubleSpinBox | QSpinBox] = {}
-        specs = {
-            "intercept": ("true intercept a of y = a + b·x", -1e6, 1e6, 0.5, 3),
-            "slope": ("true slope b of y = a + b·x", -1e6, 1e6, 0.5, 3),
-            "noise": ("standard deviation of the Gaussian noise on y", 0.0, 1e6, 0.1, 4),
+        self.reg: dict[str, NumberBox] = {}
+        specs = {       # tooltip, range, step, whole numbers only
+            "intercept": ("true intercept a of y = a + b·x", -1e6, 1e6, 0.5, False),
+            "slope": ("true slope b of y = a + b·x", -1e6, 1e6, 0.5, False),
+            "n": ("number of data points", 2, 1_000_000, 100, True),
+            "noise": ("standard deviation of the Gaussian noise on y", 0.0, 1e6, 0.1, False),
+            "seed": ("random seed of the synthetic data", 0, 2**31 - 1, 1, True),
         }
+        self.reg_error = ProblemLabel(page)
         for key in _REGRESSION_KEYS:
-            if key in ("n", "seed"):
-                box = QSpinBox(page)
-                box.setRange(2 if key == "n" else 0, 1_000_000 if key == "n" else 2**31 - 1)
-                box.setToolTip("number of data points" if key == "n"
-                               else "random seed of the synthetic data")
-                if key == "n":
-                    box.setSingleStep(100)
-            else:
-                tip, lo, hi, step, dec = specs[key]
-                box = QDoubleSpinBox(page)
-                box.setRange(lo, hi)
-                box.setDecimals(dec)
-                box.setSingleStep(step)
-                box.setToolTip(tip)
+            tip, lo, hi, step, whole = specs[key]
+            box = self._data_box(page, key, lo, hi, step, whole, tip)
             box.setValue(_REGRESSION_DEFAULTS[key])
-            box.setKeyboardTracking(False)
             box.valueChanged.connect(self._regression_edited)
             i = len(self.reg)
             label = QLabel(key, page)
@@ -102,27 +93,33 @@ class SurfacePicker(QWidget):
             grid.addWidget(box, i // 2, 2 * (i % 2) + 1)
             self.reg[key] = box
         self._minibatch_row(page, grid, 3)
+        grid.addWidget(self.reg_error, 4, 0, 1, 4)
         self.data_label = QLabel(page)
         self.data_label.setWordWrap(True)
-        grid.addWidget(self.data_label, 4, 0, 1, 4)
+        grid.addWidget(self.data_label, 5, 0, 1, 4)
         return page
+
+    def _data_box(self, page: QWidget, name: str, low: float, high: float, step: float,
+                  whole: bool, tip: str, special: str = "") -> NumberBox:
+        """A box taken on Enter (each change rebuilds the data), its problems shown below."""
+        box = NumberBox(low, high, step=step, name=name, parent=page, whole=whole,
+                        tracking=False, special=special)
+        box.setToolTip(tip)
+        self.reg_error.watch(box)
+        return box
 
     def _minibatch_row(self, page: QWidget, grid: QGridLayout, row: int) -> None:
         """Batch size (0 shows "full") and the seed of the batches' shuffling."""
-        self.batch = QSpinBox(page)
-        self.batch.setRange(0, 1000)
-        self.batch.setSpecialValueText("full")
-        self.batch.setToolTip("Mini-batch size: each update uses the gradient of this many "
-                              "points, reshuffled every epoch (like a torch DataLoader with "
-                              "shuffle=True); full = every point. The map and the loss stay "
-                              "those of the full data.")
-        self.batch_seed = QSpinBox(page)
-        self.batch_seed.setRange(0, 2**31 - 1)
-        self.batch_seed.setToolTip("Seed of the mini-batch shuffling: the same seed replays "
-                                   "the same batches")
+        self.batch = self._data_box(
+            page, "mini-batch", 0, 1000, 1, True,
+            "Mini-batch size: each update uses the gradient of this many points, reshuffled "
+            "every epoch (like a torch DataLoader with shuffle=True); full (0) = every point. "
+            "The map and the loss stay those of the full data.", special="full")
+        self.batch_seed = self._data_box(
+            page, "batch seed", 0, 2**31 - 1, 1, True,
+            "Seed of the mini-batch shuffling: the same seed replays the same batches")
         for col, (text, box) in enumerate((("mini-batch", self.batch),
                                            ("batch seed", self.batch_seed))):
-            box.setKeyboardTracking(False)
             box.valueChanged.connect(self._batch_edited)
             label = QLabel(text, page)
             label.setToolTip(box.toolTip())
@@ -149,11 +146,7 @@ class SurfacePicker(QWidget):
             action.setData(formula)
             action.triggered.connect(lambda _=False, f=formula: self.use_example(f))
         self.examples.setMenu(menu)
-        self.expr_error = QLabel(page)
-        self.expr_error.setWordWrap(True)
-        self.expr_error.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        self.expr_error.hide()
-        self.set_error_color("#c62828")
+        self.expr_error = ProblemLabel(page)
         row = QHBoxLayout()
         row.setSpacing(4)
         row.addWidget(self.expr, 1)
@@ -163,7 +156,8 @@ class SurfacePicker(QWidget):
         return page
 
     def set_error_color(self, color: str) -> None:
-        self.expr_error.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.expr_error.set_color(color)
+        self.reg_error.set_color(color)
 
     # -------------------------------------------------------- from the model
     def show_surface(self, surface) -> None:
@@ -181,8 +175,7 @@ class SurfacePicker(QWidget):
             for key, box in self.reg.items():
                 box.setEnabled(csv is None)
                 if key in spec:
-                    with QSignalBlocker(box):
-                        box.setValue(spec[key])
+                    box.show_value(spec[key])
             self._show_batch(surface)
             self.data_label.setText(f"Data: {Path(csv).name} (File ▸ Load data…)" if csv
                                     else "Synthetic data; File ▸ Load data… reads a CSV.")
@@ -194,12 +187,10 @@ class SurfacePicker(QWidget):
 
     def _show_batch(self, surface) -> None:
         size = getattr(surface, "batch_size", None) or 0
-        with QSignalBlocker(self.batch):
-            self.batch.setMaximum(len(surface.x))
-            self.batch.setValue(size)
-        with QSignalBlocker(self.batch_seed):
-            self.batch_seed.setValue(getattr(surface, "batch_seed", 0) if size else
-                                     self.batch_seed.value())
+        self.batch.set_range(0, len(surface.x))
+        self.batch.show_value(size)
+        if size:
+            self.batch_seed.show_value(getattr(surface, "batch_seed", 0))
         self.batch_seed.setEnabled(bool(size))
 
     def _show_page(self, index: int) -> None:
@@ -231,10 +222,10 @@ class SurfacePicker(QWidget):
         if "x_range" in old:
             spec["x_range"] = old["x_range"]
         for key, box in self.reg.items():
-            spec[key] = box.value()
+            spec[key] = int(box.value()) if key in ("n", "seed") else box.value()
         if self.batch.value():
-            spec["batch_size"] = min(self.batch.value(), spec["n"])
-            spec["batch_seed"] = self.batch_seed.value()
+            spec["batch_size"] = min(int(self.batch.value()), spec["n"])
+            spec["batch_seed"] = int(self.batch_seed.value())
         return spec
 
     def _regression_edited(self, *_) -> None:
@@ -243,16 +234,15 @@ class SurfacePicker(QWidget):
 
     def _batch_edited(self, *_) -> None:
         """Batch size or seed changed: the model's data with (or without) mini-batches."""
-        size = self.batch.value()
+        size, seed = int(self.batch.value()), int(self.batch_seed.value())
         self.batch_seed.setEnabled(bool(size))
         surface = self._surface
         if surface is None or not hasattr(surface, "minibatches"):
             return
-        if size == (surface.batch_size or 0) and (not size or
-                                                  self.batch_seed.value() == surface.batch_seed):
+        if size == (surface.batch_size or 0) and (not size or seed == surface.batch_seed):
             return
         try:
-            new = surface.minibatches(size or None, self.batch_seed.value())
+            new = surface.minibatches(size or None, seed)
         except ConfigError as e:          # the box's maximum should prevent this
             self.formula.setText(str(e))
             return
@@ -274,8 +264,7 @@ class SurfacePicker(QWidget):
             self.surface_requested.emit(surface, new_kind)          # spaces alone change nothing
 
     def _show_expr_error(self, message: str | None) -> None:
-        self.expr_error.setText(message or "")
-        self.expr_error.setVisible(bool(message))
+        self.expr_error.say(message)
 
     def _request(self, spec: dict, new_kind: bool) -> None:
         try:

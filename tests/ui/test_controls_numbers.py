@@ -195,3 +195,53 @@ def test_only_the_offending_beta_is_red_and_the_message_names_the_typed_value(wi
     type_text(qtbot, b2, "0.99")
     assert sim.runs[3].optimizer.betas == (0.9, 0.99)
     assert not is_red(b2) and not form.error.isVisible()
+
+
+# ------------------------------------------- boxes taken on Enter: steps, data
+def test_steps_are_taken_on_enter_and_a_count_beyond_the_limit_is_red(window, qtbot):
+    sim, c = window.sim, window.controls
+    counts = []
+    sim.steps_changed.connect(counts.append)
+    type_text(qtbot, c.steps, "1000")
+    assert counts == []                                         # not 1, 10, 100 on the way
+    qtbot.keyClick(c.steps, Qt.Key_Return)
+    assert counts == [1000] and sim.steps == 1000
+    type_text(qtbot, c.steps, "9999999")                        # the README: 1 to 1,000,000
+    assert is_red(c.steps) and c.start_error.isVisible()
+    assert c.start_error.text().startswith("steps must be between 1 and 1000000")
+    assert "9999999" in c.start_error.text()
+    qtbot.keyClick(c.steps, Qt.Key_Return)
+    assert sim.steps == 1000 and c.steps.text() == "1000" and not c.start_error.isVisible()
+    type_text(qtbot, c.steps, "0")
+    assert is_red(c.steps)
+    qtbot.keyClick(c.steps, Qt.Key_Return)
+    assert counts == [1000] and not is_red(c.steps)
+    type_text(qtbot, c.steps, "2.5")                            # whole numbers only
+    assert c.steps.text() == "25"
+
+
+@pytest.mark.parametrize("key, typed, taken", [("intercept", "1e3", 1000.0),
+                                               ("slope", "-0.25", -0.25),
+                                               ("n", "250", 250)])
+def test_typed_data_parameters_are_taken_whole(window, qtbot, key, typed, taken):
+    box = window.controls.surface.reg[key]
+    type_text(qtbot, box, typed)
+    qtbot.keyClick(box, Qt.Key_Return)
+    assert window.sim.surface.to_dict()[key] == taken
+
+
+@pytest.mark.parametrize("key, typed, reason", [
+    ("n", "5000000", "n must be between 2 and 1000000"),
+    ("intercept", "2000000", "intercept must be between -1000000 and 1000000"),
+    ("noise", "-1", "noise must be between 0 and 1000000"),
+    ("mini-batch", "5000", "mini-batch must be between 0 and 1000")])    # 1000 points
+def test_data_parameters_out_of_range_are_red_and_never_taken(window, qtbot, key, typed, reason):
+    sim, picker = window.sim, window.controls.surface
+    box = picker.batch if key == "mini-batch" else picker.reg[key]
+    before = sim.surface
+    type_text(qtbot, box, typed)
+    assert is_red(box) and picker.reg_error.isVisible()
+    assert picker.reg_error.text() == f"{reason}, got {typed}."
+    qtbot.keyClick(box, Qt.Key_Return)
+    assert sim.surface is before
+    assert not is_red(box) and not picker.reg_error.isVisible()
