@@ -9,9 +9,11 @@ An edit sends only what the person changed: ``optimizer.replace(field=value)`` o
 the model's optimizer, validated by torch's own conditions, so a field the form
 merely shows is never rewritten. A valid result is announced with
 ``optimizer_edited``; a rejected one (e.g. nesterov with dampening) is shown in
-red with the reason, the offending box is outlined, the edit is kept in the form
-(set dampening to 0 and both go through) and nothing is announced: the model never
-sees it. One message at a time: a box's own problem first, then torch's.
+red with the reason, the offending field is outlined, and nothing is announced:
+the model never sees it. A refused combination stays in the form (set dampening
+to 0 and both go through) while edits valid by themselves still go through; a
+box whose own value torch refuses (β₂ = 1) goes back to the model's value when
+its edit ends. One message at a time: a box's own problem first, then torch's.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ class HyperForm(QWidget):
     def _number_box(self, h, name: str, parent: QWidget, part: int | None = None) -> NumberBox:
         box = NumberBox(h.low, h.high, log_steps=_log_steps(h), name=name, parent=parent)
         box.valueChanged.connect(lambda v: self._edited(h.name, v, part))
+        box.editingFinished.connect(lambda: self._box_done(box, h.name, part))
         box.problem_changed.connect(self._show_error)
         return box
 
@@ -132,23 +135,41 @@ class HyperForm(QWidget):
 
     # ---------------------------------------------------------------- edits
     def _edited(self, name: str, value, part: int | None = None) -> None:
-        """One field (or one part of a pair) changed: send that change alone."""
+        """One field (or one part of a pair) changed: send that change alone, or with
+        the refused edits it may complete (nesterov waiting for dampening = 0)."""
         if self._optimizer is None:
             return
         if part is not None:
-            pair = list(self._pending.get(name, self._optimizer.hp[name]))
-            pair[part] = value
-            value = tuple(pair)
+            value = _with_part(self._pending.get(name, self._optimizer.hp[name]), part, value)
         self._pending[name] = value
+        self._apply(name)
+
+    def _box_done(self, box: NumberBox, name: str, part: int | None) -> None:
+        """A box's edit ended: a value torch refuses by itself goes back to the model's."""
+        if self._optimizer is None or not self._refused or _named_key(self._refused) != box.name:
+            return
+        value = self._optimizer.hp[name]
+        box.show_value(value if part is None else value[part])
+        if part is not None and name in self._pending:
+            value = _with_part(self._pending[name], part, value[part])
+        self._pending[name] = value
+        self._apply()
+
+    def _apply(self, name: str | None = None) -> None:
+        old = new = self._optimizer
         try:
-            new = self._optimizer.replace(**self._pending)
+            new = old.replace(**self._pending)
+            self._pending, self._refused = {}, None
         except ConfigError as e:
             self._refused = str(e)
-            self._show_error()
-            return
-        self._pending, self._refused = {}, None
+            if name is not None:
+                try:                                  # valid by itself: it goes through
+                    new = old.replace(**{name: self._pending[name]})
+                    del self._pending[name]
+                except ConfigError:
+                    pass
         self._show_error()
-        if new != self._optimizer:
+        if new != old:
             self._optimizer = new
             self.optimizer_edited.emit(new)
 
@@ -172,6 +193,10 @@ def _named_key(message: str) -> str:
     """The key a ConfigError names: "Adam: betas[1] must be ..." -> "betas[1]"."""
     words = message.split(":", 1)[-1].split()
     return words[0] if words else ""
+
+
+def _with_part(pair, part: int, value) -> tuple:
+    return tuple(value if i == part else v for i, v in enumerate(pair))
 
 
 def _boxes(parts) -> tuple:

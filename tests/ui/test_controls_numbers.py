@@ -245,3 +245,30 @@ def test_data_parameters_out_of_range_are_red_and_never_taken(window, qtbot, key
     qtbot.keyClick(box, Qt.Key_Return)
     assert sim.surface is before
     assert not is_red(box) and not picker.reg_error.isVisible()
+
+
+def test_a_beta_torch_refuses_goes_back_when_its_edit_ends(window, qtbot):
+    sim = window.sim
+    form = select(window, 3)                                    # Adam, betas (0.9, 0.999)
+    b1, b2 = form.field("betas")
+    type_text(qtbot, b2, "1")                                   # torch: 0 ≤ β₂ < 1
+    qtbot.keyClick(b2, Qt.Key_Return)
+    assert sim.runs[3].optimizer.betas == (0.9, 0.999)
+    assert b2.text() == "0.999" and not is_red(b2) and not form.error.isVisible()
+    type_text(qtbot, b1, "0.5")                                 # the other beta still works
+    assert sim.runs[3].optimizer.betas == (0.5, 0.999)
+
+
+def test_an_edit_valid_by_itself_goes_through_while_nesterov_waits(window, qtbot):
+    sim = window.sim
+    form = select(window, 1)                                    # SGD, momentum 0.2
+    form.field("dampening").setValue(0.5)
+    form.field("nesterov").setChecked(True)                     # torch: needs dampening 0
+    type_text(qtbot, form.field("lr"), "0.05")
+    opt = sim.runs[1].optimizer
+    assert (opt.lr, opt.nesterov, opt.dampening) == (0.05, False, 0.5)
+    assert "nesterov" in form.error.text() and is_red(form.field("nesterov"))
+    form.field("dampening").setValue(0.0)                       # now the combination is valid
+    opt = sim.runs[1].optimizer
+    assert (opt.lr, opt.nesterov, opt.dampening) == (0.05, True, 0.0)
+    assert not form.error.isVisible()
