@@ -109,7 +109,7 @@ def test_adam_beta_of_one_is_rejected(window):
     assert sim.runs[3].optimizer.betas == (0.8, 0.999)
 
 
-def test_number_box_steps():
+def test_number_box_steps(qapp):
     lr = NumberBox(0.0, 1e3, log_steps=True)
     lr.setValue(0.1)
     seen = []
