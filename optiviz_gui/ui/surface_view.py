@@ -31,10 +31,11 @@ from PySide6.QtOpenGL import QOpenGLFramebufferObject
 
 from ..core.simulation import Simulation
 from .contour_view_items import header_html
-from .contour_view_levels import fmt, transform_for
+from .contour_view_levels import transform_for
 from .gl import share_gl_contexts
 from .surface_view_cache import ATTACHMENT, StaticLayer
 from .surface_view_host import OffscreenGLView
+from .surface_view_labels import Placed, axis_labels, layout
 from .surface_view_mesh import (LIT_SHADER, GridMesh, clip_segments, forget_compiled_shaders,
                                 lowest_corner_azimuth, thin_path)
 from .theme import get_theme, level_colors
@@ -309,13 +310,24 @@ class SurfaceView(OffscreenGLView):
         p.scale(s, s)
         p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
         p.setPen(QtGui.QColor(self._theme.foreground))
-        for (x, y, z), text, align in self._axis_labels():
-            pt = self._project(x, y, z, w, h)
-            if pt is not None:
-                pt = (pt[0] / s, pt[1] / s)
-                r = p.fontMetrics().boundingRect(text)
-                p.drawText(QtCore.QPointF(pt[0] - align * r.width(), pt[1] + r.height() / 3), text)
+        p.setFont(self.font())
+        for label in self.label_layout(w, h, s):
+            p.drawText(label.origin, label.text)
         p.restore()
+
+    def label_layout(self, w: int, h: int, s: float = 1.0) -> list[Placed]:
+        """Where the axis labels go in a w × h picture with text magnified s times, in
+        the magnified painter's coordinates, in the view's font (none overlap)."""
+        surface = self.sim.surface
+        labels = axis_labels(surface.bounds, surface.axis_labels, self.opts["azimuth"])
+        m = self.projectionMatrix((0, 0, w, h), (0, 0, w, h)) * self.viewMatrix()
+
+        def project(x, y, z):
+            v = m.map(QtGui.QVector4D(x, y, z, 1.0))
+            if v.w() <= 0:
+                return None
+            return (v.x() / v.w() + 1) / 2 * w / s, (1 - v.y() / v.w()) / 2 * h / s
+        return layout(labels, project, QtGui.QFontMetricsF(self.font()))
 
     def _header_html(self, w: int, s: float) -> str:
         """The legend for a view w pixels wide with text magnified s times: as many
@@ -328,27 +340,6 @@ class SurfaceView(OffscreenGLView):
         doc.setHtml(header)
         doc.setTextWidth(w / s - 12)
         return doc
-
-    def _axis_labels(self):
-        """((x, y, z) scene point, text, horizontal anchor 0..1) for both axes' ends and names."""
-        s = self.sim.surface
-        (x0, x1), (y0, y1) = s.bounds
-        az = np.radians(self.opts["azimuth"])
-        ey = 1.12 if np.sin(az) > 0 else -1.12      # the x-axis edge nearer the camera
-        ex = 1.12 if np.cos(az) > 0 else -1.12
-        xl, yl = s.axis_labels
-        return [
-            ((-1, ey, 0), fmt(x0), 0.5), ((1, ey, 0), fmt(x1), 0.5), ((0, ey * 1.12, 0), xl, 0.5),
-            ((ex, -1, 0), fmt(y0), 0.5), ((ex, 1, 0), fmt(y1), 0.5), ((ex * 1.12, 0, 0), yl, 0.5),
-        ]
-
-    def _project(self, x, y, z, w, h):
-        """Scene point -> pixel position in a w × h image of the current camera."""
-        m = self.projectionMatrix((0, 0, w, h), (0, 0, w, h)) * self.viewMatrix()
-        v = m.map(QtGui.QVector4D(x, y, z, 1.0))
-        if v.w() <= 0:
-            return None
-        return (v.x() / v.w() + 1) / 2 * w, (1 - v.y() / v.w()) / 2 * h
 
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:
