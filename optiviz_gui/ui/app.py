@@ -2,11 +2,11 @@
 
 Creates the QApplication (organisation and name "OptiViz", so QSettings lands
 in one place; the Fusion style, so the light and dark palettes look the same
-everywhere), loads the session (None: the blog example), shows the window and
-runs the event loop. A session that cannot be loaded is one sentence on
-stderr and exit status 2, before any window appears. ``quit_after`` closes the
-window after that many seconds (smoke tests, the launch benchmark) and the
-exit status is then 0.
+everywhere, with style.py's touches that keep the dark one legible), loads the
+session (None: the blog example), shows the window and runs the event loop. A
+session that cannot be loaded is one sentence on stderr and exit status 2,
+before any window appears. ``quit_after`` closes the window after that many
+seconds (smoke tests, the launch benchmark) and the exit status is then 0.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ def make_app():
     from PySide6.QtWidgets import QApplication
 
     from .gl import share_gl_contexts
+    from .style import install_style
 
     app = QApplication.instance()
     if app is None:
@@ -31,7 +32,7 @@ def make_app():
     app.setApplicationName("OptiViz")
     app.setApplicationDisplayName("OptiViz")
     app.setDesktopFileName("optiviz")
-    app.setStyle("Fusion")
+    install_style(app)
     icon = _icon_path()
     if icon:
         app.setWindowIcon(QIcon(icon))

@@ -32,6 +32,7 @@ from .data_view import DataView
 from .loss_view import LossView
 from .playback import PlaybackBar
 from .settings import Settings, apply_app_theme, error_color
+from .style import install_style
 from .window_menus import build_menus
 from .wiring import PlaybackKeys, wire
 
@@ -182,6 +183,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str) -> None:
         """Light or dark for the whole app and every view; remembered."""
         name = "dark" if name == "dark" else "light"
+        install_style()                   # before the palette: a new style resets it
         apply_app_theme(name)
         for view in (self.contour, self.loss, self.data, self.surface3d):
             if view is not None:

@@ -13,7 +13,7 @@ exact, e.g. 90/s = 1.5 steps a tick at 60 ticks/s). Playback stops at the last s
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QSpinBox, QStyle, QToolButton,
                                QWidget)
 
@@ -44,16 +44,11 @@ class PlaybackBar(QWidget):
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.timeout.connect(self._tick)
 
-        icon = self.style().standardIcon
-        self.reset_button = self._button(icon(QStyle.SP_MediaSkipBackward), "Reset to step 0 (Home)",
-                                         self.reset)
-        self.back_button = self._button(icon(QStyle.SP_MediaSeekBackward), "Step back (←)",
-                                        self.step_back)
-        self.play_button = self._button(icon(QStyle.SP_MediaPlay), "Play (Space)", self.toggle)
-        self.forward_button = self._button(icon(QStyle.SP_MediaSeekForward), "Step forward (→)",
-                                           self.step_forward)
-        self._play_icon = icon(QStyle.SP_MediaPlay)
-        self._pause_icon = icon(QStyle.SP_MediaPause)
+        self.reset_button = self._button("Reset to step 0 (Home)", self.reset)
+        self.back_button = self._button("Step back (←)", self.step_back)
+        self.play_button = self._button("Play (Space)", self.toggle)
+        self.forward_button = self._button("Step forward (→)", self.step_forward)
+        self._show_icons()
 
         self.slider = QSlider(Qt.Horizontal, self)
         self.slider.setRange(0, self._steps)
@@ -82,13 +77,30 @@ class PlaybackBar(QWidget):
         row.addWidget(self.speed)
         self._show_label()
 
-    def _button(self, icon, tip: str, slot) -> QToolButton:
+    def _button(self, tip: str, slot) -> QToolButton:
         b = QToolButton(self)
-        b.setIcon(icon)
         b.setToolTip(tip)
         b.setAutoRaise(True)
         b.clicked.connect(slot)
         return b
+
+    def _show_icons(self) -> None:
+        """The buttons' icons from the current style and palette (the style draws them
+        in the palette's button-text colour on a dark palette: style.py)."""
+        def icon(which):
+            return self.style().standardIcon(which, None, self)
+        self._play_icon = icon(QStyle.SP_MediaPlay)
+        self._pause_icon = icon(QStyle.SP_MediaPause)
+        self.reset_button.setIcon(icon(QStyle.SP_MediaSkipBackward))
+        self.back_button.setIcon(icon(QStyle.SP_MediaSeekBackward))
+        self.forward_button.setIcon(icon(QStyle.SP_MediaSeekForward))
+        self.play_button.setIcon(self._pause_icon if self.is_playing() else self._play_icon)
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.PaletteChange, QEvent.StyleChange) \
+                and hasattr(self, "forward_button"):
+            self._show_icons()
 
     # ------------------------------------------------------- from the model
     def show_step(self, k: int) -> None:

@@ -6,9 +6,10 @@ floor corner nearest the camera, and there the x-axis' end and the y-axis' end
 are only a few pixels apart on screen; centred on their anchors they would run
 into each other ("-1212"). So each is put on its own side — the one whose anchor
 is further left ends at its anchor, the other starts at its anchor, at least
-half a line height apart — and both read as separate numbers next to their edge. Anything that would still
-overlap a label already placed (a name squeezed between ends in a tiny view) is
-left out, ends first in priority, so the picture never shows overlapping text.
+half a line height apart — and both read as separate numbers next to their
+edge. Anything that would still overlap a label already placed (a name squeezed
+between ends in a tiny view) is left out, ends first in priority, so the
+picture never shows overlapping text.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def axis_labels(bounds, names, azimuth: float) -> list[AxisLabel]:
     xl, yl = names
     x_ends = [AxisLabel((-1, ey, 0), fmt(x0), ex < 0), AxisLabel((1, ey, 0), fmt(x1), ex > 0)]
     y_ends = [AxisLabel((ex, -1, 0), fmt(y0), ey < 0), AxisLabel((ex, 1, 0), fmt(y1), ey > 0)]
-    return x_ends + y_ends + [AxisLabel((0, ey * OUT, 0), xl, False), AxisLabel((ex * OUT, 0, 0), yl, False)]
+    names = [AxisLabel((0, ey * OUT, 0), xl, False), AxisLabel((ex * OUT, 0, 0), yl, False)]
+    return x_ends + y_ends + names
 
 
 def layout(labels: list[AxisLabel], project, metrics: QtGui.QFontMetricsF) -> list[Placed]:
