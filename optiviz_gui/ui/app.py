@@ -32,7 +32,7 @@ def make_app():
     app.setApplicationName("OptiViz")
     app.setApplicationDisplayName("OptiViz")
     app.setDesktopFileName("optiviz")
-    install_style(app)
+    install_style(app)              # Fusion; the window makes it dark-aware with its theme
     icon = _icon_path()
     if icon:
         app.setWindowIcon(QIcon(icon))

@@ -183,7 +183,7 @@ class MainWindow(QMainWindow):
     def set_theme(self, name: str) -> None:
         """Light or dark for the whole app and every view; remembered."""
         name = "dark" if name == "dark" else "light"
-        install_style()                   # before the palette: a new style resets it
+        install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
         for view in (self.contour, self.loss, self.data, self.surface3d):
             if view is not None:
