@@ -205,11 +205,16 @@ class NumberBox(QDoubleSpinBox):
         self._recheck()
 
     def _set_within(self, value: float, low: float, high: float) -> None:
-        """Set ``value`` and the range ``low``..``high`` without Qt clamping on the way."""
+        """Set ``value`` and the range ``low``..``high`` without Qt clamping on the way.
+        The range is touched only when it changes: each setRange re-lays out the panel."""
         now = self.value()
-        self.setRange(min(low, now), max(high, now))
+        self._range_to(min(low, now), max(high, now))
         super().setValue(value)
-        self.setRange(low, high)
+        self._range_to(low, high)
+
+    def _range_to(self, low: float, high: float) -> None:
+        if (self.minimum(), self.maximum()) != (low, high):
+            self.setRange(low, high)
 
     def _restyle(self) -> None:
         if self._problem:
