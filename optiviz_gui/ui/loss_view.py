@@ -123,7 +123,15 @@ class LossView(QtWidgets.QWidget):
 
     # ------------------------------------------------------------- drawing
     def _on_steps(self, n: int) -> None:
-        self.plot.setXRange(0, max(1, n), padding=0.02)
+        self.plot.setXRange(0, max(1, n), padding=self._padding(0))
+
+    def _padding(self, axis: int) -> float:
+        """Room at the ends of an axis for half an end label (pyqtgraph leaves out a
+        label that reaches past the plot when the grid is on): 14 px along x, 8 px
+        along y, as a fraction of the plot's size (at least 2 %)."""
+        size = self.plot.getViewBox().size()
+        length = size.width() if axis == 0 else size.height()
+        return min(0.2, max(0.02, (14.0 if axis == 0 else 8.0) / max(length, 1.0)))
 
     def _on_step(self, _k: int) -> None:
         self.redraw()
@@ -132,6 +140,8 @@ class LossView(QtWidgets.QWidget):
         """Re-thin the curves after a zoom (not after every small auto-range change)."""
         px = self.plot.getViewBox().viewPixelSize()
         if any(not (0.67 < (a / b if b else 0) < 1.5) for a, b in zip(px, self._px)):
+            self._y_range = None             # a new size: new padding for the end labels
+            self._on_steps(self.sim.steps)
             self.redraw()
 
     def _on_manual_range(self, *_args) -> None:
@@ -186,7 +196,7 @@ class LossView(QtWidgets.QWidget):
             y_range = nice_range(min(lows), max(highs), self._drawn_log)
             if y_range != self._y_range:
                 self._y_range = y_range
-                self.plot.getViewBox().setYRange(*y_range, padding=0.02)
+                self.plot.getViewBox().setYRange(*y_range, padding=self._padding(1))
 
     def _update_legend(self) -> None:
         sim = self.sim
