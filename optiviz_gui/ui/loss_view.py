@@ -75,6 +75,7 @@ class LossView(QtWidgets.QWidget):
         vb.enableAutoRange(y=False)
         vb.sigRangeChanged.connect(self._on_range)
         vb.sigRangeChangedManually.connect(self._on_manual_range)
+        vb.sigResized.connect(self._on_resized)
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
         sim.surface_changed.connect(self.redraw)
         sim.history_changed.connect(self.redraw)
@@ -140,7 +141,12 @@ class LossView(QtWidgets.QWidget):
         """Re-thin the curves after a zoom (not after every small auto-range change)."""
         px = self.plot.getViewBox().viewPixelSize()
         if any(not (0.67 < (a / b if b else 0) < 1.5) for a, b in zip(px, self._px)):
-            self._y_range = None             # a new size: new padding for the end labels
+            self.redraw()
+
+    def _on_resized(self, *_args) -> None:
+        """A new plot size: new padding for the end labels (unless the user zoomed)."""
+        if self._fit_y:
+            self._y_range = None
             self._on_steps(self.sim.steps)
             self.redraw()
 
