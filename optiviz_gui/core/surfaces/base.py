@@ -8,6 +8,11 @@ A surface is written once as two elementwise functions of the coordinates
     value_and_grad_xy(x, y, xp)   -> (f, df/dx, df/dy)
 
 The public methods work on arrays of points of shape (..., 2).
+
+The elementwise functions read only plain attributes of ``self`` (numbers, or
+tuples of numbers, named without a leading underscore) and call module-level
+helpers rather than methods of ``self``: core/kernels then compiles these same
+functions with ``self`` replaced by a namedtuple of those attributes.
 """
 
 from __future__ import annotations

@@ -137,22 +137,24 @@ class Ackley(Surface):
     start = (-3.3, 4.2)
     minima = np.array([[0.0, 0.0]])
 
-    def _parts(self, x, y, xp):
-        r = xp.sqrt(0.5 * (x * x + y * y))
-        cone = -20.0 * xp.exp(-0.2 * r)
-        c = 2.0 * xp.pi
-        ripple = -xp.exp(0.5 * (xp.cos(c * x) + xp.cos(c * y)))
-        return r, cone, ripple, (cone + ripple) + 20.0 + xp.e
-
     def value_xy(self, x, y, xp=np):
-        return self._parts(x, y, xp)[3]
+        return _ackley_parts(x, y, xp)[3]
 
     def value_and_grad_xy(self, x, y, xp=np):
-        r, cone, ripple, f = self._parts(x, y, xp)
+        r, cone, ripple, f = _ackley_parts(x, y, xp)
         c = 2.0 * xp.pi
         k = -0.1 * cone / xp.where(r > 0.0, r, 1.0)   # a b e^(−b r) / (2r), finite at r = 0
         return (f, k * x - 0.5 * c * xp.sin(c * x) * ripple,
                 k * y - 0.5 * c * xp.sin(c * y) * ripple)
+
+
+def _ackley_parts(x, y, xp):
+    """(r, cone, ripple, f) of Ackley's function, shared by its value and gradient."""
+    r = xp.sqrt(0.5 * (x * x + y * y))
+    cone = -20.0 * xp.exp(-0.2 * r)
+    c = 2.0 * xp.pi
+    ripple = -xp.exp(0.5 * (xp.cos(c * x) + xp.cos(c * y)))
+    return r, cone, ripple, (cone + ripple) + 20.0 + xp.e
 
 
 class StyblinskiTang(Surface):

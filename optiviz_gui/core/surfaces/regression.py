@@ -65,8 +65,8 @@ class LinearRegression(Surface):
         y.flags.writeable = False
         self.x, self.y, self.source = x, y, source
         self._fit()
-        self.minima = np.array([[self._a[0], self._b[0]]])
-        self.bounds, self.start = _default_view(self._a[0], self._b[0])
+        self.minima = np.array([[self.a_star[0], self.b_star[0]]])
+        self.bounds, self.start = _default_view(self.a_star[0], self.b_star[0])
 
     # ---------------------------------------------------------- constructors
     @classmethod
@@ -96,7 +96,13 @@ class LinearRegression(Surface):
 
     # --------------------------------------------------------- precomputation
     def _fit(self) -> None:
-        """x̄, ȳ, a*, b* as (hi, lo) pairs, Sxx and R, from sums accurate to ~106 bits."""
+        """x̄, ȳ, a*, b* as (hi, lo) pairs, Sxx and R, from sums accurate to ~106 bits.
+
+        These plain attributes are all the elementwise core reads (``xbar``, ``ybar``,
+        ``a_star``, ``b_star``, ``xbar_split`` = split(x̄), ``sxx``, ``residual`` = R),
+        so a compiled kernel runs the same functions on a namedtuple of them
+        (core/kernels).
+        """
         x, y, n = self.x, self.y, len(self.x)
         sx, sy = accurate_sum(x), accurate_sum(y)
         sxx = accurate_sum(np.concatenate(two_prod(x, x)))
@@ -105,72 +111,49 @@ class LinearRegression(Surface):
         sxx_c = sxx / n - xbar * xbar
         slope = (sxy / n - xbar * ybar) / sxx_c
         intercept = ybar - slope * xbar
-        self._x, self._y = to_pair(xbar), to_pair(ybar)
-        self._a, self._b = to_pair(intercept), to_pair(slope)
-        self._xsplit = split(self._x[0])
-        self._sxx = float(sxx_c)
+        self.xbar, self.ybar = to_pair(xbar), to_pair(ybar)
+        self.a_star, self.b_star = to_pair(intercept), to_pair(slope)
+        self.xbar_split = split(self.xbar[0])
+        self.sxx = float(sxx_c)
         # residuals y − a* − b*·x in double-float arithmetic, then their mean square
-        p, pe = two_prod(self._b[0], x)
+        p, pe = two_prod(self.b_star[0], x)
         s, se = two_sum(y, -p)
-        r = (s - self._a[0]) + (((se - pe) - self._a[1]) - self._b[1] * x)
-        self._r = float(accurate_sum(r * r) / n)
+        r = (s - self.a_star[0]) + (((se - pe) - self.a_star[1]) - self.b_star[1] * x)
+        self.residual = float(accurate_sum(r * r) / n)
 
     # ------------------------------------------------------- the elementwise core
-    def _c(self, a, b, xp):
-        """(c, b − b*) with c = a + b·x̄ − ȳ to full relative precision (double-float sums).
-
-        TwoSum(a, −a*), TwoSum(b, −b*) and TwoProduct((b − b*), x̄) of eft.py, written
-        out: this runs once per step of every run, and the calls cost more than the
-        arithmetic (checked against exact rational arithmetic in tests/core/test_regression.py).
-        """
-        (ah, al), (bh, bl), (xh, xl) = self._a, self._b, self._x
-        s1 = a - ah                                # a − a* = s1 + e1 (TwoSum)
-        t = s1 - a
-        e1 = ((a - (s1 - t)) - (ah + t)) - al
-        s2 = b - bh                                # b − b* = s2 + e2 (TwoSum)
-        t = s2 - b
-        e2 = ((b - (s2 - t)) - (bh + t)) - bl
-        p = s2 * xh                                # (b − b*)·x̄ = p + q (TwoProduct)
-        t = SPLITTER * s2
-        sh = t - (t - s2)
-        sl = s2 - sh
-        xsh, xsl = self._xsplit
-        q = (((sh * xsh - p) + sh * xsl + sl * xsh) + sl * xsl) + (s2 * xl + e2 * xh)
-        q = xp.where(xp.isfinite(q), q, 0.0)     # |b| beyond ~1e300: the split overflows
-        # only the low parts e1, q carry what plain float64 would lose; rounding s1 + p
-        # costs a relative 2^-53 of c itself, so no TwoSum is needed here
-        return (s1 + p) + (e1 + q), s2 + e2
-
     def value_xy(self, a, b, xp=np):
-        c, db = self._c(a, b, xp)
-        return c * c + (self._sxx * db * db + self._r)
+        c, db = _centred(self, a, b, xp)
+        return c * c + (self.sxx * db * db + self.residual)
 
     def value_and_grad_xy(self, a, b, xp=np):
-        c, db = self._c(a, b, xp)
-        sdb = self._sxx * db
-        return c * c + (sdb * db + self._r), 2.0 * c, 2.0 * (c * self._x[0] + sdb)
+        c, db = _centred(self, a, b, xp)
+        sdb = self.sxx * db
+        return c * c + (sdb * db + self.residual), 2.0 * c, 2.0 * (c * self.xbar[0] + sdb)
 
     def batch_grad_xy(self, a, b, idx, xp=np):
-        """Exact gradient of the MSE over the points ``idx`` only (a mini-batch).
+        """Exact gradient of the MSE over the points ``idx`` only (a mini-batch)."""
+        idx = np.asarray(idx, dtype=np.intp).reshape(-1)
+        if idx.size == 0:
+            raise ConfigError("A mini-batch needs at least one point.")
+        xh, xl = self.xbar
+        dx = (self.x[idx] - xh) - xl
+        dy = (self.y[idx] - self.ybar[0]) - self.ybar[1]
+        m_x, m_y = float(dx.mean()), float(dy.mean())
+        m_xx, m_xy = float((dx * dx).mean()), float((dx * dy).mean())
+        return self.batch_grad_from_means(a, b, m_x, m_y, m_xx, m_xy, xp)
+
+    def batch_grad_from_means(self, a, b, m_x, m_y, m_xx, m_xy, xp=np):
+        """The mini-batch gradient from the batch means m_x, m_y, m_xx, m_xy of dx, dy, dx², dx·dy.
 
         With rᵢ = a + b·xᵢ − yᵢ = c + b·dxᵢ − dyᵢ (dx = x − x̄, dy = y − ȳ)::
 
             ∂f_B/∂a = 2 mean_B(rᵢ) = 2 (c + b·m_x − m_y)
             ∂f_B/∂b = 2 mean_B(rᵢ xᵢ) = x̄·∂f_B/∂a + 2 (c·m_x + b·m_xx − m_xy)
-
-        where m_x, m_y, m_xx, m_xy are the batch means of dx, dy, dx², dx·dy.
         """
-        idx = np.asarray(idx, dtype=np.intp).reshape(-1)
-        if idx.size == 0:
-            raise ConfigError("A mini-batch needs at least one point.")
-        xh, xl = self._x
-        dx = (self.x[idx] - xh) - xl
-        dy = (self.y[idx] - self._y[0]) - self._y[1]
-        m_x, m_y = float(dx.mean()), float(dy.mean())
-        m_xx, m_xy = float((dx * dx).mean()), float((dx * dy).mean())
-        c = self._c(a, b, xp)[0]
+        c = _centred(self, a, b, xp)[0]
         ga = 2.0 * ((c + b * m_x) - m_y)
-        return ga, xh * ga + 2.0 * ((c * m_x + b * m_xx) - m_xy)
+        return ga, self.xbar[0] * ga + 2.0 * ((c * m_x + b * m_xx) - m_xy)
 
     # ------------------------------------------------------------ mini-batches
     def minibatches(self, batch_size: int | None, seed: int = 0) -> LinearRegression:
@@ -196,9 +179,39 @@ class LinearRegression(Surface):
         per_epoch = -(-len(self.x) // self.batch_size)
         epoch, j = divmod(k, per_epoch)
         if self._epoch[0] != epoch:
-            rng = np.random.default_rng([self.batch_seed, epoch])
-            self._epoch = (epoch, rng.permutation(len(self.x)))
+            self._epoch = (epoch, self._permutation(epoch))
         return self._epoch[1][j * self.batch_size:(j + 1) * self.batch_size]
+
+    def batch_means(self, k0: int, k1: int) -> np.ndarray:
+        """(m_x, m_y, m_xx, m_xy) of the batches of updates k0..k1−1: shape (k1 − k0, 4).
+
+        The numbers ``batch_grad_xy`` computes from ``batch_indices(k)``, an epoch at
+        a time: the epoch's full batches are the rows of one (batches, size) array,
+        and numpy sums each row pairwise exactly as it sums a 1-D batch, so the means
+        are bit-identical (tested) at a few µs an epoch instead of a few µs a batch.
+        A compiled run (core/kernels) takes its batch gradients from these rows.
+        """
+        n, size = len(self.x), self.batch_size
+        per_epoch, full = -(-n // size), n // size
+        out = np.empty((max(k1 - k0, 0), 4))
+        k = k0
+        while k < k1:
+            epoch, j0 = divmod(k, per_epoch)
+            j1 = min(per_epoch, j0 + (k1 - k))
+            perm = self._permutation(epoch)
+            dx = (self.x[perm] - self.xbar[0]) - self.xbar[1]
+            dy = (self.y[perm] - self.ybar[0]) - self.ybar[1]
+            table = np.empty((per_epoch, 4))
+            for col, v in enumerate((dx, dy, dx * dx, dx * dy)):
+                table[:full, col] = v[:full * size].reshape(full, size).mean(axis=1)
+                if full < per_epoch:
+                    table[full, col] = v[full * size:].mean()
+            out[k - k0:k - k0 + j1 - j0] = table[j0:j1]
+            k += j1 - j0
+        return out
+
+    def _permutation(self, epoch: int) -> np.ndarray:
+        return np.random.default_rng([self.batch_seed, epoch]).permutation(len(self.x))
 
     # ------------------------------------------------------------ session file
     def to_dict(self) -> dict[str, Any]:
@@ -215,7 +228,35 @@ class LinearRegression(Surface):
         return self._with_bounds(spec)
 
     def __repr__(self) -> str:
-        return f"<LinearRegression n={len(self.x)} minimum=({self._a[0]:.6g}, {self._b[0]:.6g})>"
+        return f"<LinearRegression n={len(self.x)} minimum=({self.a_star[0]:.6g}, {self.b_star[0]:.6g})>"
+
+
+def _centred(s, a, b, xp):
+    """(c, b − b*) with c = a + b·x̄ − ȳ to full relative precision (double-float sums).
+
+    ``s`` is the surface, or in a compiled kernel a namedtuple of its ``a_star``,
+    ``b_star``, ``xbar`` and ``xbar_split``. TwoSum(a, −a*), TwoSum(b, −b*) and
+    TwoProduct((b − b*), x̄) of eft.py, written out: this runs once per step of every
+    run, and the calls cost more than the arithmetic (checked against exact rational
+    arithmetic in tests/core/test_regression.py).
+    """
+    (ah, al), (bh, bl), (xh, xl) = s.a_star, s.b_star, s.xbar
+    s1 = a - ah                                # a − a* = s1 + e1 (TwoSum)
+    t = s1 - a
+    e1 = ((a - (s1 - t)) - (ah + t)) - al
+    s2 = b - bh                                # b − b* = s2 + e2 (TwoSum)
+    t = s2 - b
+    e2 = ((b - (s2 - t)) - (bh + t)) - bl
+    p = s2 * xh                                # (b − b*)·x̄ = p + q (TwoProduct)
+    t = SPLITTER * s2
+    sh = t - (t - s2)
+    sl = s2 - sh
+    xsh, xsl = s.xbar_split
+    q = (((sh * xsh - p) + sh * xsl + sl * xsh) + sl * xsl) + (s2 * xl + e2 * xh)
+    q = xp.where(xp.isfinite(q), q, 0.0)     # |b| beyond ~1e300: the split overflows
+    # only the low parts e1, q carry what plain float64 would lose; rounding s1 + p
+    # costs a relative 2^-53 of c itself, so no TwoSum is needed here
+    return (s1 + p) + (e1 + q), s2 + e2
 
 
 def _check_data(x: np.ndarray, y: np.ndarray) -> None:
