@@ -25,6 +25,7 @@ from .surfaces import Surface
 
 CHECKPOINT = 256
 MAX_STEPS = 1_000_000
+KERNEL_STEPS = 64    # kernels hook: extend by at least this many steps compiled, when ready
 _NUMERIC_ERRORS = (ArithmeticError, ValueError)
 
 
@@ -101,6 +102,8 @@ class Trajectory:
         to_step = min(int(to_step), MAX_STEPS)
         if self.diverged or to_step <= self._n:
             return
+        if to_step - self._n >= KERNEL_STEPS and self._extend_compiled(to_step):   # kernels hook
+            return
         f_and_g = self.surface.value_and_grad_xy
         if self.surface.batch_size:
             f_and_g = self._minibatch_f_and_g(self._n + 1)
@@ -134,6 +137,23 @@ class Trajectory:
                 self._checkpoints[k] = state
         self._store(rows)
         self._state = state
+
+    # ---- compiled-loop hook (core/kernels), to be folded into the reworked run loop ----
+    def _extend_compiled(self, to_step: int) -> bool:
+        """Extend with the compiled loop if one is ready (same numbers); False: it is not."""
+        from . import kernels
+
+        kernel = kernels.get(self.surface, self.optimizer)
+        if kernel is None:
+            return False
+        if to_step >= len(self._L):
+            cap = max(to_step + 1, 2 * len(self._L))
+            self._P, self._L, self._G = _grow(self._P, cap), _grow(self._L, cap), _grow(self._G, cap)
+        done = kernel.run(self._P, self._L, self._G, self._state, self._n, to_step)
+        self._n, self._state, self.diverged_at = done.steps, done.state, done.diverged_at
+        self._checkpoints.update(done.checkpoints)
+        return True
+    # ---- end of the hook ----
 
     def _minibatch_f_and_g(self, k: int):
         """f_and_g for the loop: full-data loss, and the gradient of the mini-batch

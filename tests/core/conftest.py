@@ -35,3 +35,21 @@ def bowl():
 @pytest.fixture
 def logwell():
     return LogWell()
+
+
+@pytest.fixture(scope="session")
+def kernels_on(tmp_path_factory):
+    """Compiled kernels enabled, numba's cache in a temporary folder shared by the session.
+
+    Compiled loops and surfaces stay in the kernels' table for the whole session, so
+    each is compiled once however many tests use it. Skips when numba is missing.
+    """
+    pytest.importorskip("numba")
+    from optiviz_gui.core.kernels import service
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("OPTIVIZ_KERNELS", "numba")
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        service.forget()
+        yield service.cache_folder()
+        service.forget()

@@ -1,0 +1,89 @@
+"""A compiled loop bound to one surface and one optimizer: ``Kernel.run``.
+
+The run loop keeps its history in arrays (row k = step k: point, loss, gradient)
+and the optimizer's state as one State namedtuple per coordinate. ``run`` takes
+exactly that, continues from row k0 to k1 in compiled code, and gives back the
+new state and the states at every ``CHECKPOINT``-th step, as the Python path's
+``Trajectory.extend`` leaves them.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from . import plan as plans
+
+_NONE = np.zeros(0)
+_NO_MEANS = np.zeros((0, 4))
+
+
+class Result(NamedTuple):
+    steps: int                       # the last step computed (k1, or the last before divergence)
+    diverged_at: int | None          # the step that went bad, as Trajectory.diverged_at
+    state: tuple                     # (state x, state y) after ``steps``: the optimizer's State
+    checkpoints: dict[int, tuple]    # {k: (state x, state y)} for k0 < k ≤ steps, k % CHECKPOINT == 0
+
+
+class Kernel:
+    """``kernels.get(surface, optimizer)`` builds one; it holds their current values."""
+
+    def __init__(self, loop, surface_fn, rule: plans.OptimizerPlan, shape: plans.SurfacePlan,
+                 surface, optimizer) -> None:
+        from ..trajectory import CHECKPOINT, runaway_limit
+
+        self._loop, self._surface_fn = loop, surface_fn
+        self._hp = plans.values(optimizer, rule.hp)
+        self._sp = np.array(plans.flat(plans.values(surface, shape.sp)), dtype=float)
+        self._surface = surface if shape.batched else None
+        self._state = optimizer.State
+        self._limit = runaway_limit(surface)
+        self._every = CHECKPOINT
+
+    def run(self, params: np.ndarray, loss: np.ndarray, grad: np.ndarray, state: tuple,
+            k0: int, k1: int, *, lr=None, momentum=None,
+            clip_grad_norm: float | None = None, clip_grad_value: float | None = None) -> Result:
+        """Steps k0 → k1 of a run whose rows k0 of ``params``, ``grad`` and ``state`` are current.
+
+        Writes rows k0+1..steps of ``params`` (n, 2), ``loss`` (n,) and ``grad`` (n, 2)
+        (float64, C order, at least k1 + 1 rows) and stops where ``Trajectory.extend``
+        would. ``lr`` and ``momentum`` (β₁ for the Adam family), when given, are arrays
+        whose element i is the value for the update from step k0 + i (a schedule's
+        ``group``); ``clip_grad_norm`` / ``clip_grad_value`` are torch's max_norm / clip_value.
+        """
+        n = k1 - k0
+        if n < 1 or min(len(params), len(loss), len(grad)) <= k1:
+            raise ValueError(f"steps {k0} → {k1} need k1 > k0 and at least {k1 + 1} rows")
+        lr, momentum = _per_step(lr, n, "lr"), _per_step(momentum, n, "momentum")
+        if self._surface is not None:
+            means, batch_step = self._surface.batch_means(k0 + 1, k1 + 1), 1
+        else:
+            means, batch_step = _NO_MEANS, 0
+        sx, sy = (tuple(float(v) for v in s) for s in state)
+        every = self._every
+        ck = np.empty((k1 // every - k0 // every, 2, len(sx)))
+        k, diverged, sx, sy = self._loop(
+            self._hp, self._surface_fn, self._sp, sx, sy, k0, k1, self._limit, every,
+            params, loss, grad, ck, lr, momentum,
+            np.inf if clip_grad_norm is None else float(clip_grad_norm),
+            np.inf if clip_grad_value is None else float(clip_grad_value),
+            means, batch_step)
+        checkpoints = {c: (self._as_state(ck[i, 0]), self._as_state(ck[i, 1]))
+                       for i, c in enumerate(range((k0 // every + 1) * every, k + 1, every))}
+        return Result(k, None if diverged < 0 else diverged,
+                      (self._as_state(sx), self._as_state(sy)), checkpoints)
+
+    def _as_state(self, values) -> tuple:
+        """The optimizer's State from the kernel's floats (``step`` back to an int)."""
+        return self._state(*(int(v) if f == "step" else float(v)
+                             for f, v in zip(self._state._fields, values)))
+
+
+def _per_step(values, n: int, name: str) -> np.ndarray:
+    if values is None:
+        return _NONE
+    a = np.ascontiguousarray(values, dtype=float)
+    if a.ndim != 1 or len(a) < n:
+        raise ValueError(f"{name} needs one value per step: {n}, got shape {a.shape}")
+    return a
