@@ -75,13 +75,14 @@ def run(hp_values, surface, sp, sx, sy, k0, k1, limit, every, P, L, G, ck,
 def clip(gx, gy, max_norm, clip_value):
     """torch.nn.utils.clip_grad_norm_ (L2, over the one parameter (x, y)), then clip_grad_value_.
 
-    torch's norm of a two-element float64 tensor is √fma(g_y, g_y, g_x²) (measured
-    against torch 2.13: plain √(g_x² + g_y²) differs in 8 % of cases); then
-    clip_coef = max_norm / (norm + 10⁻⁶), clamped to at most 1, multiplies both.
+    As torch 2.13 computes them in float64 (matched bit for bit in the tests): the norm
+    of a two-element tensor is √fma(g_y, g_y, g_x²) (plain √(g_x² + g_y²) differs in 8 %
+    of cases); ``max_norm / (norm + 1e-6)`` on a tensor is ``reciprocal(norm + 1e-6) *
+    max_norm``; the coefficient is clamped to at most 1 and multiplies both. Then
     clip_grad_value_ clamps each to [−v, v] (nan stays nan). inf turns either off.
     """
     if max_norm < np.inf:
-        coef = max_norm / (np.sqrt(fma(gy, gy, gx * gx)) + 1e-6)
+        coef = (1.0 / (np.sqrt(fma(gy, gy, gx * gx)) + 1e-6)) * max_norm
         if coef > 1.0:          # torch.clamp(coef, max=1.0); nan stays nan
             coef = 1.0
         gx = gx * coef
