@@ -1,24 +1,33 @@
-"""Compiling kernels in the background: one worker thread, numba's on-disk cache, a table.
+"""Compiling kernels in the background, without stalling the GUI thread.
 
 ``compiled(plan)`` returns the compiled piece for a plan if it is ready, and
-otherwise queues it (once) for the worker and returns None, so the caller
-takes the Python path meanwhile; ``wait=True`` blocks until it is ready.
-A plan that fails to compile (a surface whose code numba cannot type) is
-remembered as failed and stays on the Python path.
+otherwise queues it (once) and returns None, so the caller takes the Python
+path meanwhile; ``wait=True`` blocks until it is ready. A plan that fails to
+compile (a surface whose code numba cannot type) is remembered as failed and
+stays on the Python path.
 
-numba is imported by the worker, never by the caller's thread. Compiled pieces
-are cached by numba in ``cache_folder()``: $XDG_CACHE_HOME/optiviz/numba (or
-~/.cache/optiviz/numba), when that folder can be created and written — a
-PyInstaller bundle's own folder may not be writable, the user's cache is.
-Otherwise they are compiled in memory, once per process.
+Where the work happens, and why: compiling holds the GIL in many short pieces,
+which is harmless, but it also makes tens of thousands of objects, and with the
+app's heap the garbage collections they trigger hold the GIL for 70–140 ms each
+(benchmarks/kernels.py: a 60 Hz timer in the GUI thread came up to 120 ms late
+while a worker thread compiled Adam's kernel, every late tick a full
+collection). So when numba's on-disk cache is writable, a spawned child
+process compiles (and caches) the piece, and the worker thread here only loads
+it from the cache: one ``import numba`` and a few small loads in this process.
+Without a writable cache the worker thread compiles in this process.
+
+The cache folder is $XDG_CACHE_HOME/optiviz/numba (or ~/.cache/optiviz/numba)
+when it can be created and written — a PyInstaller bundle's own folder may not
+be writable, the user's cache is; numba files the kernels beside ``anchor.txt``.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import tempfile
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from .plan import OptimizerPlan, SurfacePlan
@@ -28,8 +37,15 @@ ANCHOR_TEXT = ("OptiViz's compiled kernels. numba keeps them in __pycache__ besi
 
 _lock = threading.Lock()
 _table: dict[object, Future] = {}
-_executor: ThreadPoolExecutor | None = None
-_anchor: list[str | None] = []       # [path] once decided
+_anchor: list[str | None] = []        # [path] once decided
+_pools: dict[str, object] = {}         # "thread": the worker; "process": the compiling child
+_queued = [0]                          # pieces queued or being built
+_retire: list[threading.Timer] = []    # lets an idle child go after CHILD_IDLE_S
+CHILD_IDLE_S = 30.0                    # a child starts in about 0.7 s: keep it for the next edit
+
+# False: compile in this process even when the cache is writable (debugging numba
+# errors; benchmarks/kernels.py measures both ways)
+compile_in_child = True
 
 
 def compiled(plan: OptimizerPlan | SurfacePlan, wait: bool = False):
@@ -37,7 +53,13 @@ def compiled(plan: OptimizerPlan | SurfacePlan, wait: bool = False):
     with _lock:
         future = _table.get(plan)
         if future is None:
-            future = _table[plan] = _worker().submit(_build, plan)
+            if "thread" not in _pools:
+                _pools["thread"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="optiviz-kernels")
+            _queued[0] += 1
+            for timer in _retire:
+                timer.cancel()
+            _retire.clear()
+            future = _table[plan] = _pools["thread"].submit(_build, plan)
     if not (wait or future.done()):
         return None
     try:
@@ -60,10 +82,11 @@ def anchor() -> str | None:
 
 
 def forget() -> None:
-    """Drop the table and the cache decision (tests: a new cache folder, a clean slate)."""
+    """Drop the table, the cache decision and the child (tests: a new cache folder, a clean slate)."""
     with _lock:
         _table.clear()
         _anchor.clear()
+    _let_child_go()
 
 
 def _make_anchor(folder: Path) -> str | None:
@@ -82,17 +105,48 @@ def _make_anchor(folder: Path) -> str | None:
     return str(path)
 
 
-def _worker() -> ThreadPoolExecutor:
-    global _executor
-    if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="optiviz-kernels")
-    return _executor
-
-
 def _build(plan):
-    """Compile (or load from numba's cache) one piece; runs on the worker thread."""
+    """Ready one piece (on the worker thread): compiled by the child into the cache, loaded here."""
+    try:
+        where = anchor()
+        if where is not None and compile_in_child:
+            try:
+                _child().submit(_compile_into_cache, plan, where).result()
+            except Exception:    # no child (or it failed): compile here instead
+                pass
+        return build(plan, where)
+    finally:
+        with _lock:
+            _queued[0] -= 1
+            if _queued[0] == 0 and "process" in _pools:     # idle: let the child go, later
+                _retire.append(threading.Timer(CHILD_IDLE_S, _let_child_go))
+                _retire[-1].daemon = True
+                _retire[-1].start()
+
+
+def build(plan, where: str | None):
+    """Compile ``plan`` (or load it from numba's cache beside ``where``): in a child or here."""
     from . import compile as numba_side
 
     if isinstance(plan, OptimizerPlan):
-        return numba_side.build_loop(plan, anchor())
-    return numba_side.build_surface(plan, anchor())
+        return numba_side.build_loop(plan, where)
+    return numba_side.build_surface(plan, where)
+
+
+def _compile_into_cache(plan, where: str) -> None:
+    """In the child process: compile ``plan``; numba saves it in the cache beside ``where``."""
+    build(plan, where)
+
+
+def _let_child_go() -> None:
+    with _lock:
+        child = _pools.pop("process", None) if _queued[0] == 0 else None
+    if child is not None:
+        child.shutdown(wait=False)
+
+
+def _child() -> ProcessPoolExecutor:
+    with _lock:
+        if "process" not in _pools:
+            _pools["process"] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        return _pools["process"]
