@@ -54,6 +54,8 @@ def _libm_pow(context, builder, sig, args):
     double = ir.DoubleType()
     fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(double, [double, double]), "pow")
     fn.attributes.add("nobuiltin")
+    fn.attributes.add("readnone")
+    fn.attributes.add("nounwind")
     return builder.call(fn, (x, y))
 
 
@@ -135,6 +137,11 @@ def _pointer_maker(cls: type, spec):
     return njit(**JIT)(namespace["make"])
 
 
+@njit(**JIT)
+def _as_is(state, like):
+    return state
+
+
 def _group_helpers(hp_cls: type):
     """``with_group(hp, lr, momentum)`` and ``momentum_of(hp)`` for this optimizer's fields.
 
@@ -167,8 +174,11 @@ def build_loop(plan: OptimizerPlan, anchor: str | None):
     """
     hp_cls = collections.namedtuple("HyperParameters", [f for f, _ in plan.hp])
     with_group, momentum_of = _group_helpers(hp_cls)
-    bound = dict(update=jit(plan.optimizer.update), make_hp=_maker(hp_cls),
-                 make_state=_maker(plan.optimizer.State), with_group=with_group,
+    make_state = _maker(plan.optimizer.State)
+    shared = plan.optimizer.State._fields[0] == "step"
+    bound = dict(update=jit(plan.optimizer.update), make_hp=_maker(hp_cls), make_state=make_state,
+                 same_step=jit(loop.same_step, make_state=make_state) if shared else _as_is,
+                 with_group=with_group,
                  momentum_of=momentum_of, clip=jit(loop.clip, fma=fma), pointer=pointer, xp=xp)
     fn = _copy(loop.run, bound, f"loop_{plan.fingerprint()[:24]}", anchor)
     dispatcher = njit(cache=anchor is not None, **JIT)(fn)

@@ -60,6 +60,8 @@ class Kernel:
             means, batch_step = self._surface.batch_means(k0 + 1, k1 + 1), 1
         else:
             means, batch_step = _NO_MEANS, 0
+        if getattr(state[0], "step", None) != getattr(state[1], "step", None):
+            raise ValueError("the two coordinates' states must be at the same step")
         sx, sy = (tuple(float(v) for v in s) for s in state)
         every = self._every
         ck = np.empty((k1 // every - k0 // every, 2, len(sx)))
@@ -69,15 +71,16 @@ class Kernel:
             np.inf if clip_grad_norm is None else float(clip_grad_norm),
             np.inf if clip_grad_value is None else float(clip_grad_value),
             means, batch_step)
-        checkpoints = {c: (self._as_state(ck[i, 0]), self._as_state(ck[i, 1]))
-                       for i, c in enumerate(range((k0 // every + 1) * every, k + 1, every))}
-        return Result(k, None if diverged < 0 else diverged,
-                      (self._as_state(sx), self._as_state(sy)), checkpoints)
+        steps = range((k0 // every + 1) * every, k + 1, every)
+        as_state = self._as_state
+        checkpoints = {c: (as_state(x), as_state(y)) for c, (x, y) in zip(steps, ck.tolist())}
+        return Result(k, None if diverged < 0 else diverged, (as_state(sx), as_state(sy)), checkpoints)
 
     def _as_state(self, values) -> tuple:
-        """The optimizer's State from the kernel's floats (``step`` back to an int)."""
-        return self._state(*(int(v) if f == "step" else float(v)
-                             for f, v in zip(self._state._fields, values)))
+        """The optimizer's State from the kernel's floats (its ``step`` back to an int)."""
+        if self._state._fields[0] == "step":
+            return self._state(int(values[0]), *values[1:])
+        return self._state(*values)
 
 
 def _per_step(values, n: int, name: str) -> np.ndarray:

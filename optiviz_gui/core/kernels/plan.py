@@ -45,7 +45,7 @@ class OptimizerPlan:
     hp: Spec                     # what its update rule reads from the optimizer
 
     def fingerprint(self) -> str:
-        return _fingerprint([self.optimizer.update, loop.run, loop.clip],
+        return _fingerprint([self.optimizer.update, loop.run, loop.clip, loop.same_step],
                             repr((self.hp, self.optimizer.State._fields)))
 
 

@@ -11,10 +11,12 @@ which is harmless, but it also makes tens of thousands of objects, and with the
 app's heap the garbage collections they trigger hold the GIL for 70–140 ms each
 (benchmarks/kernels.py: a 60 Hz timer in the GUI thread came up to 120 ms late
 while a worker thread compiled Adam's kernel, every late tick a full
-collection). So when numba's on-disk cache is writable, a spawned child
-process compiles (and caches) the piece, and the worker thread here only loads
-it from the cache: one ``import numba`` and a few small loads in this process.
-Without a writable cache the worker thread compiles in this process.
+collection). So when numba's on-disk cache is writable, a child process
+(child.py) compiles the piece into the cache, and the worker thread here only
+loads it: one ``import numba`` and a few small loads in this process (3 ticks
+late instead of 12 while SGD, RMSprop and Adam got ready). A piece already in
+the cache (a ``.ready`` mark beside it) is loaded without the child. Without a
+writable cache, or if the child fails, the worker thread compiles here.
 
 The cache folder is $XDG_CACHE_HOME/optiviz/numba (or ~/.cache/optiviz/numba)
 when it can be created and written — a PyInstaller bundle's own folder may not
@@ -23,11 +25,12 @@ be writable, the user's cache is; numba files the kernels beside ``anchor.txt``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import pickle
+import subprocess
 import tempfile
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from .plan import OptimizerPlan, SurfacePlan
@@ -38,7 +41,7 @@ ANCHOR_TEXT = ("OptiViz's compiled kernels. numba keeps them in __pycache__ besi
 _lock = threading.Lock()
 _table: dict[object, Future] = {}
 _anchor: list[str | None] = []        # [path] once decided
-_pools: dict[str, object] = {}         # "thread": the worker; "process": the compiling child
+_pools: dict[str, object] = {}         # "thread": the worker; "process": the child (a Popen)
 _queued = [0]                          # pieces queued or being built
 _retire: list[threading.Timer] = []    # lets an idle child go after CHILD_IDLE_S
 CHILD_IDLE_S = 30.0                    # a child starts in about 0.7 s: keep it for the next edit
@@ -108,13 +111,20 @@ def _make_anchor(folder: Path) -> str | None:
 def _build(plan):
     """Ready one piece (on the worker thread): compiled by the child into the cache, loaded here."""
     try:
+        import numba    # here, on the worker thread, never on the caller's
+
         where = anchor()
-        if where is not None and compile_in_child:
+        mark = f"{plan.fingerprint()}-numba-{numba.__version__}.ready"
+        ready = None if where is None else Path(where).parent / mark
+        if ready is not None and compile_in_child and not ready.exists():
             try:
-                _child().submit(_compile_into_cache, plan, where).result()
-            except Exception:    # no child (or it failed): compile here instead
+                _compile_in_child(plan, where)
+            except Exception:    # no child, or it could not: compile here instead
                 pass
-        return build(plan, where)
+        piece = build(plan, where)
+        if ready is not None:
+            ready.touch()
+        return piece
     finally:
         with _lock:
             _queued[0] -= 1
@@ -125,7 +135,7 @@ def _build(plan):
 
 
 def build(plan, where: str | None):
-    """Compile ``plan`` (or load it from numba's cache beside ``where``): in a child or here."""
+    """Compile ``plan`` (or load it from numba's cache beside ``where``): in the child or here."""
     from . import compile as numba_side
 
     if isinstance(plan, OptimizerPlan):
@@ -133,20 +143,27 @@ def build(plan, where: str | None):
     return numba_side.build_surface(plan, where)
 
 
-def _compile_into_cache(plan, where: str) -> None:
-    """In the child process: compile ``plan``; numba saves it in the cache beside ``where``."""
-    build(plan, where)
+def _compile_in_child(plan, where: str) -> None:
+    from . import child
+
+    with _lock:
+        proc = _pools.get("process")
+        if proc is None or proc.poll() is not None:
+            package_root = str(Path(__file__).resolve().parents[3])
+            path = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+            proc = _pools["process"] = subprocess.Popen(
+                child.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                env={**os.environ, "PYTHONPATH": path})
+    pickle.dump((plan, where), proc.stdin)
+    proc.stdin.flush()
+    problem = pickle.load(proc.stdout)
+    if problem is not None:
+        raise RuntimeError(problem)
 
 
 def _let_child_go() -> None:
     with _lock:
-        child = _pools.pop("process", None) if _queued[0] == 0 else None
-    if child is not None:
-        child.shutdown(wait=False)
-
-
-def _child() -> ProcessPoolExecutor:
-    with _lock:
-        if "process" not in _pools:
-            _pools["process"] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-        return _pools["process"]
+        proc = _pools.pop("process", None) if _queued[0] == 0 else None
+    if proc is not None:
+        proc.stdin.close()       # the child ends at EOF
+        proc.wait(timeout=10)
