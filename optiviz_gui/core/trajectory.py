@@ -25,7 +25,8 @@ from .surfaces import Surface
 
 CHECKPOINT = 256
 MAX_STEPS = 1_000_000
-KERNEL_STEPS = 64    # kernels hook: extend by at least this many steps compiled, when ready
+KERNEL_STEPS = 64        # kernels hook: extend by at least this many steps compiled, when ready
+KERNEL_CHUNK = 16_384    # kernels hook: Python steps between two looks for a ready kernel
 _NUMERIC_ERRORS = (ArithmeticError, ValueError)
 
 
@@ -100,9 +101,15 @@ class Trajectory:
     def extend(self, to_step: int) -> None:
         """Compute the history up to step ``to_step`` (or up to divergence)."""
         to_step = min(int(to_step), MAX_STEPS)
+        # kernels hook: the compiled loop when one is ready, asked again every KERNEL_CHUNK steps
+        while to_step - self._n >= KERNEL_STEPS and not self.diverged:
+            if self._extend_compiled(to_step):
+                return
+            self._extend_python(min(to_step, self._n + KERNEL_CHUNK))
+        self._extend_python(to_step)
+
+    def _extend_python(self, to_step: int) -> None:
         if self.diverged or to_step <= self._n:
-            return
-        if to_step - self._n >= KERNEL_STEPS and self._extend_compiled(to_step):   # kernels hook
             return
         f_and_g = self.surface.value_and_grad_xy
         if self.surface.batch_size:

@@ -17,8 +17,10 @@ FLAG = "--kernel-child"      # how a frozen app is told to be this child
 
 
 def main() -> int:
+    from . import frozen
     from .service import build
 
+    frozen.prepare()
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr          # stdout carries the answers only
     while True:

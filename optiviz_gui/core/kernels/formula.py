@@ -24,6 +24,7 @@ numbers, the names x, y, vN and the whitelisted functions.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from ..expression import Expr
 from ..expression_nodes import FUNCTIONS, Node, postorder
@@ -32,6 +33,7 @@ _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 _CALLS = frozenset(FUNCTIONS) | {"sign"}
 
 
+@lru_cache(maxsize=64)         # asked on every kernels.get; an Expr hashes by its text
 def source(expr: Expr) -> str:
     """The module text defining ``value_and_grad_xy(self, x, y, xp)`` for ``expr``."""
     roots = [expr.root, expr.dx, expr.dy]

@@ -111,6 +111,9 @@ def _make_anchor(folder: Path) -> str | None:
 def _build(plan):
     """Ready one piece (on the worker thread): compiled by the child into the cache, loaded here."""
     try:
+        from . import frozen
+
+        frozen.prepare()
         import numba    # here, on the worker thread, never on the caller's
 
         where = anchor()
