@@ -25,7 +25,8 @@ from .surfaces import Surface
 
 CHECKPOINT = 256
 MAX_STEPS = 1_000_000
-KERNEL_STEPS = 64        # kernels hook: extend by at least this many steps compiled, when ready
+KERNEL_STEPS = 64        # kernels hook: extend by at least this many steps compiled, when ready,
+KERNEL_START = 4096      # and start compiling one for at least this many
 KERNEL_CHUNK = 16_384    # kernels hook: Python steps between two looks for a ready kernel
 _NUMERIC_ERRORS = (ArithmeticError, ValueError)
 
@@ -150,7 +151,7 @@ class Trajectory:
         """Extend with the compiled loop if one is ready (same numbers); False: it is not."""
         from . import kernels
 
-        kernel = kernels.get(self.surface, self.optimizer)
+        kernel = kernels.get(self.surface, self.optimizer, start=to_step - self._n >= KERNEL_START)
         if kernel is None:
             return False
         if to_step >= len(self._L):

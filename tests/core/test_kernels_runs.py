@@ -181,3 +181,28 @@ def test_an_unwritable_cache_folder_means_compiling_in_memory(tmp_path):
     blocker.write_text("not a folder")
     assert service._make_anchor(blocker / "optiviz" / "numba") is None
     assert service._make_anchor(tmp_path / "cache") == str(tmp_path / "cache" / "anchor.txt")
+
+
+def test_the_child_compiles_and_this_process_only_loads(kernels_on):
+    surface, opt = BUILTINS["six_hump_camel"](), make_optimizer("adamax", lr=0.01)
+    assert kernels.get(surface, opt, wait=True) is not None
+    from optiviz_gui.core.kernels.plan import make_plans
+
+    rule, shape = make_plans(surface, opt)
+    loop, surface_fn = service.compiled(rule), service.compiled(shape)
+    assert sum(loop.stats.cache_hits.values()) == 1 and not loop.stats.cache_misses
+    assert surface_fn.cache_hits == 1
+
+
+def test_fingerprints_are_the_same_in_every_process():
+    # they name the cached kernels: a child must find what it compiled under the parent's name
+    code = ("from optiviz_gui.core.kernels.plan import make_plans\n"
+            "from optiviz_gui.core.optimizers import OPTIMIZERS, make_optimizer\n"
+            "from optiviz_gui.core.surfaces.regression import LinearRegression\n"
+            "from optiviz_gui.core.expression import ExpressionSurface\n"
+            "s = LinearRegression.synthetic()\n"
+            "print(*(p.fingerprint() for n in sorted(OPTIMIZERS) for surface in"
+            " (s, s.minibatches(8), ExpressionSurface('x^2 + sin(y)'))"
+            " for p in make_plans(surface, make_optimizer(n))))")
+    runs = {run_python(code, PYTHONHASHSEED=str(seed)) for seed in (0, 1, 2)}
+    assert len(runs) == 1

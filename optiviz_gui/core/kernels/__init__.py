@@ -47,12 +47,13 @@ def enabled() -> bool:
     return _numba_installed()
 
 
-def get(surface, optimizer, *, wait: bool = False) -> Kernel | None:
+def get(surface, optimizer, *, wait: bool = False, start: bool = True) -> Kernel | None:
     """The compiled loop for this surface and optimizer, bound to their current values.
 
     None when kernels are disabled, when no kernel can run this pair (an optimizer
     that is not elementwise, a surface numba cannot compile), or — without
-    ``wait`` — while it is still compiling (the first call starts that).
+    ``wait`` — while it is still compiling: the first call starts that, unless
+    ``start`` is False (then it only looks for one already ready).
     """
     if not enabled():
         return None
@@ -60,8 +61,8 @@ def get(surface, optimizer, *, wait: bool = False) -> Kernel | None:
     if plans is None:
         return None
     rule, shape = plans
-    loop = service.compiled(rule, wait)
-    surface_fn = service.compiled(shape, wait)
+    loop = service.compiled(rule, wait, start)
+    surface_fn = service.compiled(shape, wait, start)
     if loop is None or surface_fn is None:
         return None
     return Kernel(loop, surface_fn, rule, shape, surface, optimizer)

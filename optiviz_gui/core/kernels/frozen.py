@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import importlib.abc
 import lzma
 import os
 import sys
@@ -25,18 +26,48 @@ PACKED = "libllvmlite.so.xz"      # beside where llvmlite's library would be
 
 
 def prepare() -> None:
-    """In a bundle that packs llvmlite's library, unpack it (once) and point llvmlite at it."""
-    if not getattr(sys, "frozen", False):
-        return
-    import llvmlite.binding.ffi as ffi   # only defines the loader; the library loads lazily
+    """In a bundle that packs llvmlite's library, unpack it (once) and point llvmlite at it.
 
-    packed = Path(ffi.__file__).resolve().parent / PACKED
-    if not packed.is_file() or ffi.lib._lib_handle is not None:
+    Call before llvmlite (numba) is imported: importing ``llvmlite.binding`` loads the
+    library at once, so an import hook hands the unpacked copy to its ``ffi`` module
+    right after that module runs and before anything asks it for a function.
+    """
+    if not getattr(sys, "frozen", False) or "llvmlite.binding" in sys.modules:
         return
-    library = _unpack(packed)
-    handle = ctypes.CDLL(str(library))
-    handle.LLVMPY_GetVersionInfo()           # llvmlite's own check that this is its library
-    ffi.lib._lib_handle = handle
+    packed = Path(sys._MEIPASS, "llvmlite", "binding", PACKED)
+    if not packed.is_file():
+        return
+    handle = ctypes.CDLL(str(_unpack(packed)))
+    handle.LLVMPY_GetVersionInfo()            # llvmlite's own check that this is its library
+    sys.meta_path.insert(0, _HandOver(handle))
+
+
+class _HandOver(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Runs ``llvmlite.binding.ffi`` as usual, then gives its loader the library's handle."""
+
+    NAME = "llvmlite.binding.ffi"
+
+    def __init__(self, handle) -> None:
+        self.handle = handle
+        self.inner = None
+
+    def find_spec(self, name, path, target=None):
+        if name != self.NAME or self.inner is not None:
+            return None
+        sys.meta_path.remove(self)
+        for finder in sys.meta_path:
+            spec = getattr(finder, "find_spec", lambda *a: None)(name, path, target)
+            if spec is not None:
+                self.inner, spec.loader = spec.loader, self
+                return spec
+        return None
+
+    def create_module(self, spec):
+        return self.inner.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        self.inner.exec_module(module)
+        module.lib._lib_handle = self.handle    # what its loader would set after finding the file
 
 
 def _unpack(packed: Path) -> Path:

@@ -24,7 +24,6 @@ changed rule never loads a stale kernel.
 from __future__ import annotations
 
 import hashlib
-import marshal
 import sys
 from dataclasses import dataclass
 from types import CodeType, FunctionType, ModuleType
@@ -121,8 +120,8 @@ def flat(values: tuple) -> list[float]:
 def reached(*roots: FunctionType) -> list[FunctionType]:
     """``roots`` and every module-level Python function their code names, recursively, once each."""
     seen = list(dict.fromkeys(roots))
-    for fn in seen:             # grows while iterating: a breadth-first walk
-        for name in code_names(fn.__code__):
+    for fn in seen:             # grows while iterating: a breadth-first walk, in a fixed order
+        for name in sorted(code_names(fn.__code__)):
             g = fn.__globals__.get(name)
             if isinstance(g, FunctionType) and g not in seen:
                 seen.append(g)
@@ -167,11 +166,26 @@ def _kind(v) -> Any:
     return None
 
 
+def _canonical(value) -> str:
+    """Text that is the same in every process for the same code (marshal's bytes are not:
+    they depend on reference counts and on which strings happen to be interned)."""
+    if isinstance(value, CodeType):
+        head = (value.co_argcount, value.co_posonlyargcount, value.co_kwonlyargcount,
+                value.co_flags, value.co_names, value.co_varnames, value.co_freevars,
+                value.co_cellvars, value.co_code.hex())
+        return f"code{head!r}[{','.join(_canonical(c) for c in value.co_consts)}]"
+    if isinstance(value, frozenset):        # its order follows string hashes, random per process
+        return f"frozenset({sorted(map(_canonical, value))})"
+    if isinstance(value, tuple):
+        return f"({','.join(_canonical(v) for v in value)})"
+    return repr(value)
+
+
 def _fingerprint(roots: list[FunctionType], extra: str) -> str:
     """A hex digest of the bytecode of ``roots`` and all they reach, their constants, ``extra``."""
     h = hashlib.sha256(f"{KERNEL_VERSION} {sys.version} {extra}".encode())
     for fn in reached(*roots):
-        h.update(marshal.dumps(fn.__code__, 2))   # version 2: no refcount-dependent back-references
+        h.update(_canonical(fn.__code__).encode())
         for name in sorted(code_names(fn.__code__)):
             value = fn.__globals__.get(name)
             if isinstance(value, (int, float, str, tuple)):

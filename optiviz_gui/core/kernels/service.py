@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import subprocess
 import tempfile
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from .plan import OptimizerPlan, SurfacePlan
@@ -41,6 +42,7 @@ ANCHOR_TEXT = ("OptiViz's compiled kernels. numba keeps them in __pycache__ besi
 _lock = threading.Lock()
 _table: dict[object, Future] = {}
 _anchor: list[str | None] = []        # [path] once decided
+_jobs: queue.SimpleQueue = queue.SimpleQueue()   # (plan, future) for the worker thread
 _pools: dict[str, object] = {}         # "thread": the worker; "process": the child (a Popen)
 _queued = [0]                          # pieces queued or being built
 _retire: list[threading.Timer] = []    # lets an idle child go after CHILD_IDLE_S
@@ -51,24 +53,40 @@ CHILD_IDLE_S = 30.0                    # a child starts in about 0.7 s: keep it 
 compile_in_child = True
 
 
-def compiled(plan: OptimizerPlan | SurfacePlan, wait: bool = False):
-    """The compiled loop or surface for ``plan``, or None while compiling (or if it failed)."""
+def compiled(plan: OptimizerPlan | SurfacePlan, wait: bool = False, start: bool = True):
+    """The compiled loop or surface for ``plan``, or None while compiling (or if it failed).
+
+    ``start=False`` only looks: a piece nobody asked for yet is not queued.
+    """
     with _lock:
         future = _table.get(plan)
         if future is None:
-            if "thread" not in _pools:
-                _pools["thread"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="optiviz-kernels")
+            if not start:
+                return None
+            if "thread" not in _pools:   # a daemon: quitting the app never waits for a compile
+                _pools["thread"] = threading.Thread(target=_work, name="optiviz-kernels", daemon=True)
+                _pools["thread"].start()
             _queued[0] += 1
             for timer in _retire:
                 timer.cancel()
             _retire.clear()
-            future = _table[plan] = _pools["thread"].submit(_build, plan)
+            future = _table[plan] = Future()
+            _jobs.put((plan, future))
     if not (wait or future.done()):
         return None
     try:
         return future.result()
     except Exception:       # numba could not compile it: the Python path runs it
         return None
+
+
+def _work() -> None:
+    while True:
+        plan, future = _jobs.get()
+        try:
+            future.set_result(_build(plan))
+        except BaseException as err:      # kept for whoever waits; the Python path goes on
+            future.set_exception(err)
 
 
 def cache_folder() -> Path:
