@@ -64,12 +64,19 @@ def test_per_step_lr_and_momentum_are_the_rule_with_those_values(name, key):
     assert done.state == state
 
 
-def test_a_schedule_shorter_than_the_steps_is_refused():
-    surface, optimizer = BUILTINS["booth"](), make_optimizer("sgd", lr=0.01)
+def test_inputs_a_kernel_cannot_take_are_refused():
+    surface, optimizer = BUILTINS["booth"](), make_optimizer("adagrad", lr=0.01)
     kernel = kernels.get(surface, optimizer, wait=True)
     P, L, G = arrays(surface, (1.0, 1.0))
+    state = (optimizer.init(1.0), optimizer.init(1.0))
     with pytest.raises(ValueError, match="lr needs one value per step"):
-        kernel.run(P, L, G, (optimizer.init(1.0), optimizer.init(1.0)), 0, STEPS, lr=np.ones(10))
+        kernel.run(P, L, G, state, 0, STEPS, lr=np.ones(10))
+    with pytest.raises(ValueError, match="Adagrad has no momentum or betas"):
+        kernel.run(P, L, G, state, 0, STEPS, momentum=np.ones(STEPS))
+    with pytest.raises(ValueError, match="params must be a writable C-ordered float64"):
+        kernel.run(np.asfortranarray(P), L, G, state, 0, STEPS)
+    with pytest.raises(ValueError, match="same step"):
+        kernel.run(P, L, G, (state[0], state[1]._replace(step=3)), 0, STEPS)
 
 
 def torch_run(surface, start, make_torch_optimizer, scheduler, steps=STEPS):

@@ -70,6 +70,17 @@ class _HandOver(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.lib._lib_handle = self.handle    # what its loader would set after finding the file
 
 
+def _decompress_into(out, packed: Path) -> None:
+    """Few, large steps: each releases the GIL for a while. lzma.open's reader takes 8 kB at a
+    time, and a thread that gives the GIL back that often waits up to 5 ms to get it again
+    whenever the GUI thread is busy: 46 of 171 MB unpacked in 10 s, measured."""
+    data = packed.read_bytes()
+    unpack = lzma.LZMADecompressor()
+    while not unpack.eof:
+        out.write(unpack.decompress(data, max_length=1 << 25))
+        data = b""
+
+
 def _unpack(packed: Path) -> Path:
     digest = hashlib.sha256(packed.read_bytes()).hexdigest()[:16]
     from .service import cache_folder
@@ -84,9 +95,8 @@ def _unpack(packed: Path) -> Path:
         except OSError:
             continue
         try:
-            with os.fdopen(fd, "wb") as out, lzma.open(packed) as src:
-                while chunk := src.read(1 << 22):
-                    out.write(chunk)
+            with os.fdopen(fd, "wb") as out:
+                _decompress_into(out, packed)
             os.replace(tmp, target)
             return target
         except OSError:

@@ -37,7 +37,8 @@ class Kernel:
         self._hp = plans.values(optimizer, rule.hp)
         self._sp = np.array(plans.flat(plans.values(surface, shape.sp)), dtype=float)
         self._surface = surface if shape.batched else None
-        self._state = optimizer.State
+        self._state, self._title = optimizer.State, optimizer.title
+        self._momentum = any(name in ("momentum", "betas") for name, _ in rule.hp)
         self._limit = runaway_limit(surface)
         self._every = CHECKPOINT
 
@@ -53,8 +54,14 @@ class Kernel:
         ``group``); ``clip_grad_norm`` / ``clip_grad_value`` are torch's max_norm / clip_value.
         """
         n = k1 - k0
+        for name, a, ndim in (("params", params, 2), ("loss", loss, 1), ("grad", grad, 2)):
+            if not (isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim == ndim
+                    and a.flags.c_contiguous and a.flags.writeable):
+                raise ValueError(f"{name} must be a writable C-ordered float64 array of {ndim} dimensions")
         if n < 1 or min(len(params), len(loss), len(grad)) <= k1:
             raise ValueError(f"steps {k0} → {k1} need k1 > k0 and at least {k1 + 1} rows")
+        if momentum is not None and not self._momentum:
+            raise ValueError(f"{self._title} has no momentum or betas for a schedule to move")
         lr, momentum = _per_step(lr, n, "lr"), _per_step(momentum, n, "momentum")
         if self._surface is not None:
             means, batch_step = self._surface.batch_means(k0 + 1, k1 + 1), 1

@@ -29,6 +29,7 @@ import os
 import pickle
 import queue
 import subprocess
+import sys
 import tempfile
 import threading
 from concurrent.futures import Future
@@ -47,6 +48,7 @@ _pools: dict[str, object] = {}         # "thread": the worker; "process": the ch
 _queued = [0]                          # pieces queued or being built
 _retire: list[threading.Timer] = []    # lets an idle child go after CHILD_IDLE_S
 CHILD_IDLE_S = 30.0                    # a child starts in about 0.7 s: keep it for the next edit
+SWITCH_INTERVAL_S = 2e-4               # the GIL's switch interval while a piece loads (see _build)
 
 # False: compile in this process even when the cache is writable (debugging numba
 # errors; benchmarks/kernels.py measures both ways)
@@ -127,7 +129,15 @@ def _make_anchor(folder: Path) -> str | None:
 
 
 def _build(plan):
-    """Ready one piece (on the worker thread): compiled by the child into the cache, loaded here."""
+    """Ready one piece (on the worker thread): compiled by the child into the cache, loaded here.
+
+    Loading makes thousands of short calls into llvmlite, each leaving the GIL and
+    asking for it back; while another thread runs Python (the Python path of a long
+    run) each ask waits out the 5 ms switch interval: a cached Adam kernel took 6.2 s
+    to load instead of 0.5 s. A 0.2 ms interval meanwhile brings that to 1.1 s.
+    """
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     try:
         from . import frozen
 
@@ -147,6 +157,7 @@ def _build(plan):
             ready.touch()
         return piece
     finally:
+        sys.setswitchinterval(interval)
         with _lock:
             _queued[0] -= 1
             if _queued[0] == 0 and "process" in _pools:     # idle: let the child go, later
@@ -186,5 +197,5 @@ def _let_child_go() -> None:
     with _lock:
         proc = _pools.pop("process", None) if _queued[0] == 0 else None
     if proc is not None:
-        proc.stdin.close()       # the child ends at EOF
-        proc.wait(timeout=10)
+        proc.stdin.close()       # the child ends at EOF, after the piece it may be compiling
+        proc.wait()
