@@ -19,6 +19,7 @@ Two lowering rules make the compiled arithmetic CPython's, bit for bit:
   differed in 19 992 of 20 000 powers 0.999**k. CPython calls pow() for both.
   Registered for float64 only, more specific than numba's own, so it is chosen
   in every function compiled in this process (only kernels use numba here).
+  Declared readnone (errno is never read), so LLVM computes a repeated β**t once.
 * ``fma`` is LLVM's fused multiply-add (one rounding), for torch's gradient norm.
 
 No fast-math: LLVM keeps the order of every operation and contracts nothing

@@ -9,14 +9,15 @@ stays on the Python path.
 Where the work happens, and why: compiling holds the GIL in many short pieces,
 which is harmless, but it also makes tens of thousands of objects, and with the
 app's heap the garbage collections they trigger hold the GIL for 70–140 ms each
-(benchmarks/kernels.py: a 60 Hz timer in the GUI thread came up to 120 ms late
-while a worker thread compiled Adam's kernel, every late tick a full
-collection). So when numba's on-disk cache is writable, a child process
-(child.py) compiles the piece into the cache, and the worker thread here only
-loads it: one ``import numba`` and a few small loads in this process (3 ticks
-late instead of 12 while SGD, RMSprop and Adam got ready). A piece already in
-the cache (a ``.ready`` mark beside it) is loaded without the child. Without a
-writable cache, or if the child fails, the worker thread compiles here.
+(benchmarks/kernels.py: a 60 Hz timer in the GUI thread came up to 110–160 ms
+late while a worker thread compiled, every late tick a full collection). So
+when numba's on-disk cache is writable, a child process (child.py) compiles the
+piece into the cache, and the worker thread here only loads it: one ``import
+numba`` and a few small loads in this process (1–3 late ticks, at most 60–100
+ms, instead of 4–12 while SGD, RMSprop and Adam got ready; an app that calls
+``gc.freeze()`` after start-up gets 30–60 ms). A piece already in the cache (a
+``.ready`` mark beside it) is loaded without the child. Without a writable
+cache, or if the child fails, the worker thread compiles here.
 
 The cache folder is $XDG_CACHE_HOME/optiviz/numba (or ~/.cache/optiviz/numba)
 when it can be created and written — a PyInstaller bundle's own folder may not
