@@ -62,6 +62,11 @@ def test_per_step_lr_and_momentum_are_the_rule_with_those_values(name, key):
                       lr=lr, momentum=momentum if key else None)
     np.testing.assert_array_equal(P, expected)
     assert done.state == state
+    if key:                        # the momentum moving alone, lr as set
+        expected, _ = by_hand(surface, optimizer, start, lambda k: {**group(k), "lr": optimizer.lr})
+        kernel.run(P, L, G, (optimizer.init(start[0]), optimizer.init(start[1])), 0, STEPS,
+                   momentum=momentum)
+        np.testing.assert_array_equal(P, expected)
 
 
 def test_inputs_a_kernel_cannot_take_are_refused():

@@ -37,7 +37,7 @@ class Kernel:
         self._hp = plans.values(optimizer, rule.hp)
         self._sp = np.array(plans.flat(plans.values(surface, shape.sp)), dtype=float)
         self._surface = surface if shape.batched else None
-        self._state, self._title = optimizer.State, optimizer.title
+        self._state, self._title, self._lr = optimizer.State, optimizer.title, float(optimizer.lr)
         self._momentum = any(name in ("momentum", "betas") for name, _ in rule.hp)
         self._limit = runaway_limit(surface)
         self._every = CHECKPOINT
@@ -62,6 +62,8 @@ class Kernel:
             raise ValueError(f"steps {k0} → {k1} need k1 > k0 and at least {k1 + 1} rows")
         if momentum is not None and not self._momentum:
             raise ValueError(f"{self._title} has no momentum or betas for a schedule to move")
+        if momentum is not None and lr is None:      # the loop reads both when either moves
+            lr = np.full(n, self._lr)
         lr, momentum = _per_step(lr, n, "lr"), _per_step(momentum, n, "momentum")
         if self._surface is not None:
             means, batch_step = self._surface.batch_means(k0 + 1, k1 + 1), 1
