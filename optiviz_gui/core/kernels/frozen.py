@@ -1,11 +1,11 @@
 """llvmlite in a PyInstaller bundle: shipped compressed, unpacked into the user's cache once.
 
-numba compiles through llvmlite's LLVM library, 171 MB on disk, which would take
-the one-folder bundle from 177 MB to 354 MB (the limit is 250 MB). xz shrinks it
-to 40 MB (packaging/optiviz.spec does that at build time), and the first kernel
-a user compiles unpacks it (about 2.4 s, on the kernels' worker thread or in the
-compiling child) to ``~/.cache/optiviz/llvmlite/<digest>/libllvmlite.so``, where
-every later run finds it. llvmlite then loads that copy instead of the one it
+numba compiles through llvmlite's LLVM library, 179 MB on disk, which would take
+the one-folder bundle from 186 MB to 371 MB (the limit is 250 MB). xz shrinks it
+to 40 MB (packaging/optiviz.spec does that at build time: the bundle is 232 MB),
+and the first kernel a user compiles unpacks it (2.4 s, on the kernels' worker
+thread or in the compiling child) to ``~/.cache/optiviz/llvmlite/<digest>/
+libllvmlite.so``, where every later run finds it. llvmlite then loads that copy instead of the one it
 would look for inside the bundle.
 
 Only for frozen apps; a pip install has llvmlite's library where llvmlite expects it.
