@@ -31,7 +31,7 @@ from typing import Any
 
 from . import formula, loop
 
-KERNEL_VERSION = 1   # bump when compile.py or xp.py change what compiled code computes
+KERNEL_VERSION = 2   # bump when compile.py or xp.py change what compiled code computes
 
 Spec = tuple[tuple[str, Any], ...]   # (attribute, kind) pairs
 
