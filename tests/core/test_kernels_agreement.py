@@ -121,3 +121,18 @@ def test_every_branch_of_the_rules_agrees(name, hp, monkeypatch):
     optimizer = make_optimizer(name, **hp)
     assert_same_history(compiled_path(surface, optimizer, 3000, monkeypatch),
                         python_path(surface, optimizer, 3000, monkeypatch))
+
+
+@pytest.mark.parametrize("size", [1, 7, 8, 9, 32, 128, 333, 1000])
+def test_batch_means_are_the_python_paths_bit_for_bit(size):
+    # the kernel's mini-batch gradients come from batch_means: it must be the Python path's numbers
+    surface = BLOG.minibatches(size, seed=3)
+    per_epoch = -(-len(BLOG.x) // size)
+    ks = range(per_epoch - 3, per_epoch + 4) if per_epoch > 3 else range(0, 2 * per_epoch + 1)
+    table = surface.batch_means(ks[0], ks[-1] + 1)
+    xh, xl = BLOG.xbar
+    yh, yl = BLOG.ybar
+    for row, k in zip(table, ks):
+        idx = surface.batch_indices(k)
+        dx, dy = (BLOG.x[idx] - xh) - xl, (BLOG.y[idx] - yh) - yl
+        assert row.tolist() == [dx.mean(), dy.mean(), (dx * dx).mean(), (dx * dy).mean()]
