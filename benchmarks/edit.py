@@ -100,7 +100,7 @@ def app_window(app) -> dict[str, tuple] | None:
     """(total, model, slots, paint) lists per kind of edit in the real MainWindow."""
     from PySide6.QtCore import QSettings
 
-    from optiviz_gui.ui.main_window import MainWindow
+    from optiviz_gui.ui.window.main_window import MainWindow
 
     settings = QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"), QSettings.Format.IniFormat)
     sim = _long_sim()
@@ -154,13 +154,13 @@ def views_full(app, with_3d: bool) -> list[float]:
     from OpenGL import GL
     from PySide6 import QtWidgets
 
-    from optiviz_gui.ui.contour_view import ContourView
-    from optiviz_gui.ui.loss_view import LossView
+    from optiviz_gui.ui.views.contour.view import ContourView
+    from optiviz_gui.ui.views.loss import LossView
 
     sim = _long_sim()
     views = [ContourView(sim), LossView(sim)]
     if with_3d:
-        from optiviz_gui.ui.surface_view import SurfaceView
+        from optiviz_gui.ui.views.surface.view import SurfaceView
         views.append(SurfaceView(sim))
         views[-1].show_legend = False          # as in the app: the map's legend says it
     window = QtWidgets.QWidget()
@@ -195,8 +195,8 @@ def views_full(app, with_3d: bool) -> list[float]:
 def baselines(app) -> tuple[list[float], list[float]]:
     from PySide6 import QtWidgets
 
-    from optiviz_gui.ui.contour_view import ContourView
-    from optiviz_gui.ui.loss_view import LossView
+    from optiviz_gui.ui.views.contour.view import ContourView
+    from optiviz_gui.ui.views.loss import LossView
 
     model = _long_sim()
     t_model = _times(lambda i: model.set_start(STARTS[i % 2]), 30)
@@ -221,7 +221,7 @@ def baselines(app) -> tuple[list[float], list[float]]:
 def main() -> int:
     from PySide6 import QtWidgets
 
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     print(f"edit with 4 runs x 1000 steps on screen (target <= 30 ms); medians of {EDITS}, "

@@ -83,9 +83,9 @@ def main() -> int:
     import pyqtgraph as pg
 
     from optiviz_gui.cli import load_simulation
-    from optiviz_gui.ui.contour_view import ContourView
-    from optiviz_gui.ui.gl import gl_available
-    from optiviz_gui.ui.loss_view import LossView
+    from optiviz_gui.ui.views.contour.view import ContourView
+    from optiviz_gui.ui.views.surface.gl import gl_available
+    from optiviz_gui.ui.views.loss import LossView
 
     sim = load_simulation(None)
     print(f"Qt platform {QtWidgets.QApplication.platformName()}; blog example: "
@@ -148,7 +148,7 @@ def main() -> int:
     if has_gl:
         import pyqtgraph.opengl as gl
 
-        from optiviz_gui.ui.surface_view import MESH, SurfaceView
+        from optiviz_gui.ui.views.surface.view import MESH, SurfaceView
 
         sim_s = load_simulation(None)
         sv = SurfaceView(sim_s)

@@ -57,7 +57,7 @@ def cmd_run(args) -> int:
 
 # ---------------------------------------------------------------- export
 def cmd_export(args) -> int:
-    from .export.headless import export_session
+    from .ui.render.headless import export_session
     export_session(args.session, args.output, view=args.view, size=args.size, fps=args.fps)
     return 0
 
@@ -84,7 +84,7 @@ def _fps(text: str) -> float:
 
 # ------------------------------------------------------------------- gui
 def cmd_gui(args) -> int:
-    from .ui.app import run_app
+    from .ui.window.app import run_app
     return run_app(args.session, quit_after=args.quit_after)
 
 

@@ -124,7 +124,7 @@ def test_3d_with_a_dead_display_says_so(session, tmp_path):
 
 
 def test_3d_under_an_x_server(qapp, session, tmp_path):
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
     if not gl_available():
         pytest.skip("no X server with OpenGL here")
     out = tmp_path / "both.gif"

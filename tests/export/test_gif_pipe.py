@@ -140,7 +140,8 @@ def test_a_big_headless_export_encodes_in_a_forked_process(tmp_path):
 import os, sys
 os.environ.pop("DISPLAY", None); os.environ.pop("WAYLAND_DISPLAY", None)
 os.environ.pop("QT_QPA_PLATFORM", None)
-from optiviz_gui.export import gif_worker, headless
+from optiviz_gui.export import gif_worker
+from optiviz_gui.ui.render import headless
 forks = []
 real = gif_worker._Forked.__init__
 def counted(self):

@@ -31,8 +31,8 @@ def laid_out_lines(html_text: str, width: float, font) -> list[str]:
 
 @pytest.mark.parametrize("width", [300, 420, 560, 900])
 def test_the_legend_never_breaks_a_name_or_a_loss_across_lines(qapp, blog_sim, width):
-    from optiviz_gui.ui.contour_view_items import header_html
-    from optiviz_gui.ui.theme import get_theme
+    from optiviz_gui.ui.views.contour.items import header_html
+    from optiviz_gui.ui.style.theme import get_theme
     blog_sim.seek(100)
     font = QtGui.QFont()
     text = header_html(blog_sim, get_theme("light"), (True, True, False), width, font)

@@ -17,8 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
 
 from optiviz_gui.core.optimizers import OPTIMIZERS
-from optiviz_gui.ui import window_menus
-from optiviz_gui.ui.controls_hyper import NumberBox
+from optiviz_gui.ui.window import menus as window_menus
+from optiviz_gui.ui.controls.hyper import NumberBox
 
 TORCH = {"sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam,
          "adamw": torch.optim.AdamW, "adagrad": torch.optim.Adagrad,

@@ -13,7 +13,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from optiviz_gui.ui import window_menus
+from optiviz_gui.ui.window import menus as window_menus
 
 
 def select(window, i):

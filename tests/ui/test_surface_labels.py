@@ -18,8 +18,8 @@ from optiviz_gui.cli import load_simulation
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.factory import make_surface
-from optiviz_gui.ui.gl import gl_available
-from optiviz_gui.ui.surface_view_labels import axis_labels, layout
+from optiviz_gui.ui.views.surface.gl import gl_available
+from optiviz_gui.ui.views.surface.labels import axis_labels, layout
 
 # (session or built-in, the end texts meeting at the reviewer's corner)
 CASES = [(None, ("-12", "12")), ("rastrigin", ("-5.12", "5.12")),
@@ -41,7 +41,7 @@ def _disjoint(rects):
 def surface_view(show_view, qapp):
     if not gl_available():
         pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
-    from optiviz_gui.ui.surface_view import SurfaceView
+    from optiviz_gui.ui.views.surface.view import SurfaceView
 
     return lambda sim, w=480, h=360: show_view(SurfaceView(sim), w, h)
 

@@ -21,8 +21,8 @@ def make_app():
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from .gl import share_gl_contexts
-    from .style import install_style
+    from ..views.surface.gl import share_gl_contexts
+    from ..style.qstyle import install_style
 
     app = QApplication.instance()
     if app is None:

@@ -16,8 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
-from ..core.errors import ConfigError
-from . import dialogs
+from ...core.errors import ConfigError
+from ..dialogs import common as dialogs
 from .wiring import adopt, set_surface
 
 
@@ -219,7 +219,7 @@ def load_data(w) -> None:
 def export(w, what: str) -> None:
     """File ▸ Export …: the export helper's dialogs, imported only when asked for."""
     try:
-        from . import export_dialogs
+        from ..dialogs import export as export_dialogs
         fn = getattr(export_dialogs, f"export_{what}")
     except (ImportError, AttributeError):
         dialogs.show_info(w, "Export", "Exporting is not available in this build.")

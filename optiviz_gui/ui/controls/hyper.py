@@ -21,8 +21,8 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.errors import ConfigError
-from .controls_numbers import ERROR_RED, NumberBox, ProblemLabel
+from ...core.errors import ConfigError
+from .numbers import ERROR_RED, NumberBox, ProblemLabel
 
 __all__ = ["HyperForm", "NumberBox"]
 

@@ -29,10 +29,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..core.simulation import Simulation
-from ..core.surfaces.regression import LinearRegression
-from .theme import get_theme, style_plot
-from .view_render import REFERENCE, render_layout
+from ...core.simulation import Simulation
+from ...core.surfaces.regression import LinearRegression
+from ..style.theme import get_theme, style_plot
+from .scene import REFERENCE, render_layout
 
 MAX_POINTS = 2000
 NOTE = "The data panel shows the points and fitted lines of the linear-regression surface."

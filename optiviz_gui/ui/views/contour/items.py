@@ -28,9 +28,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..core import scalar
+from ....core import scalar
 from .dots import Dots
-from .theme import Theme, brush
+from ...style.theme import Theme, brush
 
 ARROW_KINDS = ("gradient", "update", "velocity")
 VELOCITY_NAMES = ("exp_avg", "momentum_buffer")

@@ -22,10 +22,10 @@ from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMenu,
                                QToolButton, QVBoxLayout, QWidget)
 
-from ..core.errors import ConfigError
-from ..core.expression import EXAMPLES
-from ..core.surfaces import BUILTINS, make_surface
-from .controls_numbers import NumberBox, ProblemLabel
+from ...core.errors import ConfigError
+from ...core.expression import EXAMPLES
+from ...core.surfaces import BUILTINS, make_surface
+from .numbers import NumberBox, ProblemLabel
 
 REGRESSION = "linear_regression"
 EXPRESSION = "expression"

@@ -12,9 +12,9 @@ import pytest
 
 from optiviz_gui.cli import load_simulation
 from optiviz_gui.core.simulation import Simulation
-from optiviz_gui.export.incremental import merge_rects
-from optiviz_gui.export.render import ViewFrames, qimage_to_array, settle_layout
-from optiviz_gui.ui.view_render import render_layout
+from optiviz_gui.ui.render.incremental import merge_rects
+from optiviz_gui.ui.render.frames import ViewFrames, qimage_to_array, settle_layout
+from optiviz_gui.ui.views.scene import render_layout
 
 SIZE = (640, 400)
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QDialog, QDialogButtonBo
                                QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QProgressDialog, QPushButton, QSpinBox, QWidget)
 
-from ..core.errors import ConfigError
-from . import dialogs
+from ...core.errors import ConfigError
+from . import common as dialogs
 
 VIEW_NAMES = {"contour": "Contour map", "surface": "3-D surface", "both": "Both, side by side"}
 ANIMATION_FILTERS = {".gif": "GIF animation (*.gif)", ".mp4": "MP4 video (*.mp4)"}
@@ -62,8 +62,8 @@ def export_image(window) -> bool:
 
 def export_trajectories(window) -> bool:
     """Every run, every step: CSV (as ``optiviz run``) or JSON with the optimizer state."""
-    from ..export.render import copy_simulation
-    from ..export.trajectories import write_trajectories
+    from ..render.frames import copy_simulation
+    from ...export.trajectories import write_trajectories
 
     path = ask_trajectories_path(window)
     if not path:
@@ -83,8 +83,8 @@ def export_trajectories(window) -> bool:
 
 # ------------------------------------------------------------------ rendering
 def _render_to_file(window, options: Options, step: int | None) -> bool:
-    from ..export.render import ViewFrames, copy_simulation, view_options
-    from ..export.writers import Cancelled, export_frames
+    from ..render.frames import ViewFrames, copy_simulation, view_options
+    from ...export.writers import Cancelled, export_frames
 
     sim = copy_simulation(window.sim)
     like = {"contour": view_options(_contour(window)), "surface": view_options(_surface(window))}
@@ -224,7 +224,7 @@ class OptionsDialog(QDialog):
 
     def __init__(self, parent: QWidget, kind: str, defaults: Options, gl_ok: bool) -> None:
         super().__init__(parent)
-        from ..export.mp4 import MP4_MISSING, mp4_available
+        from ...export.mp4 import MP4_MISSING, mp4_available
 
         self.kind = kind
         self.setWindowTitle("Export animation" if kind == "animation" else "Export image")
@@ -283,7 +283,7 @@ class OptionsDialog(QDialog):
     def _filters(self) -> dict[str, str]:
         if self.kind == "image":
             return {".png": IMAGE_FILTER}
-        from ..export.mp4 import mp4_available
+        from ...export.mp4 import mp4_available
         return ANIMATION_FILTERS if mp4_available() else {".gif": ANIMATION_FILTERS[".gif"]}
 
     def _browse(self) -> None:

@@ -23,13 +23,13 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ..core.trajectory import MAX_STEPS
-from .controls_hyper import HyperForm
-from .controls_numbers import NumberBox, ProblemLabel
-from .controls_runs import RunList
-from .controls_surface import SurfacePicker
-from .dialogs import rule_html
-from .settings import error_color
+from ...core.trajectory import MAX_STEPS
+from .hyper import HyperForm
+from .numbers import NumberBox, ProblemLabel
+from .runs import RunList
+from .surface import SurfacePicker
+from ..dialogs.common import rule_html
+from ..window.settings import error_color
 
 
 class ControlsPanel(QWidget):

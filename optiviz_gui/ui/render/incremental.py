@@ -35,7 +35,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..ui.view_render import REFERENCE, render_scene
+from ..views.scene import REFERENCE, render_scene
 from . import dirty
 
 Rect = tuple[int, int, int, int]          # x0, y0, x1, y1 in pixels, end exclusive

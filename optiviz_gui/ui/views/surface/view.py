@@ -29,17 +29,17 @@ from OpenGL import GL
 from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLFramebufferObject
 
-from ..core.simulation import Simulation
-from .contour_view_items import header_html
-from .contour_view_levels import transform_for
+from ....core.simulation import Simulation
+from ..contour.items import header_html
+from ..levels import transform_for
 from .gl import share_gl_contexts
-from .surface_view_cache import ATTACHMENT, StaticLayer
-from .surface_view_host import OffscreenGLView
-from .surface_view_labels import Placed, axis_labels, layout
-from .surface_view_mesh import (LIT_SHADER, GridMesh, clip_segments, forget_compiled_shaders,
+from .cache import ATTACHMENT, StaticLayer
+from .host import OffscreenGLView
+from .labels import Placed, axis_labels, layout
+from .mesh import (LIT_SHADER, GridMesh, clip_segments, forget_compiled_shaders,
                                 lowest_corner_azimuth, thin_path)
-from .theme import get_theme, level_colors
-from .view_render import REFERENCE
+from ...style.theme import get_theme, level_colors
+from ..scene import REFERENCE
 
 MESH = 200
 HEIGHT = 0.9

@@ -22,8 +22,8 @@ import os
 import socket
 import sys
 
-from ..core.errors import ConfigError
-from .writers import Progress, check_destination, export_frames, output_kind
+from ...core.errors import ConfigError
+from ...export.writers import Progress, check_destination, export_frames, output_kind
 
 VIEWS = ("contour", "surface", "both")   # render.VIEWS, without importing Qt yet
 
@@ -51,16 +51,16 @@ def export_session(session_path, output, view: str = "contour",
         raise ConfigError(f"fps must be positive, got {fps}.")
     check_destination(output)
 
-    from ..core import session
+    from ...core import session
     sim = session.load(session_path)
     if output_kind(output) == "gif":
-        from . import gif_pipe
+        from ...export import gif_pipe
         if gif_pipe.default_backend((w, h), sim.steps + 1) == "process":
             gif_pipe.prestart()          # the encoder loads while Qt and the views start
 
     needs_gl = view in ("surface", "both")
     ensure_app(needs_gl)
-    from .render import ViewFrames
+    from .frames import ViewFrames
     # as the app opens: arrows for the gradient and for the step actually taken
     like = {"contour": {"arrows": HEADLESS_ARROWS}}
     with ViewFrames(sim, view, (w, h), like=like) as source:
@@ -104,11 +104,11 @@ def ensure_app(needs_gl: bool = False):
                               f"Cannot open the X display {os.environ.get('DISPLAY', '')!r}; "
                               f"unset QT_QPA_PLATFORM to draw offscreen.")
         if needs_gl:
-            from ..ui.gl import share_gl_contexts
+            from ..views.surface.gl import share_gl_contexts
             share_gl_contexts()      # before the application exists, or never
         app = _APP = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "optiviz"])
     if needs_gl:
-        from ..ui.gl import gl_available
+        from ..views.surface.gl import gl_available
         if not gl_available():
             raise ConfigError(NEEDS_X)
     return app

@@ -11,8 +11,8 @@ from PIL import Image
 
 from optiviz_gui.export import writers
 from optiviz_gui.export.trajectories import trajectories_csv
-from optiviz_gui.ui import export_dialogs
-from optiviz_gui.ui.export_dialogs import Options
+from optiviz_gui.ui.dialogs import export as export_dialogs
+from optiviz_gui.ui.dialogs.export import Options
 
 
 def answer(monkeypatch, options):
@@ -102,7 +102,7 @@ def test_full_disk_is_one_message_and_the_app_goes_on(export_window, monkeypatch
 
 def test_failure_while_drawing_is_one_message(export_window, monkeypatch, tmp_path,
                                               recorded_dialogs):
-    from optiviz_gui.export import render
+    from optiviz_gui.ui.render import frames as render
 
     def broken(self, k):
         raise RuntimeError("the renderer fell over")
@@ -133,7 +133,7 @@ def test_trajectories(export_window, monkeypatch, tmp_path, suffix):
     assert w.sim.step == 3
     text = out.read_text(encoding="utf-8")
     if suffix == ".csv":
-        from optiviz_gui.export.render import copy_simulation
+        from optiviz_gui.ui.render.frames import copy_simulation
         assert text == trajectories_csv(copy_simulation(w.sim))
         assert len(text.splitlines()) == 1 + 4 * 6         # every step, not only up to 3
     else:
@@ -167,9 +167,9 @@ def test_3d_image_matches_the_view_on_screen(qtbot, tmp_path, monkeypatch, recor
     from PySide6.QtCore import QSettings
 
     from optiviz_gui.cli import load_simulation
-    from optiviz_gui.export.render import qimage_to_array
-    from optiviz_gui.ui.gl import gl_available
-    from optiviz_gui.ui.main_window import MainWindow
+    from optiviz_gui.ui.render.frames import qimage_to_array
+    from optiviz_gui.ui.views.surface.gl import gl_available
+    from optiviz_gui.ui.window.main_window import MainWindow
 
     if not gl_available():
         pytest.skip("no OpenGL on this display")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
 
-from ..core.errors import ConfigError
+from ...core.errors import ConfigError
 
 def wire(window) -> None:
     """Connect everything for ``window`` (a MainWindow) and its ``window.sim``."""

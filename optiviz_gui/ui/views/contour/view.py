@@ -28,11 +28,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..core.simulation import Simulation
-from . import contour_view_items as map_items
-from .contour_view_levels import colormap, isolines, levels
-from .theme import get_theme, style_axes, style_plot
-from .view_render import LayoutRenderer
+from ....core.simulation import Simulation
+from . import items as map_items
+from ..levels import colormap, isolines, levels
+from ...style.theme import get_theme, style_axes, style_plot
+from ..scene import LayoutRenderer
 
 SCALES = ("linear", "sqrt", "log")
 SCALE_LABELS = {"linear": "loss", "sqrt": "loss (square-root colour scale)",

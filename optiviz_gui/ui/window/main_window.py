@@ -26,14 +26,14 @@ from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QScrollArea,
                                QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from .contour_view import ContourView
-from .controls import ControlsPanel
-from .data_view import DataView
-from .loss_view import LossView
+from ..views.contour.view import ContourView
+from ..controls.panel import ControlsPanel
+from ..views.data import DataView
+from ..views.loss import LossView
 from .playback import PlaybackBar
 from .settings import Settings, apply_app_theme, error_color
-from .style import install_style
-from .window_menus import build_menus
+from ..style.qstyle import install_style
+from .menus import build_menus
 from .wiring import PlaybackKeys, wire
 
 #: set to a non-empty value to print "optiviz-first-paint <epoch seconds>" on the first paint
@@ -225,14 +225,14 @@ class MainWindow(QMainWindow):
         if self._gl is False:
             reason = "The 3-D view is switched off."
         else:
-            from .gl import gl_available, platform_name
+            from ..views.surface.gl import gl_available, platform_name
             if not gl_available():
                 reason = (f"No 3-D view: OpenGL is not available on the Qt platform "
                           f"'{platform_name() or 'none'}'.")
         if reason:
             self.surface_slot.setText(reason)
             return
-        from .surface_view import SurfaceView
+        from ..views.surface.view import SurfaceView
         view = SurfaceView(self.sim)
         view.show_legend = False          # the map's legend, beside it, says the same
         view.setMinimumSize(200, 150)
@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        from .window_menus import maybe_save
+        from .menus import maybe_save
         if not self._force_close and not maybe_save(self):
             event.ignore()
             return

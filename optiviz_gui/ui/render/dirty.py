@@ -33,7 +33,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..ui.dots import Dots
+from ..views.contour.dots import Dots
 
 MARGIN = 3.0              # pixels of antialiasing and rounding around every box
 MAX_FAST_POINTS = 20000   # pyqtgraph strokes longer 'all' paths in chunks: paint those whole

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 
-from .theme import Theme, level_colors
+from ..style.theme import Theme, level_colors
 
 
 HUGE = 1e300

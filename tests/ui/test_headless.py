@@ -12,8 +12,8 @@ from PIL import Image
 
 from optiviz_gui.cli import load_simulation
 from optiviz_gui.core.simulation import Simulation
-from optiviz_gui.export.headless import HEADLESS_ARROWS, export_session, x_server_reachable
-from optiviz_gui.export.render import ViewFrames, copy_simulation, qimage_to_array
+from optiviz_gui.ui.render.headless import HEADLESS_ARROWS, export_session, x_server_reachable
+from optiviz_gui.ui.render.frames import ViewFrames, copy_simulation, qimage_to_array
 
 STEPS = 6
 
@@ -64,7 +64,7 @@ def fresh_picture(sim, k, size, arrows=(False, False, False)):
     picture without anything carried over from other steps."""
     from PySide6.QtWidgets import QApplication
 
-    from optiviz_gui.ui.contour_view import ContourView
+    from optiviz_gui.ui.views.contour.view import ContourView
     copy = copy_simulation(sim)
     copy.seek(k)
     view = ContourView(copy)
@@ -144,7 +144,7 @@ def test_x_server_probe_rejects_nonsense():
 
 
 def gl_ok(qapp):
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
     return gl_available()
 
 

@@ -17,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..core.errors import ConfigError
+from ...core.errors import ConfigError
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
-from ..core.optimizers import OPTIMIZERS, PRESETS, make_optimizer
-from ..core.simulation import Run
-from . import dialogs
+from ...core.optimizers import OPTIMIZERS, PRESETS, make_optimizer
+from ...core.simulation import Run
+from ..dialogs import common as dialogs
 
 
 def swatch(color: str, size: int = 14) -> QIcon:

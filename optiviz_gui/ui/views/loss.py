@@ -21,9 +21,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..core.simulation import Simulation
-from .theme import brush, get_theme, style_plot
-from .view_render import render_layout
+from ...core.simulation import Simulation
+from ..style.theme import brush, get_theme, style_plot
+from .scene import render_layout
 
 
 class LossView(QtWidgets.QWidget):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6 import QtCore, QtGui
 
-from .contour_view_levels import fmt
+from ..levels import fmt
 
 OUT = 1.12          # anchors sit this far out from the centre (the floor is [-1, 1]²)
 

@@ -22,7 +22,7 @@ import sys
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ..core.simulation import Simulation
+from ...core.simulation import Simulation
 
 VIEWS = ("contour", "surface", "both")
 
@@ -118,14 +118,14 @@ class ViewFrames:
         keep_freed_memory()
         like = like or {}
         if view in ("contour", "both"):
-            from ..ui.contour_view import ContourView
+            from ..views.contour.view import ContourView
             from .incremental import IncrementalRenderer
             cv = ContourView(sim)
             _copy_options(like.get("contour"), cv)
             pw = w if view == "contour" else w // 2
             self._parts.append((cv, pw, IncrementalRenderer(cv, pw, h)))
         if view in ("surface", "both"):
-            from ..ui.surface_view import SurfaceView
+            from ..views.surface.view import SurfaceView
             sv = SurfaceView(sim)
             _copy_options(like.get("surface"), sv)
             pw = w if view == "surface" else w - w // 2
