@@ -132,3 +132,32 @@ def test_3d_under_an_x_server(qapp, session, tmp_path):
     assert r.returncode == 0, r.stderr
     im = Image.open(out)
     assert (im.n_frames, im.size) == (STEPS + 1, (320, 140))
+
+
+def gif_frames(path):
+    """Every frame of a GIF as it is shown (RGB, disposal applied), and its duration."""
+    import numpy as np
+    im = Image.open(path)
+    out = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        out.append((np.asarray(im.convert("RGB")).copy(), im.info["duration"]))
+    return out
+
+
+def test_the_blog_gif_is_pixel_identical_to_the_reference(tmp_path):
+    """tests/data/blog-480x320.gif was written by `optiviz export resources/presets/blog.json
+    -o blog.gif --size 480x320 --fps 10` before the code was reorganised into layers; the
+    export must still show the very same pixels, frame by frame."""
+    import numpy as np
+    out = tmp_path / "blog.gif"
+    r = optiviz("export", str(resource_path("presets", "blog.json")), "-o", str(out),
+                "--size", "480x320", "--fps", "10", env=no_display_env())
+    assert r.returncode == 0, r.stderr
+    reference = gif_frames(os.path.join(os.path.dirname(__file__), "..", "data",
+                                        "blog-480x320.gif"))
+    frames = gif_frames(out)
+    assert len(frames) == len(reference) == 101
+    for k, ((got, d1), (want, d2)) in enumerate(zip(frames, reference)):
+        assert d1 == d2, k
+        assert np.array_equal(got, want), f"frame {k} differs in {np.sum(np.any(got != want, axis=2))} pixels"
