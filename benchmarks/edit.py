@@ -36,9 +36,9 @@ STARTS = [(2.0, 9.0), (1.5, 8.5)]
 
 
 def _long_sim():
-    from optiviz_gui.cli import load_simulation
+    from optiviz_gui.core import session
 
-    sim = load_simulation(None)
+    sim = session.load(None)
     sim.set_steps(1000)
     sim.seek(1000)
     return sim

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from .core.errors import ConfigError
 
@@ -27,16 +26,6 @@ class _Parser(argparse.ArgumentParser):
         raise ConfigError(f"{message[:1].upper()}{message[1:]} (see '{self.prog} --help').")
 
 
-def default_session_path() -> Path:
-    from optiviz_gui.resources import resource_path
-    return Path(str(resource_path("presets", "blog.json")))
-
-
-def load_simulation(path: str | None):
-    from .core import session
-    return session.load(path or default_session_path())
-
-
 # ------------------------------------------------------------------- run
 def trajectories_csv(sim) -> str:
     """optimizer,step,x,y,loss,grad_x,grad_y for every run (export/trajectories.py)."""
@@ -45,7 +34,8 @@ def trajectories_csv(sim) -> str:
 
 
 def cmd_run(args) -> int:
-    sim = load_simulation(args.session)
+    from .core import session
+    sim = session.load(args.session)
     text = trajectories_csv(sim)
     if args.output:
         from .core.files import write_text_atomic

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from optiviz_gui.cli import load_simulation
+from optiviz_gui.core import session
 from optiviz_gui.core.simulation import Simulation
 
 
@@ -40,7 +40,7 @@ def qsettings(tmp_path):
 
 @pytest.fixture
 def blog_sim():
-    return load_simulation(None)
+    return session.load(None)
 
 
 class DialogRecorder:
@@ -79,7 +79,7 @@ def make_window(qtbot, qsettings):
     made = []
 
     def make(sim=None, settings=None, gl=False, path=None):
-        w = MainWindow(sim or load_simulation(None), path=path,
+        w = MainWindow(sim or session.load(None), path=path,
                        settings=settings if settings is not None else qsettings, gl=gl)
         qtbot.addWidget(w)
         w.show()
@@ -143,7 +143,7 @@ def export_window(qtbot, tmp_path, recorded_dialogs):
 
     from optiviz_gui.ui.window.main_window import MainWindow
 
-    blog = load_simulation(None)
+    blog = session.load(None)
     sim = Simulation(blog.surface, blog.start, blog.runs, 5)
     q = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
     w = MainWindow(sim, settings=q, gl=False)

@@ -166,14 +166,14 @@ def test_3d_image_matches_the_view_on_screen(qtbot, tmp_path, monkeypatch, recor
     """The rotated 3-D view on screen and the exported PNG show the same picture."""
     from PySide6.QtCore import QSettings
 
-    from optiviz_gui.cli import load_simulation
+    from optiviz_gui.core import session
     from optiviz_gui.ui.render.frames import qimage_to_array
     from optiviz_gui.ui.views.surface.gl import gl_available
     from optiviz_gui.ui.window.main_window import MainWindow
 
     if not gl_available():
         pytest.skip("no OpenGL on this display")
-    w = MainWindow(load_simulation(None),
+    w = MainWindow(session.load(None),
                    settings=QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat))
     qtbot.addWidget(w)
     w.show()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from optiviz_gui.cli import load_simulation
+from optiviz_gui.core import session
 from optiviz_gui.core.simulation import Simulation
 from optiviz_gui.ui.render.headless import HEADLESS_ARROWS, export_session, x_server_reachable
 from optiviz_gui.ui.render.frames import ViewFrames, copy_simulation, qimage_to_array
@@ -21,7 +21,7 @@ STEPS = 6
 @pytest.fixture
 def session_file(tmp_path):
     """The blog example cut to STEPS steps."""
-    obj = json.loads((load_simulation.__globals__["default_session_path"]()).read_text())
+    obj = json.loads(session.default_path().read_text())
     obj["steps"] = STEPS
     path = tmp_path / "short.json"
     path.write_text(json.dumps(obj))
@@ -30,7 +30,7 @@ def session_file(tmp_path):
 
 @pytest.fixture
 def short_sim():
-    sim = load_simulation(None)
+    sim = session.load(None)
     return Simulation(sim.surface, sim.start, sim.runs, STEPS)
 
 
@@ -99,7 +99,7 @@ def test_each_frame_is_the_views_picture_of_that_step(qapp, short_sim):
 
 def test_frames_stay_right_when_the_legend_wraps(qapp):
     """Blog example at 2000×1125: the legend gains a line ("converged at 62") at step 62."""
-    sim = load_simulation(None)
+    sim = session.load(None)
     size = (2000, 1125)
     with ViewFrames(copy_simulation(sim), "contour", size) as src:
         for k in range(101):

@@ -10,7 +10,7 @@ off) is compared with that reference exactly.
 import numpy as np
 import pytest
 
-from optiviz_gui.cli import load_simulation
+from optiviz_gui.core import session
 from optiviz_gui.core.simulation import Simulation
 from optiviz_gui.ui.render.incremental import merge_rects
 from optiviz_gui.ui.render.frames import ViewFrames, qimage_to_array, settle_layout
@@ -21,7 +21,7 @@ SIZE = (640, 400)
 
 @pytest.fixture
 def blog():
-    sim = load_simulation(None)
+    sim = session.load(None)
     return Simulation(sim.surface, sim.start, sim.runs, 40)
 
 
@@ -62,7 +62,7 @@ def test_arrows_and_a_run_switched_off(qapp, blog):
 
 def test_a_legend_that_wraps_at_the_export_size(qapp):
     """Blog example at 2000×1125: the legend gains a line at step 62, loses it going back."""
-    sim = load_simulation(None)
+    sim = session.load(None)
     with ViewFrames(sim, "contour", (2000, 1125)) as src:
         view, _, inc = src._parts[0]
         src.frame(60)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from optiviz_gui.cli import load_simulation
+from optiviz_gui.core import session
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.factory import make_surface
@@ -28,7 +28,7 @@ CASES = [(None, ("-12", "12")), ("rastrigin", ("-5.12", "5.12")),
 
 def _sim(kind):
     if kind is None:
-        return load_simulation(None)            # the blog example
+        return session.load(None)            # the blog example
     return Simulation(make_surface({"kind": kind}, Path(".")), (1.0, 1.0),
                       [Run(make_optimizer("sgd", lr=0.01))], steps=5)
 

@@ -52,11 +52,9 @@ def run_app(session_path: str | None, quit_after: float | None = None) -> int:
     """Open the window on ``session_path`` (None: the default example); the exit code."""
     from optiviz_gui.core import session
     from optiviz_gui.core.errors import ConfigError
-    from optiviz_gui.cli import default_session_path
 
-    path = session_path or default_session_path()
     try:
-        sim = session.load(path)
+        sim = session.load(session_path)
     except ConfigError as e:
         print(f"optiviz: {e}", file=sys.stderr)
         return EXIT_BAD_SESSION

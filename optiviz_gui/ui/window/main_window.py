@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -340,6 +339,3 @@ def _check(action, on) -> None:
         action.setChecked(bool(on))
 
 
-if __name__ == "__main__":  # pragma: no cover
-    from .app import run_app
-    sys.exit(run_app(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -120,8 +120,8 @@ def _replace_session(w, sim, path) -> None:
 def new_session(w) -> None:
     if not maybe_save(w):
         return
-    from optiviz_gui.cli import load_simulation
-    _replace_session(w, load_simulation(None), None)
+    from optiviz_gui.core import session
+    _replace_session(w, session.load(None), None)
 
 
 def open_session(w) -> None:
