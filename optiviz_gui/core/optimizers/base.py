@@ -52,6 +52,10 @@ class Optimizer:
     hyper: ClassVar[tuple[Hyper, ...]]
     State: ClassVar[type]          # a NamedTuple: step, then torch's buffer names
     rule: ClassVar[str]            # the update rule as plain-text math, for the UI
+    # the state buffer that is a running average of gradients (drawn as an arrow), and
+    # its units: "gradient" (SGD's momentum_buffer, Adam's exp_avg) or "step" (a
+    # running average of steps ÷ lr: RMSprop's momentum_buffer); None: keeps none
+    velocity: ClassVar[tuple[str, str] | None] = None
 
     def __init__(self, **kwargs: Any) -> None:
         known = {h.name: h for h in self.hyper}

@@ -315,17 +315,10 @@ def status_html(sim, theme: str = "light") -> str:
         if not run.enabled:
             continue
         name = f"<span style='color:{color}'>●</span> {html.escape(label)}"
-        if t.steps < 0:
-            parts.append(f"{name} <b style='color:{bad}'>diverged at start</b>")
-            continue
-        loss = float(t.loss[min(k, t.steps)])
-        text = f"{name} {loss:.4g}"
-        if t.diverged_at is not None and t.diverged_at <= k:
-            text += f" <b style='color:{bad}'>diverged at {t.diverged_at}</b>"
-        else:
-            c = t.converged_at()
-            if c is not None and c <= k:
-                text += f" <b style='color:{good}'>converged at {c}</b>"
+        text = name if t.steps < 0 else f"{name} {float(t.loss[min(k, t.steps)]):.4g}"
+        status = t.status_at(k)
+        if status is not None:
+            text += f" <b style='color:{bad if status[0] == 'diverged' else good}'>{t.status_text(k)}</b>"
         parts.append(text)
     return " &nbsp;│&nbsp; ".join(parts)
 

@@ -1,43 +1,28 @@
-"""The contour view's plot items, its arrows and its header text.
+"""The contour view's plot items: iso-lines, minima, start, paths and arrows.
 
 ``MapItems`` owns every item drawn over the level map and only ever calls
 ``setData`` on them; items for runs are created when a run first appears and
 hidden (never deleted) when it goes, so no redraw re-creates anything.
 
-Arrow vectors at the current point θ_k of each shown run:
-
-    update     Δ = θ_{k+1} − θ_k: the stored step when it exists, otherwise
-               the optimizer's own ``update`` applied to its state after k
-               updates (the step it is about to take), at its true length, but
-               at least MIN_UPDATE_PX on screen so its direction can be seen
-    gradient   −s·∇f(θ_k),       s = 0.15·diag(window) / |∇f(θ_0)|
-    velocity   −s·b_k, b = ``exp_avg`` (Adam family) or ``momentum_buffer``
-               (SGD): a running average of gradients, so the gradient's scale.
-               RMSprop's momentum_buffer averages already-scaled steps, so its
-               arrow is −lr·b_k at true length, like the update. Omitted when
-               the optimizer keeps no such buffer or it is zero
-Lengths in gradient units are capped at 0.6·diag(window).
+The arrows' vectors come from ``core.arrows``; here they get their heads, built
+in screen pixels, and an update arrow shorter than MIN_UPDATE_PX is drawn that
+long so its direction can be seen.
 """
 
 from __future__ import annotations
 
-import html
 import math
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from ....core import scalar
+from ....core.arrows import ARROW_KINDS
 from .dots import Dots
 from ...style.theme import Theme, brush
 
-ARROW_KINDS = ("gradient", "update", "velocity")
-VELOCITY_NAMES = ("exp_avg", "momentum_buffer")
-GRAD_FRACTION = 0.15
-CAP_FRACTION = 0.6
-HEAD_PX = 11.0
-MIN_UPDATE_PX = 22.0           # shorter update arrows are drawn this long (direction kept)                 # arrow-head side length in pixels
+HEAD_PX = 11.0                 # arrow-head side length in pixels
+MIN_UPDATE_PX = 22.0           # shorter update arrows are drawn this long (direction kept)
 HEAD_ANGLE = math.radians(24)
 
 
@@ -212,140 +197,3 @@ def arrow_segments(v: np.ndarray, pixel, min_px: float = 0.0) -> tuple[np.ndarra
         ys += [y1, y1 + hy * sy]
     # interleave into pairs: shaft, head 1, head 2 for each arrow
     return np.stack(xs, axis=1).ravel(), np.stack(ys, axis=1).ravel()
-
-
-# ---------------------------------------------------------------- arrow maths
-def arrow_vectors(sim, trajectories, k: int, which) -> dict[str, np.ndarray]:
-    """Rows x0, y0, dx, dy for each enabled kind (gradient, update, velocity)."""
-    on = dict(zip(ARROW_KINDS, which))
-    out = {kind: [] for kind in ARROW_KINDS}
-    if not any(on.values()) or not trajectories:
-        return {kind: np.zeros((0, 4)) for kind in ARROW_KINDS}
-    (bx0, bx1), (by0, by1) = sim.surface.bounds
-    diag = math.hypot(bx1 - bx0, by1 - by0)
-    g0 = float(np.hypot(*trajectories[0].grad[0]))
-    s = GRAD_FRACTION * diag / g0 if g0 > 0 else 0.0
-    cap = CAP_FRACTION * diag
-    for t in trajectories:
-        j = min(k, t.steps)
-        x, y = t.params[j]
-        if on["gradient"] and s:
-            out["gradient"].append((x, y, *_capped(-s * t.grad[j], cap)))
-        if on["update"]:
-            d = next_update(t, j)
-            if d is not None:
-                out["update"].append((x, y, *d))
-        if on["velocity"]:
-            b = velocity(t, j)
-            if b is not None and t.optimizer.name == "rmsprop":
-                out["velocity"].append((x, y, *(-t.optimizer.hp["lr"] * b)))
-            elif b is not None and s:
-                out["velocity"].append((x, y, *_capped(-s * b, cap)))
-    return {kind: np.array(rows, dtype=float).reshape(-1, 4) for kind, rows in out.items()}
-
-
-def _capped(v: np.ndarray, cap: float) -> np.ndarray:
-    n = float(np.hypot(*v))
-    return v * (cap / n) if n > cap else v
-
-
-def next_update(t, j: int) -> np.ndarray | None:
-    """θ_{j+1} − θ_j: stored, or computed from the optimizer's state after j updates."""
-    if j < t.steps:
-        return t.params[j + 1] - t.params[j]
-    if t.diverged:
-        return None
-    state = t.state_at(j)
-    opt = t.optimizer
-    d = []
-    try:
-        for c in range(2):
-            st = opt.State(*(v if name == "step" else float(v[c]) for name, v in state.items()))
-            dc, _ = opt.update(float(t.grad[j, c]), st, float(t.params[j, c]), scalar)
-            d.append(float(dc))
-    except (ArithmeticError, ValueError):
-        return None
-    d = np.array(d)
-    return d if np.all(np.isfinite(d)) else None
-
-
-def velocity(t, j: int) -> np.ndarray | None:
-    """The optimizer's gradient average after j updates, or None if it keeps none."""
-    state = t.state_at(j)
-    for name in VELOCITY_NAMES:
-        b = state.get(name)
-        if b is not None and np.all(np.isfinite(b)) and np.any(b != 0):
-            return np.asarray(b, dtype=float)
-    return None
-
-
-# ---------------------------------------------------------------------- header
-def run_status(t, k: int) -> str:
-    """"diverged at n" / "converged at n" once step k has reached that point, else ""."""
-    if t.diverged_at is not None and k >= t.diverged_at:
-        return f"diverged at {t.diverged_at}"
-    c = t.converged_at()
-    if c is not None and c <= k:
-        return f"converged at {c}"
-    return ""
-
-
-_NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
-_ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "⇢ momentum"}
-
-
-def _entry_lines(entry: tuple[str, str, str], lines: int) -> list[str]:
-    """A legend entry (name, loss, status) on 1, 2 or 3 lines (an empty status adds none)."""
-    name, loss, status = entry
-    rest = [loss, status] if status else [loss]
-    if lines == 1:
-        return [name + "\u00a0 " + " ".join(rest)]
-    if lines == 2:
-        return [name, " ".join(rest)]
-    return [name, *rest]
-
-
-def header_html(sim, theme: Theme, arrows, width: float | None = None,
-                font: QtGui.QFont | None = None) -> str:
-    """Iteration counter, arrow key and one legend entry per enabled run, as an HTML
-    table: counter and key in the first column, entries in as many columns as fit
-    in ``width`` pixels of ``font`` (two when no width is given)."""
-    k = sim.step
-    entries, plain = [], []          # (name, loss, status) as HTML and as plain text
-    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
-        if not run.enabled:
-            continue
-        loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
-        status = run_status(t, k)
-        entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                        f'{html.escape(label)}', f"loss&nbsp;{loss}", f"<i>{status}</i>" if status else ""))
-        plain.append((f"━━● {label}", f"loss {loss}", status))
-    counter = f"<b>step {k} / {sim.steps}</b>"
-    arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step", "gradient": "&#8674;&nbsp;&#8722;gradient",
-                   "velocity": "&#8674;&nbsp;momentum"}
-    colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
-    key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
-                              for kind, on in zip(ARROW_KINDS, arrows) if on)
-    per_row, lines = 2, 1
-    if width and entries:
-        fm = QtGui.QFontMetricsF(font or QtGui.QFont())
-        key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
-        left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}"),
-                   fm.horizontalAdvance(key_text)) * 1.1
-        pad = 3 * fm.averageCharWidth()
-        # an entry as one line; else the name above the rest; else name, loss, status
-        for lines in (1, 2, 3):
-            cell = max(fm.horizontalAdvance(line) for e in plain for line in _entry_lines(e, lines))
-            if cell + pad <= width - left:
-                break
-        per_row = max(1, int((width - left) // (cell + pad)))
-    cells = ["<br>&nbsp;&nbsp;&nbsp;&nbsp;".join(_entry_lines(e, lines)) for e in entries]
-    lefts = [counter, key] if key else [counter]
-    n_rows = max(len(lefts), -(-len(cells) // per_row))
-    rows = []
-    for r in range(n_rows):
-        row = "".join(f"<td {_NOWRAP}>&nbsp;&nbsp;{c}</td>"
-                      for c in cells[r * per_row:(r + 1) * per_row])
-        rows.append(f"<tr><td {_NOWRAP}>{lefts[r] if r < len(lefts) else ''}</td>{row}</tr>")
-    return (f'<table cellspacing="0" cellpadding="1" style="color:{theme.foreground}">'
-            + "".join(rows) + "</table>")

@@ -10,7 +10,7 @@ counter:
                 and arrows at the current points
     colour bar  loss values on the chosen scale (linear, sqrt, log)
 
-Arrows at each current point θ_k (contour_view_items.arrow_vectors):
+Arrows at each current point θ_k (core/arrows.py):
 
     update     θ_{k+1} − θ_k, the step the optimizer takes next, true length
     gradient   −∇f(θ_k), scaled so that |∇f(θ_0)| is 15 % of the window diagonal
@@ -28,8 +28,10 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ....core.arrows import arrow_vectors
 from ....core.simulation import Simulation
 from . import items as map_items
+from ..legend import header_html
 from ..levels import colormap, isolines, levels
 from ...style.theme import get_theme, style_axes, style_plot
 from ..scene import LayoutRenderer
@@ -217,14 +219,14 @@ class ContourView(QtWidgets.QWidget):
         sim, k = self.sim, self.sim.step
         shown = [t for r, t in zip(sim.runs, sim.trajectories) if r.enabled and t.steps >= 0]
         px = self.view_box.viewPixelSize()
-        self.items.set_arrows(map_items.arrow_vectors(sim, shown, k, self._arrows), px)
+        self.items.set_arrows(arrow_vectors(sim.surface, shown, k, self._arrows), px)
 
     def _draw_header(self) -> None:
         """The legend wraps to the view's width, so a long one never widens the layout."""
         width = self.graphics.ci.geometry().width() - 16
         if self.header.item.textWidth() != max(100.0, width):      # a relayout: only when new
             self.header.item.setTextWidth(max(100.0, width))
-        self.header.setText(map_items.header_html(self.sim, self._theme, self._arrows, width,
+        self.header.setText(header_html(self.sim, self._theme, self._arrows, width,
                                                   self.header.item.font()))
 
     # ---------------------------------------------------------- inspection

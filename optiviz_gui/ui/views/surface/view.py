@@ -30,7 +30,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLFramebufferObject
 
 from ....core.simulation import Simulation
-from ..contour.items import header_html
+from ..legend import header_html
 from ..levels import transform_for
 from .gl import share_gl_contexts
 from .cache import ATTACHMENT, StaticLayer
