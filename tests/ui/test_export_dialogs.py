@@ -133,8 +133,7 @@ def test_trajectories(export_window, monkeypatch, tmp_path, suffix):
     assert w.sim.step == 3
     text = out.read_text(encoding="utf-8")
     if suffix == ".csv":
-        from optiviz_gui.ui.render.frames import copy_simulation
-        assert text == trajectories_csv(copy_simulation(w.sim))
+        assert text == trajectories_csv(w.sim.copy())
         assert len(text.splitlines()) == 1 + 4 * 6         # every step, not only up to 3
     else:
         data = json.loads(text)

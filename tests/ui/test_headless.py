@@ -13,7 +13,7 @@ from PIL import Image
 from optiviz_gui.core import session
 from optiviz_gui.core.simulation import Simulation
 from optiviz_gui.ui.render.headless import HEADLESS_ARROWS, export_session, x_server_reachable
-from optiviz_gui.ui.render.frames import ViewFrames, copy_simulation, qimage_to_array
+from optiviz_gui.ui.render.frames import ViewFrames, qimage_to_array
 
 STEPS = 6
 
@@ -65,7 +65,7 @@ def fresh_picture(sim, k, size, arrows=(False, False, False)):
     from PySide6.QtWidgets import QApplication
 
     from optiviz_gui.ui.views.contour.view import ContourView
-    copy = copy_simulation(sim)
+    copy = sim.copy()
     copy.seek(k)
     view = ContourView(copy)
     view.set_arrows(*arrows)
@@ -90,7 +90,7 @@ def test_png_is_the_last_frame(qapp, session_file, short_sim, tmp_path):
 def test_each_frame_is_the_views_picture_of_that_step(qapp, short_sim):
     # 640×400: below about 440 px wide the contour view's header does not fit
     size = (640, 400)
-    with ViewFrames(copy_simulation(short_sim), "contour", size) as src:
+    with ViewFrames(short_sim.copy(), "contour", size) as src:
         for k in (0, 1, STEPS // 2, STEPS):
             a = src.frame(k)[:, :, :3].astype(int)
             b = fresh_picture(short_sim, k, size)
@@ -101,7 +101,7 @@ def test_frames_stay_right_when_the_legend_wraps(qapp):
     """Blog example at 2000×1125: the legend gains a line ("converged at 62") at step 62."""
     sim = session.load(None)
     size = (2000, 1125)
-    with ViewFrames(copy_simulation(sim), "contour", size) as src:
+    with ViewFrames(sim.copy(), "contour", size) as src:
         for k in range(101):
             frame = src.frame(k)
             if k in (0, 61, 62, 100):
@@ -112,7 +112,7 @@ def test_frames_stay_right_when_the_legend_wraps(qapp):
 
 def test_frames_do_not_move_the_original_simulation(qapp, short_sim):
     short_sim.seek(3)
-    copy = copy_simulation(short_sim)
+    copy = short_sim.copy()
     with ViewFrames(copy, "contour", (200, 150)) as src:
         src.frame(STEPS)
     assert short_sim.step == 3 and copy.step == STEPS

@@ -43,7 +43,8 @@ class HyperForm(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._optimizer = None            # what the model has
+        self._optimizer = None            # what the model has (set only from the model)
+        self._asked = None                # the last optimizer this form asked the model for
         self._cls = None
         self._fields: dict[str, tuple] = {}
         self._pending: dict = {}          # edits torch refused, kept for the next edit
@@ -61,10 +62,16 @@ class HyperForm(QWidget):
 
     # -------------------------------------------------------- from the model
     def set_optimizer(self, optimizer) -> None:
-        """Show ``optimizer`` (None: nothing). A no-op when it is already shown."""
+        """Show the model's ``optimizer`` (None: nothing). The echo of this form's own
+        edit changes no box (the one being typed in shows it already) and keeps the
+        edits torch refused, which wait for the next one."""
+        if optimizer is not None and type(optimizer) is self._cls and optimizer == self._asked:
+            self._optimizer, self._asked = optimizer, None
+            self._show_values(optimizer.hp, echo=True)
+            return
         if optimizer is not None and optimizer == self._optimizer and type(optimizer) is self._cls:
             return
-        self._optimizer = optimizer
+        self._optimizer, self._asked = optimizer, None
         self._pending, self._refused = {}, None
         if optimizer is None or type(optimizer) is not self._cls:
             self._build(None if optimizer is None else type(optimizer))
@@ -124,14 +131,18 @@ class HyperForm(QWidget):
         box.problem_changed.connect(self._show_error)
         return box
 
-    def _show_values(self, hp) -> None:
+    def _show_values(self, hp, echo: bool = False) -> None:
+        """Every field as the model has it. For the echo of the form's own edit only the
+        fields that show something else change, and a box with red text keeps it."""
         for name, (h, parts, _) in self._fields.items():
             if h.kind == "bool":
-                with QSignalBlocker(parts):
-                    parts.setChecked(bool(hp[name]))
+                if parts.isChecked() != bool(hp[name]):
+                    with QSignalBlocker(parts):
+                        parts.setChecked(bool(hp[name]))
             else:
                 for box, v in zip(_boxes(parts), _boxes(hp[name])):
-                    box.show_value(v)
+                    if not echo or (box.value() != v and not box.problem):
+                        box.show_value(v)
 
     # ---------------------------------------------------------------- edits
     def _edited(self, name: str, value, part: int | None = None) -> None:
@@ -170,7 +181,7 @@ class HyperForm(QWidget):
                     pass
         self._show_error()
         if new != old:
-            self._optimizer = new
+            self._asked = new
             self.optimizer_edited.emit(new)
 
     def _show_error(self, *_) -> None:

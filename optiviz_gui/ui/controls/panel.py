@@ -2,11 +2,12 @@
 
 It is made of ``SurfacePicker`` (controls_surface), ``RunList`` (controls_runs)
 and ``HyperForm`` (controls_hyper) plus the start/steps boxes and the selected
-optimizer's update rule. The panel never touches the model: it announces
-requests as Qt signals and is redrawn from the model by the ``show_*``
-methods, which block their widgets' signals (QSignalBlocker,
-``NumberBox.show_value``) so nothing echoes back. ``wiring.wire`` connects both
-directions. Every typed number is a ``NumberBox`` (controls_numbers): text out of
+optimizer's update rule. The panel never changes the model: it reads it (never
+keeping copies), announces requests as Qt signals, and is redrawn from the
+model's events by the ``show_*`` methods, which block their widgets' signals
+(QSignalBlocker, ``NumberBox.show_value``) and leave alone what already shows
+the model, so the echo of the panel's own request changes nothing.
+``window/wiring.py`` connects both directions. Every typed number is a ``NumberBox`` (controls_numbers): text out of
 its range is shown in red with the reason under its group and never requested.
 
 Requests:
@@ -42,13 +43,12 @@ class ControlsPanel(QWidget):
     run_removed = Signal(int)
     run_changed = Signal(int, object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, sim, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._runs = ()
-        self._labels: list[str] = []
+        self.sim = sim                    # read only: requests go out as signals
 
         # surface
-        self.surface = SurfacePicker(self)
+        self.surface = SurfacePicker(sim, self)
         self.surface.surface_requested.connect(self.surface_requested)
         surface_box = _group("Surface", self.surface)
 
@@ -80,7 +80,7 @@ class ControlsPanel(QWidget):
         start_box = _group("Start point and steps", start_host)
 
         # optimizers
-        self.runs = RunList(self)
+        self.runs = RunList(sim, self)
         self.runs.run_added.connect(self.run_added)
         self.runs.run_removed.connect(self.run_removed)
         self.runs.run_changed.connect(self.run_changed)
@@ -114,12 +114,12 @@ class ControlsPanel(QWidget):
         self.surface.set_error_color(color)
 
     # -------------------------------------------------------- from the model
-    def show_model(self, sim) -> None:
-        """Redraw every section from the model (opening a file, a new session)."""
-        self.show_surface(sim.surface)
-        self.show_start(sim.start)
-        self.show_steps(sim.steps)
-        self.show_runs(sim)
+    def show_model(self) -> None:
+        """Redraw every section from the model (a new session, a refused request)."""
+        self.show_surface(self.sim.surface)
+        self.show_start(self.sim.start)
+        self.show_steps(self.sim.steps)
+        self.show_runs()
 
     def show_surface(self, surface) -> None:
         self.surface.show_surface(surface)
@@ -142,16 +142,22 @@ class ControlsPanel(QWidget):
         if self.steps.value() != n:
             self.steps.show_value(n)
 
-    def show_runs(self, sim) -> None:
-        self._runs, self._labels = sim.runs, sim.labels()
-        self.runs.show_runs(self._runs, self._labels, sim.colors())
+    def show_runs(self) -> None:
+        """Runs added or removed: every row, and the selected run's form."""
+        self.runs.show_runs()
         self._show_current(self.runs.current())
 
+    def show_run(self, i: int, fields) -> None:
+        """Run i's ``fields`` changed: its row, and the form when it is the selected run."""
+        self.runs.show_run(i, fields)
+        if i == self.runs.current():
+            self._show_current(i)
+
     def _show_current(self, i: int) -> None:
-        if 0 <= i < len(self._runs):
-            opt = self._runs[i].optimizer
+        if 0 <= i < len(self.sim.runs):
+            opt = self.sim.runs[i].optimizer
             self.hyper.set_optimizer(opt)
-            self.hyper_box.setTitle(f"Hyper-parameters: {self._labels[i]}")
+            self.hyper_box.setTitle(f"Hyper-parameters: {self.sim.labels()[i]}")
             self.rule.setText(f"<b>{type(opt).title} update rule</b>{rule_html(type(opt), wrap=True)}")
         else:
             self.hyper.set_optimizer(None)
@@ -164,7 +170,7 @@ class ControlsPanel(QWidget):
 
     def _hyper_edited(self, optimizer) -> None:
         i = self.runs.current()
-        if 0 <= i < len(self._runs):
+        if 0 <= i < len(self.sim.runs):
             self.run_changed.emit(i, {"optimizer": optimizer})
 
 

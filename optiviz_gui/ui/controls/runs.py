@@ -3,8 +3,10 @@
 One row per run: a checkbox (enabled), a colour swatch, the label (double-click
 to edit; an empty label goes back to the readable default). The list only
 announces requests — ``run_added(Run)``, ``run_removed(i)``,
-``run_changed(i, {field: value})`` — and is redrawn from the model by
-``show_runs``; that never echoes a request back.
+``run_changed(i, {field: value})`` — and is redrawn from the model (which it
+reads, never copies) by ``show_runs`` (every row) and ``show_run(i, fields)``
+(what changed); a row that already shows the model is left alone, so the echo
+of the list's own request rewrites nothing.
 """
 
 from __future__ import annotations
@@ -48,11 +50,9 @@ class RunList(QWidget):
     run_changed = Signal(int, object)
     current_changed = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, sim, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._runs: tuple[Run, ...] = ()
-        self._labels: list[str] = []
-        self._colors: list[str] = []
+        self.sim = sim                    # read only: requests go out as signals
         self._select_last = False
 
         self.list = QListWidget(self)
@@ -94,43 +94,47 @@ class RunList(QWidget):
         layout.addLayout(buttons)
 
     # -------------------------------------------------------- from the model
-    def show_runs(self, runs, labels, colors) -> None:
-        """Redraw the rows from the model, keeping the selection (no requests emitted).
-        Nothing to do when the rows already show exactly that (a moved start point)."""
-        runs, labels, colors = tuple(runs), list(labels), list(colors)
-        if not self._select_last and self._shows(runs, labels, colors):
-            return
-        self._runs, self._labels, self._colors = runs, labels, colors
+    def show_runs(self) -> None:
+        """Make the rows the model's runs (added, removed, a new session), keeping the
+        selection (a new run is selected); no requests are emitted."""
+        n = len(self.sim.runs)
         row = self.list.currentRow()
         with QSignalBlocker(self.list):
-            while self.list.count() > len(self._runs):
+            while self.list.count() > n:
                 self.list.takeItem(self.list.count() - 1)
-            while self.list.count() < len(self._runs):
+            while self.list.count() < n:
                 item = QListWidgetItem(self.list)
                 item.setFlags(item.flags() | Qt.ItemIsEditable | Qt.ItemIsUserCheckable)
-            for i, run in enumerate(self._runs):
-                item = self.list.item(i)
-                item.setText(self._labels[i])
-                item.setIcon(swatch(self._colors[i]))
-                item.setCheckState(Qt.Checked if run.enabled else Qt.Unchecked)
-                item.setToolTip(f"{run.optimizer!r}")
+            for i in range(n):
+                self._show_row(i)
             if self._select_last:
-                row, self._select_last = len(self._runs) - 1, False
-            if self._runs:
-                self.list.setCurrentRow(min(max(row, 0), len(self._runs) - 1))
-        has = bool(self._runs)
-        self.remove_button.setEnabled(has)
-        self.color_button.setEnabled(has)
+                row, self._select_last = n - 1, False
+            if n:
+                self.list.setCurrentRow(min(max(row, 0), n - 1))
+        self.remove_button.setEnabled(bool(n))
+        self.color_button.setEnabled(bool(n))
         if self.list.currentRow() != row:
             self.current_changed.emit(self.list.currentRow())
 
-    def _shows(self, runs, labels, colors) -> bool:
-        if (runs, labels, colors) != (self._runs, self._labels, self._colors) \
-                or self.list.count() != len(runs):
-            return False
-        return all(self.list.item(i).text() == labels[i]
-                   and (self.list.item(i).checkState() == Qt.Checked) == run.enabled
-                   for i, run in enumerate(runs))
+    def show_run(self, i: int, fields) -> None:
+        """Run i's ``fields`` changed: its row (and, for a label, every label: the
+        numbering of repeated names depends on the others)."""
+        with QSignalBlocker(self.list):
+            for j in (range(self.list.count()) if "label" in fields else (i,)):
+                self._show_row(j)
+
+    def _show_row(self, i: int) -> None:
+        run, item = self.sim.runs[i], self.list.item(i)
+        label, color = self.sim.labels()[i], self.sim.colors()[i]
+        if item.text() != label:
+            item.setText(label)
+        if item.data(Qt.UserRole) != color:          # the swatch's colour
+            item.setData(Qt.UserRole, color)
+            item.setIcon(swatch(color))
+        check = Qt.Checked if run.enabled else Qt.Unchecked
+        if item.checkState() != check:
+            item.setCheckState(check)
+        item.setToolTip(f"{run.optimizer!r}")
 
     def current(self) -> int:
         return self.list.currentRow()
@@ -143,26 +147,26 @@ class RunList(QWidget):
 
     def remove_current(self) -> None:
         i = self.list.currentRow()
-        if 0 <= i < len(self._runs):
+        if 0 <= i < len(self.sim.runs):
             self.run_removed.emit(i)
 
     def choose_color(self) -> None:
         i = self.list.currentRow()
-        if not 0 <= i < len(self._runs):
+        if not 0 <= i < len(self.sim.runs):
             return
-        color = dialogs.pick_color(self, self._colors[i])
-        if color and color.lower() != self._colors[i].lower():
+        old = self.sim.colors()[i]
+        color = dialogs.pick_color(self, old)
+        if color and color.lower() != old.lower():
             self.run_changed.emit(i, {"color": color})
 
     def _item_changed(self, item: QListWidgetItem) -> None:
         i = self.list.row(item)
-        if not 0 <= i < len(self._runs):
+        if not 0 <= i < len(self.sim.runs):
             return
-        run = self._runs[i]
         enabled = item.checkState() == Qt.Checked
-        if enabled != run.enabled:
+        if enabled != self.sim.runs[i].enabled:
             self.run_changed.emit(i, {"enabled": enabled})
             return
         text = item.text().strip()
-        if text != self._labels[i]:
+        if text != self.sim.labels()[i]:
             self.run_changed.emit(i, {"label": text or None})

@@ -39,10 +39,9 @@ class SurfacePicker(QWidget):
 
     surface_requested = Signal(object, bool)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, sim, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._spec: dict = {}            # the model surface's session-file object
-        self._surface = None             # the model's surface itself
+        self.sim = sim                   # read only: requests go out as signals
         self.combo = QComboBox(self)
         self.combo.addItem("Linear regression (least squares)", REGRESSION)
         for name, cls in BUILTINS.items():
@@ -163,8 +162,6 @@ class SurfacePicker(QWidget):
     def show_surface(self, surface) -> None:
         """Show the model's surface (kind, data parameters, formula) without requests."""
         spec = dict(surface.to_dict())
-        self._spec = spec
-        self._surface = surface
         kind = spec.get("kind", "")
         with QSignalBlocker(self.combo):
             i = self.combo.findData(kind)
@@ -218,7 +215,8 @@ class SurfacePicker(QWidget):
 
     def _regression_spec(self) -> dict:
         spec = {"kind": REGRESSION}
-        old = self._spec if self._spec.get("kind") == REGRESSION and "csv" not in self._spec else {}
+        model = self.sim.surface.to_dict()
+        old = model if model.get("kind") == REGRESSION and "csv" not in model else {}
         if "x_range" in old:
             spec["x_range"] = old["x_range"]
         for key, box in self.reg.items():
@@ -229,15 +227,16 @@ class SurfacePicker(QWidget):
         return spec
 
     def _regression_edited(self, *_) -> None:
-        if self._spec.get("kind") == REGRESSION and "csv" not in self._spec:
+        model = self.sim.surface.to_dict()
+        if model.get("kind") == REGRESSION and "csv" not in model:
             self._request(self._regression_spec(), new_kind=False)
 
     def _batch_edited(self, *_) -> None:
         """Batch size or seed changed: the model's data with (or without) mini-batches."""
         size, seed = int(self.batch.value()), int(self.batch_seed.value())
         self.batch_seed.setEnabled(bool(size))
-        surface = self._surface
-        if surface is None or not hasattr(surface, "minibatches"):
+        surface = self.sim.surface
+        if not hasattr(surface, "minibatches"):
             return
         if size == (surface.batch_size or 0) and (not size or seed == surface.batch_seed):
             return
@@ -260,7 +259,7 @@ class SurfacePicker(QWidget):
             self._show_expr_error(str(e))
             return
         self._show_expr_error(None)
-        if new_kind or _squeeze(surface.to_dict()) != _squeeze(self._spec):
+        if new_kind or _squeeze(surface.to_dict()) != _squeeze(self.sim.surface.to_dict()):
             self.surface_requested.emit(surface, new_kind)          # spaces alone change nothing
 
     def _show_expr_error(self, message: str | None) -> None:

@@ -2,7 +2,7 @@
 
 Each command asks for its options (file, view, size, frame rate) in one small
 dialog, then renders with the app's own views on a *copy* of the session
-(``export.render.copy_simulation``), so the views on screen never move. A
+(``Simulation.copy()``), so the views on screen never move. A
 progress dialog can cancel; a cancelled or failed export leaves no file (the
 writers write a temporary file and rename it), and a failure is one sentence
 in ``dialogs.show_error`` while the app keeps running.
@@ -62,7 +62,6 @@ def export_image(window) -> bool:
 
 def export_trajectories(window) -> bool:
     """Every run, every step: CSV (as ``optiviz run``) or JSON with the optimizer state."""
-    from ..render.frames import copy_simulation
     from ...export.trajectories import write_trajectories
 
     path = ask_trajectories_path(window)
@@ -71,7 +70,7 @@ def export_trajectories(window) -> bool:
     try:
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            write_trajectories(path, copy_simulation(window.sim))
+            write_trajectories(path, window.sim.copy())
         finally:
             QApplication.restoreOverrideCursor()
     except ConfigError as e:
@@ -83,10 +82,10 @@ def export_trajectories(window) -> bool:
 
 # ------------------------------------------------------------------ rendering
 def _render_to_file(window, options: Options, step: int | None) -> bool:
-    from ..render.frames import ViewFrames, copy_simulation, view_options
+    from ..render.frames import ViewFrames, view_options
     from ...export.writers import Cancelled, export_frames
 
-    sim = copy_simulation(window.sim)
+    sim = window.sim.copy()
     like = {"contour": view_options(_contour(window)), "surface": view_options(_surface(window))}
     for opts in like.values():
         if getattr(window, "theme", None) in ("light", "dark"):

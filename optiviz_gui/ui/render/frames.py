@@ -7,7 +7,7 @@ view's scene). ``view`` is "contour", "surface" (the 3-D view) or "both",
 contour on the left and 3-D on the right, each half the width.
 
 The views listen to ``sim``, and frame k seeks it to step k, so give it a
-simulation of its own (``copy_simulation``) when the on-screen one must not
+simulation of its own (``Simulation.copy()``) when the on-screen one must not
 move. The 2-D view is drawn incrementally (incremental.py): only the
 rectangles where step k differs from the frame drawn before are repainted,
 which ``patches(k)`` hands on as they are (a GIF stores just those), so a
@@ -25,15 +25,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...core.simulation import Simulation
 
 VIEWS = ("contour", "surface", "both")
-
-
-def copy_simulation(sim: Simulation) -> Simulation:
-    """An independent Simulation with the same surface, start, runs and steps, at step 0.
-
-    Surfaces, optimizers and runs are immutable, so they are shared; the
-    history is recomputed (cheap next to rendering).
-    """
-    return Simulation(sim.surface, sim.start, sim.runs, sim.steps)
 
 
 def qimage_to_array(img: QtGui.QImage) -> np.ndarray:

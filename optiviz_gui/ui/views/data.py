@@ -32,6 +32,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...core.simulation import Simulation
 from ...core.surfaces.regression import LinearRegression
 from ..style.theme import get_theme, style_plot
+from .base import ModelView
 from .scene import REFERENCE, render_layout
 
 MAX_POINTS = 2000
@@ -39,7 +40,7 @@ NOTE = "The data panel shows the points and fitted lines of the linear-regressio
 _CLIP = 5.0        # the clip box reaches this many window widths/heights beyond each side
 
 
-class DataView(QtWidgets.QWidget):
+class DataView(ModelView, QtWidgets.QWidget):
     """Data points and fitted lines y = a + b·x; see the module docstring."""
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
@@ -90,12 +91,10 @@ class DataView(QtWidgets.QWidget):
         self.stack.addWidget(self.note)
         self.setMinimumSize(200, 120)
 
-        sim.surface_changed.connect(self._on_surface)
-        sim.history_changed.connect(self.redraw)
-        sim.runs_changed.connect(self.redraw)
-        sim.step_changed.connect(self._on_step)
+        self.listen(sim)
         self.apply_theme("light")
-        self._on_surface()
+        self.draw_static()
+        self.redraw()
 
     # ------------------------------------------------------------- state
     def has_data(self) -> bool:
@@ -114,7 +113,7 @@ class DataView(QtWidgets.QWidget):
         self._update_legend()
 
     # ----------------------------------------------------------- drawing
-    def _on_surface(self) -> None:
+    def draw_static(self) -> None:
         data = _data(self.sim.surface)
         self.stack.setCurrentIndex(0 if data is not None else 1)
         if data is None:
@@ -125,7 +124,6 @@ class DataView(QtWidgets.QWidget):
         elif self._data_key is None or data[0] is not self._data_key[0] \
                 or data[1] is not self._data_key[1]:
             self._show_data(*data)
-        self.redraw()
 
     def _show_data(self, x: np.ndarray, y: np.ndarray) -> None:
         """Scatter (a fixed subset of at most MAX_POINTS), window, point-count label
@@ -150,32 +148,30 @@ class DataView(QtWidgets.QWidget):
         self._has_best = bool(len(seg[0]))
         self._legend_key = None
 
-    def _on_step(self, _k: int) -> None:
-        self.redraw()
-
-    def redraw(self) -> None:
-        """Each enabled run's line y = a_k + b_k·x at the current step k."""
+    def draw_run(self, i: int) -> None:
+        """Run i's line y = a_k + b_k·x at the current step k (hidden when off)."""
         sim, k = self.sim, self.sim.step
         while len(self.lines) < len(sim.runs):
             c = pg.PlotCurveItem(antialias=True)
             c.setZValue(10)
             self.plot.addItem(c)
             self.lines.append(c)
-        colors = sim.colors()
-        for i, c in enumerate(self.lines):
-            seg = None
-            if self._window is not None and i < len(sim.runs) and sim.runs[i].enabled:
-                t = sim.trajectories[i]
-                if t.steps >= 0:
-                    a, b = (float(v) for v in t.params[min(k, t.steps)])
-                    seg = self._segment(a, b)
-            if seg is None or not len(seg[0]):
-                c.setData([], [])
-                c.setVisible(False)
-                continue
-            c.setPen(pg.mkPen(colors[i], width=2))
-            c.setData(*seg)
-            c.setVisible(True)
+        c, t, seg = self.lines[i], sim.trajectories[i], None
+        if self._window is not None and sim.runs[i].enabled and t.steps >= 0:
+            a, b = (float(v) for v in t.params[min(k, t.steps)])
+            seg = self._segment(a, b)
+        if seg is None or not len(seg[0]):
+            c.setData([], [])
+            c.setVisible(False)
+            return
+        c.setPen(pg.mkPen(sim.colors()[i], width=2))
+        c.setData(*seg)
+        c.setVisible(True)
+
+    def draw_shared(self) -> None:
+        for c in self.lines[len(self.sim.runs):]:
+            c.setData([], [])
+            c.setVisible(False)
         self._update_legend()
 
     def _segment(self, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:

@@ -23,10 +23,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...core.simulation import Simulation
 from ..style.theme import brush, get_theme, style_plot
+from .base import DRAWN_FIELDS, ModelView
 from .scene import render_layout
 
 
-class LossView(QtWidgets.QWidget):
+class LossView(ModelView, QtWidgets.QWidget):
     """Loss against iteration, one curve per enabled run."""
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
@@ -77,13 +78,11 @@ class LossView(QtWidgets.QWidget):
         vb.sigRangeChangedManually.connect(self._on_manual_range)
         vb.sigResized.connect(self._on_resized)
         self.graphics.scene().sigMouseClicked.connect(self._on_click)
-        sim.surface_changed.connect(self.redraw)
-        sim.history_changed.connect(self.redraw)
-        sim.runs_changed.connect(self.redraw)
-        sim.step_changed.connect(self._on_step)
-        sim.steps_changed.connect(self._on_steps)
+        self._stats: list = []      # per run: (all losses > 0, lowest, highest), or None
+        self._settling = False      # the view changes its own range: no redraw for it
+        self.listen(sim)
         self.apply_theme("light")
-        self._on_steps(sim.steps)
+        self.on_steps_changed(sim.steps)
         self.redraw()
 
     # ------------------------------------------------------------- options
@@ -104,7 +103,7 @@ class LossView(QtWidgets.QWidget):
             self._drawn_log = on
             self._y_range = None
             self.plot.setLogMode(y=on)
-            self._on_steps(self.sim.steps)   # setLogMode turns auto-range back on for x
+            self.on_steps_changed(self.sim.steps)   # setLogMode turns auto-range back on for x
         title = "loss (linear: some ≤ 0)" if self._log and not on else "loss"
         if title != self._title:
             self._title = title
@@ -123,7 +122,7 @@ class LossView(QtWidgets.QWidget):
             self._update_legend()
 
     # ------------------------------------------------------------- drawing
-    def _on_steps(self, n: int) -> None:
+    def on_steps_changed(self, n: int) -> None:
         self.plot.setXRange(0, max(1, n), padding=self._padding(0))
 
     def _padding(self, axis: int) -> float:
@@ -134,20 +133,16 @@ class LossView(QtWidgets.QWidget):
         length = size.width() if axis == 0 else size.height()
         return min(0.2, max(0.02, (14.0 if axis == 0 else 8.0) / max(length, 1.0)))
 
-    def _on_step(self, _k: int) -> None:
-        self.redraw()
-
     def _on_range(self, *_args) -> None:
         """Re-thin the curves after a zoom (not after every small auto-range change)."""
-        px = self.plot.getViewBox().viewPixelSize()
-        if any(not (0.67 < (a / b if b else 0) < 1.5) for a, b in zip(px, self._px)):
+        if not self._settling and not _similar(self.plot.getViewBox().viewPixelSize(), self._px):
             self.redraw()
 
     def _on_resized(self, *_args) -> None:
         """A new plot size: new padding for the end labels (unless the user zoomed)."""
         if self._fit_y:
             self._y_range = None
-            self._on_steps(self.sim.steps)
+            self.on_steps_changed(self.sim.steps)
             self.redraw()
 
     def _on_manual_range(self, *_args) -> None:
@@ -157,52 +152,110 @@ class LossView(QtWidgets.QWidget):
         if ev.double():
             self._fit_y = True
             self._y_range = None
-            self._on_steps(self.sim.steps)
+            self.on_steps_changed(self.sim.steps)
             self.redraw()
 
-    def redraw(self) -> None:
+    # The y range depends on every shown curve and the thinning of a curve on the y
+    # range's pixel size, so an edit first measures the runs it changed, settles the
+    # axis (log or linear, round bounds) and only then draws: each curve once.
+    def _measure(self, i: int) -> None:
+        """Run i's (all losses > 0, lowest, highest) up to the current step, or None."""
         sim, k = self.sim, self.sim.step
-        px = self._px = self.plot.getViewBox().viewPixelSize()
+        self._stats.extend([None] * (len(sim.runs) - len(self._stats)))
+        run, t = sim.runs[i], sim.trajectories[i]
+        if not run.enabled or t.steps < 0:
+            self._stats[i] = None
+            return
+        loss = t.loss[: k + 1]
+        finite = loss[np.isfinite(loss)]
+        positive = bool((finite > 0).all())
+        lo_hi = (float(finite.min()), float(finite.max())) if len(finite) else (None, None)
+        self._stats[i] = (positive, *lo_hi)
+
+    def _settle(self) -> bool:
+        """Log or linear, and the y range, from every run's stats; True when the curves
+        drawn before must be drawn again (a new mode, or a new pixel size to thin for)."""
+        stats = [st for st in self._stats[: len(self.sim.runs)] if st is not None]
+        before = (self._drawn_log, self._px)
+        self._settling = True
+        try:
+            self._draw_log(self._log and all(st[0] for st in stats))
+            lows = [st[1] for st in stats if st[1] is not None]
+            highs = [st[2] for st in stats if st[2] is not None]
+            if self._fit_y and lows:
+                lo, hi = min(lows), max(highs)
+                if self._drawn_log:
+                    lo, hi = math.log10(lo), math.log10(hi)
+                y_range = nice_range(lo, hi, self._drawn_log)
+                if y_range != self._y_range:
+                    self._y_range = y_range
+                    self.plot.getViewBox().setYRange(*y_range, padding=self._padding(1))
+        finally:
+            self._settling = False
+        px = self.plot.getViewBox().viewPixelSize()
+        if not _similar(px, self._px):
+            self._px = px
+        return (self._drawn_log, self._px) != before
+
+    def draw_run(self, i: int) -> None:
+        """Run i's curve up to the current step, on the axis as it is."""
+        sim, k = self.sim, self.sim.step
         while len(self.curves) < len(sim.runs):
             c = pg.PlotCurveItem(antialias=True)
             self.plot.addItem(c)
             self.curves.append(c)
-        shown = [i < len(sim.runs) and sim.runs[i].enabled and sim.trajectories[i].steps >= 0
-                 for i in range(len(self.curves))]
-        losses = [sim.trajectories[i].loss[: k + 1] if on else None for i, on in enumerate(shown)]
-        self._draw_log(self._log and all(bool((v[np.isfinite(v)] > 0).all())
-                                         for v in losses if v is not None))
-        xs, ys, brushes, lows, highs = [], [], [], [], []
-        for i, c in enumerate(self.curves):
-            if not shown[i]:
-                c.setData([], [])
-                c.setVisible(False)
+        c, run, t = self.curves[i], sim.runs[i], sim.trajectories[i]
+        if not run.enabled or t.steps < 0:
+            c.setData([], [])
+            c.setVisible(False)
+            return
+        loss = t.loss[: k + 1]
+        if self._drawn_log:                     # the axis is in log mode; items get log10
+            with np.errstate(all="ignore"):
+                loss = np.log10(loss)
+        c.setPen(pg.mkPen(sim.colors()[i], width=2))
+        x, y = _thin(np.arange(len(loss), dtype=float), loss, self._px)
+        c.setData(x, y, connect="finite")
+        c.setVisible(True)
+
+    def on_history_changed(self, runs) -> None:
+        for i in runs:
+            self._measure(i)
+        if self._settle():
+            runs = range(len(self.sim.runs))
+        for i in runs:
+            self.draw_run(i)
+        self.draw_shared()
+
+    def on_run_changed(self, i: int, fields) -> None:
+        if fields & DRAWN_FIELDS:
+            self.on_history_changed((i,))
+
+    def redraw(self) -> None:
+        for i in range(len(self.sim.runs)):
+            self._measure(i)
+        self._settle()
+        super().redraw()
+
+    def draw_shared(self) -> None:
+        """The current points, the cursor and the legend."""
+        sim, k = self.sim, self.sim.step
+        for c in self.curves[len(sim.runs):]:
+            c.setVisible(False)
+        del self._stats[len(sim.runs):]
+        xs, ys, brushes = [], [], []
+        for i, c in enumerate(self.curves[: len(sim.runs)]):
+            if not c.isVisible():
                 continue
-            color, loss = sim.colors()[i], losses[i]
-            if self._drawn_log:                    # the axis is in log mode; items get log10
-                with np.errstate(all="ignore"):
-                    loss = np.log10(loss)
-            c.setPen(pg.mkPen(color, width=2))
-            x, y = _thin(np.arange(len(loss), dtype=float), loss, px)
-            c.setData(x, y, connect="finite")
-            c.setVisible(True)
-            finite = y[np.isfinite(y)]
-            if len(finite):
-                lows.append(finite.min())
-                highs.append(finite.max())
-            if len(loss) and np.isfinite(loss[-1]):
-                xs.append(len(loss) - 1)
-                ys.append(loss[-1])
-                brushes.append(brush(color))
+            x, y = c.getData()
+            if x is not None and len(y) and np.isfinite(y[-1]):   # the last point is kept
+                xs.append(x[-1])
+                ys.append(y[-1])
+                brushes.append(brush(sim.colors()[i]))
         self.current.setData(xs, ys, brush=brushes)
         self.cursor.setValue(k)
         self._update_legend()
         self._fit_legend()
-        if self._fit_y and lows:
-            y_range = nice_range(min(lows), max(highs), self._drawn_log)
-            if y_range != self._y_range:
-                self._y_range = y_range
-                self.plot.getViewBox().setYRange(*y_range, padding=self._padding(1))
 
     def _update_legend(self) -> None:
         sim = self.sim
@@ -274,6 +327,11 @@ def nice_range(lo: float, hi: float, log: bool) -> tuple[float, float]:
     step = next(m * base for m in (1, 2, 5, 10) if m * base >= raw)
     a, b = math.floor(lo / step) * step, math.ceil(hi / step) * step
     return float(a), float(b if b > a else a + step)
+
+
+def _similar(a, b) -> bool:
+    """Pixel sizes within a factor 1.5 of each other: the curves' thinning still holds."""
+    return all(0.67 < (u / v if v else 0) < 1.5 for u, v in zip(a, b))
 
 
 def _thin(x: np.ndarray, y: np.ndarray, pixel) -> tuple[np.ndarray, np.ndarray]:

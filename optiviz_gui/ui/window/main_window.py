@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         # controls dock
-        self.controls = ControlsPanel()
+        self.controls = ControlsPanel(sim)
         scroll = QScrollArea()
         scroll.setWidget(self.controls)
         scroll.setWidgetResizable(True)

@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from ...core.errors import ConfigError
 from ..dialogs import common as dialogs
-from .wiring import adopt, set_surface
+from .wiring import set_surface
 
 
 def build_menus(w) -> dict[str, QAction]:
@@ -109,7 +109,7 @@ def maybe_save(w) -> bool:
 
 def _replace_session(w, sim, path) -> None:
     w.playback.pause()
-    adopt(w.sim, sim)
+    w.sim.replace_with(sim)
     w.path = Path(path).resolve() if path else None
     w.modified = False
     if path:

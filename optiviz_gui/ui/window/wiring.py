@@ -25,7 +25,7 @@ def wire(window) -> None:
                 fn(*args)
             except ConfigError as e:
                 window.statusBar().showMessage(str(e), 8000)
-                controls.show_model(sim)          # put the controls back to the model
+                controls.show_model()             # put the controls back to the model
         return slot
 
     # requests -> model
@@ -39,18 +39,24 @@ def wire(window) -> None:
     bar.seek_requested.connect(sim.seek)
 
     # model -> controls, playback bar, status bar, title
-    sim.surface_changed.connect(lambda: controls.show_surface(sim.surface))
-    sim.history_changed.connect(lambda: (controls.show_start(sim.start), controls.show_runs(sim)))
-    sim.runs_changed.connect(lambda: controls.show_runs(sim))
+    sim.surface_changed.connect(controls.show_surface)
+    sim.start_changed.connect(controls.show_start)
+    sim.run_added.connect(lambda _i: controls.show_runs())
+    sim.run_removed.connect(lambda _i: controls.show_runs())
+    sim.run_changed.connect(controls.show_run)
     sim.steps_changed.connect(controls.show_steps)
     sim.steps_changed.connect(bar.show_steps)
     sim.step_changed.connect(bar.show_step)
-    for event in (sim.step_changed, sim.steps_changed, sim.history_changed, sim.runs_changed):
+    sim.session_replaced.connect(controls.show_model)
+    sim.session_replaced.connect(lambda: (bar.show_steps(sim.steps), bar.show_step(sim.step)))
+    for event in (sim.step_changed, sim.steps_changed, sim.history_changed, sim.run_changed,
+                  sim.run_added, sim.run_removed, sim.session_replaced):
         event.connect(lambda *_: window.show_status())
-    for event in (sim.surface_changed, sim.history_changed, sim.runs_changed, sim.steps_changed):
+    for event in (sim.surface_changed, sim.start_changed, sim.run_added, sim.run_removed,
+                  sim.run_changed, sim.steps_changed):
         event.connect(lambda *_: window.mark_modified())
 
-    controls.show_model(sim)
+    controls.show_model()
     bar.show_steps(sim.steps)
     bar.show_step(sim.step)
     window.show_status()
@@ -63,20 +69,6 @@ def set_surface(sim, surface, new_kind: bool) -> None:
     x, y = sim.start
     inside = x0 <= x <= x1 and y0 <= y <= y1
     sim.set_surface(surface, start=None if inside and not new_kind else surface.start)
-
-
-def adopt(sim, other) -> None:
-    """Make ``sim`` equal to ``other`` (a freshly loaded session) in place, at step 0.
-
-    The views stay connected to ``sim``, so opening a file needs no new views.
-    """
-    sim.seek(0)
-    while sim.runs:
-        sim.remove_run(len(sim.runs) - 1)
-    sim.set_steps(other.steps)
-    sim.set_surface(other.surface, start=other.start)
-    for run in other.runs:
-        sim.add_run(run)
 
 
 class PlaybackKeys(QObject):

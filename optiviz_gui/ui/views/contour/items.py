@@ -91,37 +91,42 @@ class MapItems:
             self.runs.append((curve, dots))
             self._colors.append(None)
 
-    def set_paths(self, paths: list, pixel: tuple[float, float]) -> None:
-        """``paths[i]`` = ((n, 2) points, colour) for a shown run, None for a hidden
-        one; ``pixel`` = the data size (x, y) of one screen pixel.
+    def set_path(self, i: int, p: np.ndarray | None, color: str,
+                 pixel: tuple[float, float]) -> None:
+        """Run i's path: (n, 2) points, or None (or no point) to hide it; ``pixel`` =
+        the data size (x, y) of one screen pixel.
 
         The line gets every point except those in the same half-pixel cell as the
         point before (invisible, and a converged run has hundreds of them); the
         last point is always kept. The dots (dots.py) leave out a point in the
         same 2-pixel cell as the one before."""
+        curve, dots = self.runs[i]
+        if p is None or len(p) == 0:
+            curve.setVisible(False)
+            dots.setVisible(False)
+            return
         px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
-        cx, cy, brushes = [], [], []
-        for i, (curve, dots) in enumerate(self.runs):
-            entry = paths[i] if i < len(paths) else None
-            if entry is None or len(entry[0]) == 0:
-                curve.setVisible(False)
-                dots.setVisible(False)
-                continue
-            p, color = entry
-            if color != self._colors[i]:
-                self._colors[i] = color
-                curve.setPen(pg.mkPen(color, width=2))
-                dots.set_color(color)
-            line = p[_distinct_cells(p, 0.5 * px, 0.5 * py, keep_last=True)]
-            curve.setData(line[:, 0], line[:, 1])
-            dots.set_points(p[_distinct_cells(p, 2 * px, 2 * py)], (px, py))
-            curve.setVisible(True)
-            dots.setVisible(True)
-            cx.append(p[-1, 0])
-            cy.append(p[-1, 1])
-            brushes.append(brush(color))
-        self.current.setData(cx, cy, brush=brushes)
-        self.current.setVisible(bool(cx))
+        if color != self._colors[i]:
+            self._colors[i] = color
+            curve.setPen(pg.mkPen(color, width=2))
+            dots.set_color(color)
+        line = p[_distinct_cells(p, 0.5 * px, 0.5 * py, keep_last=True)]
+        curve.setData(line[:, 0], line[:, 1])
+        dots.set_points(p[_distinct_cells(p, 2 * px, 2 * py)], (px, py))
+        curve.setVisible(True)
+        dots.setVisible(True)
+
+    def hide_runs_from(self, n: int) -> None:
+        """Hide the items of runs n, n+1, ... (runs that were removed)."""
+        for curve, dots in self.runs[n:]:
+            curve.setVisible(False)
+            dots.setVisible(False)
+
+    def set_current(self, points: list[tuple[np.ndarray, str]]) -> None:
+        """The current point of each shown run: [((x, y), colour), ...]."""
+        self.current.setData([p[0] for p, _ in points], [p[1] for p, _ in points],
+                             brush=[brush(c) for _, c in points])
+        self.current.setVisible(bool(points))
 
     def path_data(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         curve = self.runs[i][0]

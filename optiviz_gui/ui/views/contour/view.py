@@ -31,6 +31,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ....core.arrows import arrow_vectors
 from ....core.simulation import Simulation
 from . import items as map_items
+from ..base import ModelView
 from ..legend import header_html
 from ..levels import colormap, isolines, levels
 from ...style.theme import get_theme, style_axes, style_plot
@@ -81,7 +82,7 @@ class _MapViewBox(pg.ViewBox):
         self.start_picked.emit(float(p.x()), float(p.y()))
 
 
-class ContourView(QtWidgets.QWidget):
+class ContourView(ModelView, QtWidgets.QWidget):
     """Level map + paths + arrows + legend + counter of a ``Simulation``."""
 
     start_requested = QtCore.Signal(float, float)
@@ -126,12 +127,11 @@ class ContourView(QtWidgets.QWidget):
         self.renderer = LayoutRenderer(self.graphics, self.redraw)
         self.view_box.sigRangeChanged.connect(self._on_view_changed)
         self.view_box.sigResized.connect(self._on_view_changed)
-        sim.surface_changed.connect(self._on_surface)
-        sim.history_changed.connect(self.redraw)
-        sim.runs_changed.connect(self.redraw)
-        sim.step_changed.connect(self._on_step)
+        self._settling = False        # draw_static moves the view range: no redraws then
+        self.listen(sim)
         self.apply_theme("light")
-        self._on_surface()
+        self.draw_static()
+        self.redraw()
 
     # ------------------------------------------------------------- options
     def set_scale(self, scale: str) -> None:
@@ -164,17 +164,21 @@ class ContourView(QtWidgets.QWidget):
         self._draw_header()
 
     # ------------------------------------------------------------- drawing
-    def _on_surface(self) -> None:
+    def draw_static(self) -> None:
+        """Axes, window, minima and the level map of the current surface."""
         s = self.sim.surface
         xl, yl = s.axis_labels
         self.plot.setLabel("bottom", xl)
         self.plot.setLabel("left", yl)
         (x0, x1), (y0, y1) = s.bounds
-        self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._settling = True          # the runs are drawn next (history_changed)
+        try:
+            self.view_box.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        finally:
+            self._settling = False
         self.items.set_minima(np.asarray(s.minima, dtype=float).reshape(-1, 2))
         self._grid = s.grid(GRID)
         self._draw_levels()
-        self.redraw()
 
     def _draw_levels(self) -> None:
         xs, ys, z = self._grid
@@ -195,22 +199,26 @@ class ContourView(QtWidgets.QWidget):
         self.items.set_isolines(isolines(xs, ys, lv.image, lv.iso))
         self.items.isolines.setVisible(self._isolines)
 
-    def _on_step(self, _k: int) -> None:
-        self.redraw()
-
     def _on_view_changed(self, *_args) -> None:
         """Zoom, pan or resize: dots, arrow heads and the legend depend on pixel sizes."""
-        if not self._rendering:          # render_image redraws once the layout is settled
+        if not (self._rendering or self._settling):   # render_image redraws once settled
             self.redraw()
 
-    def redraw(self) -> None:
-        """Paths, current points, arrows, legend and counter for the current step."""
+    def draw_run(self, i: int) -> None:
+        """Run i's path up to the current step (hidden when the run is off)."""
         sim, k = self.sim, self.sim.step
-        colors = sim.colors()
         self.items.ensure_runs(len(sim.runs))
-        paths = [(t.params[: k + 1], colors[i]) if r.enabled else None
-                 for i, (r, t) in enumerate(zip(sim.runs, sim.trajectories))]
-        self.items.set_paths(paths, self.view_box.viewPixelSize())
+        run, t = sim.runs[i], sim.trajectories[i]
+        path = t.params[: k + 1] if run.enabled else None
+        self.items.set_path(i, path, sim.colors()[i], self.view_box.viewPixelSize())
+
+    def draw_shared(self) -> None:
+        """Current points, start marker, arrows, legend and counter."""
+        sim, k = self.sim, self.sim.step
+        self.items.hide_runs_from(len(sim.runs))
+        shown = [(t.params[min(k, t.steps)], c) for r, t, c in
+                 zip(sim.runs, sim.trajectories, sim.colors()) if r.enabled and t.steps >= 0]
+        self.items.set_current(shown)
         self.items.set_start(sim.start)
         self._redraw_arrows()
         self._draw_header()
@@ -227,7 +235,7 @@ class ContourView(QtWidgets.QWidget):
         if self.header.item.textWidth() != max(100.0, width):      # a relayout: only when new
             self.header.item.setTextWidth(max(100.0, width))
         self.header.setText(header_html(self.sim, self._theme, self._arrows, width,
-                                                  self.header.item.font()))
+                                        self.header.item.font()))
 
     # ---------------------------------------------------------- inspection
     def drawn_path(self, i: int) -> tuple[np.ndarray, np.ndarray]:

@@ -30,6 +30,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtOpenGL import QOpenGLFramebufferObject
 
 from ....core.simulation import Simulation
+from ..base import ModelView
 from ..legend import header_html
 from ..levels import transform_for
 from .gl import share_gl_contexts
@@ -47,7 +48,7 @@ LIFT = 0.012
 SCALES = ("linear", "sqrt", "log")
 THIN = 1e-5        # scene units (the window is 2 wide): steps shorter than this are not drawn
 
-class SurfaceView(OffscreenGLView):
+class SurfaceView(ModelView, OffscreenGLView):
     """The surface mesh, paths lifted over it, current points, minima."""
 
     fbo_attachment = ATTACHMENT        # the static layer's depth is copied into the frame
@@ -76,8 +77,9 @@ class SurfaceView(OffscreenGLView):
         self.lines = gl.GLLinePlotItem(width=2.5, antialias=True, mode="lines")
         self.lines.setGLOptions("translucent")
         self.addItem(self.lines)
-        self._scene_paths: list[np.ndarray] = []
-        self._segments: list[np.ndarray] = []
+        self._scene_paths: list[np.ndarray] = []   # per run: its path in scene coordinates
+        self._segments: list[np.ndarray] = []      # ... the segments drawn of it
+        self._heads: list = []                     # ... its current point and colour, or None
         self._height = None            # (forward transform, t0, t1) of the current mesh
         self._home_azimuth = -150.0
         self._labels = (None, None)    # (key, image) of the cached axis labels
@@ -88,12 +90,10 @@ class SurfaceView(OffscreenGLView):
         self.static_layer = StaticLayer()          # the widget's own frames
         self.export_layer = StaticLayer()          # render_image's frames
         self._export_fbo = None
-        sim.surface_changed.connect(self._on_surface)
-        sim.history_changed.connect(self.redraw)
-        sim.runs_changed.connect(self.redraw)
-        sim.step_changed.connect(self._on_step)
+        self.listen(sim)
         self.apply_theme("light")
-        self._on_surface()
+        self.draw_static()
+        self.redraw()
 
     # ------------------------------------------------------------- options
     def set_scale(self, scale: str) -> None:
@@ -121,9 +121,8 @@ class SurfaceView(OffscreenGLView):
         self.update()
 
     # ------------------------------------------------------------- drawing
-    def _on_surface(self) -> None:
+    def draw_static(self) -> None:
         self._build_mesh()
-        self.redraw()
         self.reset_camera()
 
     def _to_scene(self, p: np.ndarray, f: np.ndarray) -> np.ndarray:
@@ -172,39 +171,46 @@ class SurfaceView(OffscreenGLView):
             self.minima.setData(pos=self._to_scene(m, self.sim.surface.value(m)) + [0, 0, LIFT])
         self.minima.setVisible(len(m) > 0)
 
-    def _on_step(self, _k: int) -> None:
-        self.redraw()
-
-    def redraw(self) -> None:
+    def draw_run(self, i: int) -> None:
+        """Run i's path lifted over the surface, clipped to the window, up to the current step."""
         sim, k = self.sim, self.sim.step
         none = np.zeros((0, 3), dtype=np.float32)
-        self._scene_paths, self._segments = [], []
-        segs, rgba, pts, cols = [], [], [], []
-        for run, t, color in zip(sim.runs, sim.trajectories, sim.colors()):
-            if not run.enabled or t.steps < 0:
-                self._scene_paths.append(none)
-                self._segments.append(none)
-                continue
-            p = self._to_scene(t.params[: k + 1], t.loss[: k + 1])
-            p[:, 2] += LIFT
-            self._scene_paths.append(p)
-            seg, moved = clip_segments(thin_path(p, THIN))
-            if moved.any():                  # an end cut at the edge sits on the surface there
-                seg[moved, 2] = self._edge_heights(seg[moved, :2])
-            self._segments.append(seg)
-            c = QtGui.QColor(color).getRgbF()
+        for cache, empty in ((self._scene_paths, none), (self._segments, none), (self._heads, None)):
+            cache.extend([empty] * (len(sim.runs) - len(cache)))
+        run, t = sim.runs[i], sim.trajectories[i]
+        if not run.enabled or t.steps < 0:
+            self._scene_paths[i], self._segments[i], self._heads[i] = none, none, None
+            return
+        p = self._to_scene(t.params[: k + 1], t.loss[: k + 1])
+        p[:, 2] += LIFT
+        self._scene_paths[i] = p
+        seg, moved = clip_segments(thin_path(p, THIN))
+        if moved.any():                  # an end cut at the edge sits on the surface there
+            seg[moved, 2] = self._edge_heights(seg[moved, :2])
+        self._segments[i] = seg
+        color = QtGui.QColor(sim.colors()[i]).getRgbF()
+        # a current point off the window is not drawn
+        self._heads[i] = (p[-1], color) if np.all(np.abs(p[-1, :2]) <= 1.0) else None
+
+    def draw_shared(self) -> None:
+        """Every run's segments in one line item (one draw call), and the current points."""
+        n = len(self.sim.runs)
+        for cache in (self._scene_paths, self._segments, self._heads):
+            del cache[n:]
+        segs, rgba = [], []
+        for seg, head, color in zip(self._segments, self._heads, self.sim.colors()):
             if len(seg):
                 segs.append(seg)
-                rgba.append(np.broadcast_to(np.asarray(c, dtype=np.float32), (len(seg), 4)))
-            if np.all(np.abs(p[-1, :2]) <= 1.0):         # off the window: not drawn
-                pts.append(p[-1])
-                cols.append(c)
+                c = np.asarray(QtGui.QColor(color).getRgbF(), dtype=np.float32)
+                rgba.append(np.broadcast_to(c, (len(seg), 4)))
         if segs:
             self.lines.setData(pos=np.concatenate(segs), color=np.concatenate(rgba))
         self.lines.setVisible(bool(segs))
-        if pts:
-            self.current.setData(pos=np.array(pts), color=np.array(cols, dtype=np.float32))
-        self.current.setVisible(bool(pts))
+        heads = [h for h in self._heads if h is not None]
+        if heads:
+            self.current.setData(pos=np.array([p for p, _ in heads]),
+                                 color=np.array([c for _, c in heads], dtype=np.float32))
+        self.current.setVisible(bool(heads))
         self.update()
 
     def _edge_heights(self, xy: np.ndarray) -> np.ndarray:
