@@ -7,10 +7,10 @@ progress dialog can cancel; a cancelled or failed export leaves no file (the
 writers write a temporary file and rename it), and a failure is one sentence
 in ``dialogs.show_error`` while the app keeps running.
 
-The window provides ``sim``, the contour view as ``contour`` (or
-``contour_view``), the 3-D view as ``surface3d`` (or ``surface_view``, None
-without OpenGL), ``theme`` and ``settings.q`` (QSettings, where the last
-choices are remembered). ``ask_options`` and ``ask_trajectories_path`` are
+The window provides ``sim``, the contour view as ``contour``, the 3-D view as
+``surface3d`` (None without OpenGL) and ``settings.q`` (QSettings, where the
+last choices are remembered); the exported views take the on-screen ones'
+``options`` (theme, scale, iso-lines, arrows, camera). ``ask_options`` and ``ask_trajectories_path`` are
 the only modal questions; tests replace them.
 """
 
@@ -82,14 +82,13 @@ def export_trajectories(window) -> bool:
 
 # ------------------------------------------------------------------ rendering
 def _render_to_file(window, options: Options, step: int | None) -> bool:
-    from ..render.frames import ViewFrames, view_options
+    from ..render.frames import ViewFrames
     from ...export.writers import Cancelled, export_frames
 
     sim = window.sim.copy()
-    like = {"contour": view_options(_contour(window)), "surface": view_options(_surface(window))}
-    for opts in like.values():
-        if getattr(window, "theme", None) in ("light", "dark"):
-            opts["theme"] = window.theme
+    options_shown = window.contour.options
+    if window.surface3d is not None:             # its scale is the map's; add its camera
+        options_shown = options_shown.but(camera=window.surface3d.options.camera)
     title = "Exporting image…" if step is not None else "Exporting animation…"
     progress = QProgressDialog(title, "Cancel", 0, sim.steps + 2, window)
     progress.setWindowTitle("Export")
@@ -107,7 +106,7 @@ def _render_to_file(window, options: Options, step: int | None) -> bool:
 
     try:
         _check_view(window, options.view)
-        with ViewFrames(sim, options.view, options.size, like=like) as source:
+        with ViewFrames(sim, options.view, options.size, options_shown) as source:
             target = source if step is None else _OneStep(source, step)
             export_frames(options.path, target, options.fps, tick)
     except Cancelled:
@@ -143,17 +142,9 @@ class _OneStep:
 
 
 def _check_view(window, view: str) -> None:
-    if view in ("surface", "both") and _surface(window) is None:
+    if view in ("surface", "both") and window.surface3d is None:
         raise ConfigError("The 3-D view is not available here (no OpenGL), "
                           "so export the contour map instead.")
-
-
-def _contour(window):
-    return getattr(window, "contour", None) or getattr(window, "contour_view", None)
-
-
-def _surface(window):
-    return getattr(window, "surface3d", None) or getattr(window, "surface_view", None)
 
 
 def _sentence(e: BaseException) -> str:
@@ -183,7 +174,7 @@ def _defaults(window, kind: str) -> Options:
     stem = Path(getattr(window, "path", None) or "optiviz").stem
     suffix = ".png" if kind == "image" else ".gif"
     view = q.value("export/view", "contour")
-    if view not in VIEW_NAMES or (view != "contour" and _surface(window) is None):
+    if view not in VIEW_NAMES or (view != "contour" and window.surface3d is None):
         view = "contour"
     return Options(path=str(Path(folder) / f"{stem}{suffix}"), view=view,
                    size=(int(q.value("export/width", 800)), int(q.value("export/height", 600))),
@@ -193,7 +184,7 @@ def _defaults(window, kind: str) -> Options:
 # -------------------------------------------------------------------- dialogs
 def ask_options(window, kind: str) -> Options | None:
     """The options dialog for "animation" or "image"; None when cancelled."""
-    dlg = OptionsDialog(window, kind, _defaults(window, kind), _surface(window) is not None)
+    dlg = OptionsDialog(window, kind, _defaults(window, kind), window.surface3d is not None)
     if dlg.exec() != QDialog.DialogCode.Accepted:
         return None
     return dlg.options()

@@ -210,7 +210,7 @@ def _curve(item, t: QtGui.QTransform) -> Curve:
     rec.fast = (rec.pts is not None and rec.connect in ("all", "pairs")
                 and not o.get("stepMode") and o.get("fillLevel") is None
                 and o.get("compositionMode") is None and rec.antialias
-                and o.get("segmentedLineMode") != "on" and item._exportOpts is False
+                and o.get("segmentedLineMode") != "on"
                 and (o.get("shadowPen") is None or o["shadowPen"].style() == _NOPEN)
                 and pen is not None and pen.style() == _SOLID
                 and t.type().value <= _TX_SCALE)

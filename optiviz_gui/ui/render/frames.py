@@ -23,6 +23,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...core.simulation import Simulation
+from ..views.options import ViewOptions
 
 VIEWS = ("contour", "surface", "both")
 
@@ -76,8 +77,8 @@ def settle_layout(view) -> None:
         if now == before:
             return
         renderer = getattr(view, "renderer", None)
-        if hasattr(renderer, "_static_key"):
-            renderer._static_key = None          # the background is out of date
+        if renderer is not None:
+            renderer.invalidate()                # the background is out of date
         view.redraw()
         before = now
 
@@ -96,7 +97,7 @@ class ViewFrames:
     """A frame source (count, size, frame(k), patches(k)) drawing ``sim`` with the app's views."""
 
     def __init__(self, sim: Simulation, view: str = "contour", size: tuple[int, int] = (800, 600),
-                 like: dict | None = None) -> None:
+                 options: ViewOptions | None = None) -> None:
         if view not in VIEWS:
             raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
         self.sim = sim
@@ -107,18 +108,18 @@ class ViewFrames:
         self._parts: list[tuple[object, int, object]] = []   # (view widget, width, renderer)
         self._warm = False
         keep_freed_memory()
-        like = like or {}
+        options = options or ViewOptions()
         if view in ("contour", "both"):
             from ..views.contour.view import ContourView
             from .incremental import IncrementalRenderer
             cv = ContourView(sim)
-            _copy_options(like.get("contour"), cv)
+            cv.apply_options(options)
             pw = w if view == "contour" else w // 2
             self._parts.append((cv, pw, IncrementalRenderer(cv, pw, h)))
         if view in ("surface", "both"):
             from ..views.surface.view import SurfaceView
             sv = SurfaceView(sim)
-            _copy_options(like.get("surface"), sv)
+            sv.apply_options(options)
             pw = w if view == "surface" else w - w // 2
             # an OpenGL widget gets its context when first shown: show it, off screen
             sv.setAttribute(QtCore.Qt.WidgetAttribute.WA_DontShowOnScreen, True)
@@ -132,11 +133,8 @@ class ViewFrames:
         """Colours that must survive a GIF palette exactly: paths and the theme's text."""
         colors = list(self.sim.colors())
         for v, _, _ in self._parts:
-            theme = getattr(v, "_theme", None)
-            for name in ("background", "foreground", "minimum", "gradient", "update", "velocity"):
-                c = getattr(theme, name, None)
-                if isinstance(c, str) and len(c) == 7:
-                    colors.append(c)
+            t = v.theme
+            colors += [t.background, t.foreground, t.minimum, t.gradient, t.update, t.velocity]
         return colors
 
     def frame(self, k: int) -> np.ndarray:
@@ -198,39 +196,3 @@ class ViewFrames:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def view_options(view) -> dict:
-    """What an on-screen view shows beyond the model: scale, iso-lines, arrows, theme, camera."""
-    if view is None:
-        return {}
-    opts = {}
-    for key, getter in (("scale", "scale"), ("isolines", "isolines"), ("arrows", "arrows"),
-                        ("theme", "theme_name"), ("camera", "cameraParams")):
-        fn = getattr(view, getter, None)
-        if callable(fn):
-            try:
-                opts[key] = fn()
-            except TypeError:
-                pass
-    # the views keep these privately when they have no getter
-    if "isolines" not in opts and hasattr(view, "_isolines"):
-        opts["isolines"] = view._isolines
-    if "arrows" not in opts and hasattr(view, "_arrows"):
-        opts["arrows"] = tuple(view._arrows)
-    if "theme" not in opts and hasattr(view, "_theme"):
-        opts["theme"] = getattr(view._theme, "name", None)
-    return opts
-
-
-def _copy_options(opts: dict | None, view) -> None:
-    if not opts:
-        return
-    setters = (("theme", "apply_theme"), ("scale", "set_scale"), ("isolines", "set_isolines"))
-    for key, setter in setters:
-        if opts.get(key) is not None and hasattr(view, setter):
-            getattr(view, setter)(opts[key])
-    if opts.get("arrows") is not None and hasattr(view, "set_arrows"):
-        view.set_arrows(*opts["arrows"])
-    if opts.get("camera") and hasattr(view, "setCameraParams"):
-        view.setCameraParams(**opts["camera"])

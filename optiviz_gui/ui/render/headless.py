@@ -60,10 +60,10 @@ def export_session(session_path, output, view: str = "contour",
 
     needs_gl = view in ("surface", "both")
     ensure_app(needs_gl)
+    from ..views.options import ViewOptions
     from .frames import ViewFrames
     # as the app opens: arrows for the gradient and for the step actually taken
-    like = {"contour": {"arrows": HEADLESS_ARROWS}}
-    with ViewFrames(sim, view, (w, h), like=like) as source:
+    with ViewFrames(sim, view, (w, h), ViewOptions(arrows=HEADLESS_ARROWS)) as source:
         export_frames(output, source, fps, progress)
     _quick_exit_gc()
 

@@ -101,6 +101,11 @@ class DataView(ModelView, QtWidgets.QWidget):
         """True when the surface is a regression (the plot is shown, not the note)."""
         return _data(self.sim.surface) is not None
 
+    @property
+    def theme(self):
+        """The colours the view draws with."""
+        return self._theme
+
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
         style_plot(t, self.graphics, self.plot)

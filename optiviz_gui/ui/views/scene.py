@@ -66,6 +66,11 @@ class LayoutRenderer:
                 self.lay_out(old)
         return img
 
+    def invalidate(self) -> None:
+        """Forget the cached background: the next render paints it afresh (the layout
+        moved the static items in a way their key cannot see)."""
+        self._static_key = None
+
     def lay_out(self, rect: QtCore.QRectF) -> None:
         """Lay the view's central item out in ``rect`` (scene units), settling text wraps."""
         ci = self.graphics.ci

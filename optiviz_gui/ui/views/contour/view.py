@@ -34,7 +34,8 @@ from . import items as map_items
 from ..base import ModelView
 from ..legend import header_html
 from ..levels import colormap, isolines, levels
-from ...style.theme import get_theme, style_axes, style_plot
+from ..options import ViewOptions
+from ...style.theme import Theme, get_theme, style_axes, style_plot
 from ..scene import LayoutRenderer
 
 SCALES = ("linear", "sqrt", "log")
@@ -144,6 +145,23 @@ class ContourView(ModelView, QtWidgets.QWidget):
 
     def scale(self) -> str:
         return self._scale
+
+    @property
+    def theme(self) -> Theme:
+        """The colours the view draws with."""
+        return self._theme
+
+    @property
+    def options(self) -> ViewOptions:
+        """Theme, scale, iso-lines and arrows, as a value (the export copies them)."""
+        return ViewOptions(theme=self._theme.name, scale=self._scale,
+                           isolines=self._isolines, arrows=self._arrows)
+
+    def apply_options(self, options: ViewOptions) -> None:
+        self.apply_theme(options.theme)
+        self.set_scale(options.scale)
+        self.set_isolines(options.isolines)
+        self.set_arrows(*options.arrows)
 
     def set_isolines(self, on: bool) -> None:
         self._isolines = bool(on)

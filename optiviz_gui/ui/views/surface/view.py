@@ -32,6 +32,7 @@ from PySide6.QtOpenGL import QOpenGLFramebufferObject
 from ....core.simulation import Simulation
 from ..base import ModelView
 from ..legend import header_html
+from ..options import ViewOptions
 from ..levels import transform_for
 from .gl import share_gl_contexts
 from .cache import ATTACHMENT, StaticLayer
@@ -104,6 +105,27 @@ class SurfaceView(ModelView, OffscreenGLView):
             self._scale = scale
             self._build_mesh()
             self.redraw()
+
+    @property
+    def theme(self):
+        """The colours the view draws with."""
+        return self._theme
+
+    @property
+    def options(self) -> ViewOptions:
+        """Theme, height scale and camera, as a value (the export copies them)."""
+        c = self.cameraParams()
+        center = c["center"]
+        camera = (c["distance"], c["elevation"], c["azimuth"], center.x(), center.y(), center.z())
+        return ViewOptions(theme=self._theme.name, scale=self._scale, camera=camera)
+
+    def apply_options(self, options: ViewOptions) -> None:
+        self.apply_theme(options.theme)
+        self.set_scale(options.scale)
+        if options.camera:
+            d, el, az, x, y, z = options.camera
+            self.setCameraPosition(pos=QtGui.QVector3D(x, y, z), distance=d, elevation=el,
+                                   azimuth=az)
 
     def reset_camera(self) -> None:
         """Look at the whole window from above its lowest corner, 30° up, so the
