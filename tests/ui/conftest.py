@@ -17,6 +17,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
+from optiviz_gui.ui.views.surface.gl import choose_pyopengl_platform, share_gl_contexts
+
+# what the app's start does, before pytest-qt makes the QApplication and anything
+# imports OpenGL: GLX on X11, and one OpenGL share group for every 3-D view
+choose_pyopengl_platform()
+share_gl_contexts()
+
 from optiviz_gui.core import session
 from optiviz_gui.core.simulation import Simulation
 

@@ -16,9 +16,6 @@ step of the blog example at 2000×1125 costs a few milliseconds.
 
 from __future__ import annotations
 
-import ctypes
-import sys
-
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -34,25 +31,6 @@ def qimage_to_array(img: QtGui.QImage) -> np.ndarray:
     w, h, bpl = img.width(), img.height(), img.bytesPerLine()
     buf = np.frombuffer(img.constBits(), dtype=np.uint8, count=h * bpl)
     return buf.reshape(h, bpl)[:, : 4 * w].reshape(h, w, 4).copy()
-
-
-def keep_freed_memory() -> None:
-    """Let glibc keep freed blocks of up to 32 MB instead of unmapping them.
-
-    Whole frames (the 3-D view's, every frame of an MP4) allocate and free
-    images of 9 MB (2000×1125×4); by default glibc hands such blocks back to
-    the system and the next frame faults them in again page by page, which
-    doubled the time of such a frame.
-    Linux/glibc only; elsewhere nothing happens.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 32 << 20)      # M_MMAP_THRESHOLD: heap, not mmap, up to 32 MB
-        libc.mallopt(-1, 128 << 20)     # M_TRIM_THRESHOLD: keep up to 128 MB free at the top
-    except (OSError, AttributeError):
-        pass
 
 
 def settle_layout(view) -> None:
@@ -107,7 +85,6 @@ class ViewFrames:
         w, h = self.size
         self._parts: list[tuple[object, int, object]] = []   # (view widget, width, renderer)
         self._warm = False
-        keep_freed_memory()
         options = options or ViewOptions()
         if view in ("contour", "both"):
             from ..views.contour.view import ContourView

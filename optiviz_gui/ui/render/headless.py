@@ -16,8 +16,6 @@ file behind.
 
 from __future__ import annotations
 
-import atexit
-import gc
 import os
 import socket
 import sys
@@ -28,7 +26,6 @@ from ...export.writers import Progress, check_destination, export_frames, output
 VIEWS = ("contour", "surface", "both")   # render.VIEWS, without importing Qt yet
 
 _APP = None      # the QApplication this module made, kept for the life of the process
-_EXIT_GC = False
 
 HEADLESS_ARROWS = (True, True, False)   # gradient, actual step, momentum buffer
 NEEDS_X = ("The 3-D view needs an X server with OpenGL; run under xvfb-run "
@@ -65,19 +62,6 @@ def export_session(session_path, output, view: str = "contour",
     # as the app opens: arrows for the gradient and for the step actually taken
     with ViewFrames(sim, view, (w, h), ViewOptions(arrows=HEADLESS_ARROWS)) as source:
         export_frames(output, source, fps, progress)
-    _quick_exit_gc()
-
-
-def _quick_exit_gc() -> None:
-    """At exit, skip the interpreter's last garbage collections: with Qt and
-    pyqtgraph loaded they walk some 70 000 objects (about 70 ms of a headless
-    export) to free memory the process is about to give back anyway. Files are
-    closed and flushed before this runs; objects still reachable are torn down
-    as usual."""
-    global _EXIT_GC
-    if not _EXIT_GC:
-        _EXIT_GC = True
-        atexit.register(gc.freeze)
 
 
 def ensure_app(needs_gl: bool = False):
@@ -92,21 +76,23 @@ def ensure_app(needs_gl: bool = False):
     app = QApplication.instance()
     if app is None:
         platform = os.environ.get("QT_QPA_PLATFORM", "")
+        argv = [sys.argv[0] if sys.argv and sys.argv[0] else "optiviz"]
         if not platform:
             if needs_gl:
                 platform = "wayland" if os.environ.get("WAYLAND_DISPLAY") else "xcb"
             else:
                 platform = "offscreen"
-                os.environ["QT_QPA_PLATFORM"] = platform
+                argv += ["-platform", platform]      # Qt's own option, no environment write
         if platform.startswith("xcb") and not x_server_reachable():
             # Qt aborts the whole process when it cannot open the display
             raise ConfigError(NEEDS_X if needs_gl else
                               f"Cannot open the X display {os.environ.get('DISPLAY', '')!r}; "
                               f"unset QT_QPA_PLATFORM to draw offscreen.")
         if needs_gl:
-            from ..views.surface.gl import share_gl_contexts
-            share_gl_contexts()      # before the application exists, or never
-        app = _APP = QApplication([sys.argv[0] if sys.argv and sys.argv[0] else "optiviz"])
+            from ..views.surface.gl import choose_pyopengl_platform, share_gl_contexts
+            choose_pyopengl_platform()   # before OpenGL is imported
+            share_gl_contexts()          # before the application exists, or never
+        app = _APP = QApplication(argv)
     if needs_gl:
         from ..views.surface.gl import gl_available
         if not gl_available():

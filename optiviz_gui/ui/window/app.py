@@ -21,11 +21,12 @@ def make_app():
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from ..views.surface.gl import share_gl_contexts
+    from ..views.surface.gl import choose_pyopengl_platform, share_gl_contexts
     from ..style.qstyle import install_style
 
     app = QApplication.instance()
     if app is None:
+        choose_pyopengl_platform()   # before anything imports OpenGL
         share_gl_contexts()          # only possible before the application exists
         app = QApplication(sys.argv[:1])
     app.setOrganizationName("OptiViz")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import os
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
@@ -35,8 +34,6 @@ from ..style.qstyle import install_style
 from .menus import build_menus
 from .wiring import PlaybackKeys, wire
 
-#: set to a non-empty value to print "optiviz-first-paint <epoch seconds>" on the first paint
-FIRST_PAINT_ENV = "OPTIVIZ_REPORT_FIRST_PAINT"
 PANES = ("map", "surface", "loss", "data")
 TABS = ("loss", "data")             # panes sharing the tabs under the 3-D view
 
@@ -212,8 +209,6 @@ class MainWindow(QMainWindow):
     def _first_paint(self) -> None:
         """Called once, just after the first widget of the window has painted."""
         QApplication.instance().removeEventFilter(self._paint_watch)
-        if os.environ.get(FIRST_PAINT_ENV):
-            print(f"optiviz-first-paint {time.time():.6f}", flush=True)
         QTimer.singleShot(0, self, self.create_surface_view)
 
     def create_surface_view(self) -> None:
@@ -241,9 +236,6 @@ class MainWindow(QMainWindow):
         self.surface_slot.deleteLater()
         self.surface3d = self.panes["surface"] = view
         view.setVisible(visible)
-        if os.environ.get(FIRST_PAINT_ENV):
-            QTimer.singleShot(0, self, lambda: print(f"optiviz-3d-ready {time.time():.6f}",
-                                                     flush=True))
 
     @staticmethod
     def _style_note(label: QLabel) -> None:

@@ -1,9 +1,14 @@
-"""Can this process draw the 3-D view?
+"""Can this process draw the 3-D view, and the two process settings OpenGL needs.
 
 Only on a real window system (Qt's xcb or wayland platform) with an OpenGL
 context that can be made current. A context check alone is not enough: under
 ``QT_QPA_PLATFORM=offscreen`` with DISPLAY set a context is created, and the
-GL widget then renders nothing or segfaults (../shared/PLATFORM.md).
+GL widget then renders nothing or segfaults (docs/architecture.md, "Platform").
+
+The process that starts the app (``window/app.make_app``, the headless export's
+``ensure_app``, the test suite) calls ``choose_pyopengl_platform`` and
+``share_gl_contexts`` before the QApplication exists; importing this module
+changes nothing.
 """
 
 from __future__ import annotations
@@ -19,9 +24,7 @@ def share_gl_contexts() -> bool:
     pyqtgraph compiles each shader program once per process and caches it on
     the class; without a shared group the second GL view (a new window, an
     export view, the next test) draws nothing but GL errors. Only possible
-    before the QApplication exists: this module calls it on import, and
-    ``app.py`` should import it before creating the application. Returns
-    whether sharing is on.
+    before the QApplication exists. Returns whether sharing is on.
     """
     from PySide6.QtCore import QCoreApplication, Qt
 
@@ -31,7 +34,17 @@ def share_gl_contexts() -> bool:
     return QCoreApplication.testAttribute(attr)
 
 
-share_gl_contexts()
+def choose_pyopengl_platform() -> None:
+    """Tell PyOpenGL to use GLX on X11, before OpenGL is first imported.
+
+    PyOpenGL picks EGL whenever WAYLAND_DISPLAY or XDG_SESSION_TYPE=wayland is
+    set, and then every 3-D item fails with "Attempt to retrieve context when no
+    valid context". A choice already made (PYOPENGL_PLATFORM set) stays.
+    """
+    if "PYOPENGL_PLATFORM" not in os.environ:
+        wayland = os.environ.get("QT_QPA_PLATFORM", "").startswith("wayland")
+        os.environ["PYOPENGL_PLATFORM"] = "egl" if wayland else "glx"
+
 
 _GL_PLATFORMS = ("xcb", "wayland")
 
