@@ -30,7 +30,7 @@ from .numbers import NumberBox, ProblemLabel
 from .runs import RunList
 from .surface import SurfacePicker
 from ..dialogs.common import rule_html
-from ..window.settings import error_color
+from ..style.palette import error_color
 
 
 class ControlsPanel(QWidget):

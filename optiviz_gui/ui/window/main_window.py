@@ -29,7 +29,8 @@ from ..controls.panel import ControlsPanel
 from ..views.data import DataView
 from ..views.loss import LossView
 from .playback import PlaybackBar
-from .settings import Settings, apply_app_theme, error_color
+from ..style.palette import apply_app_theme, error_color
+from .settings import Settings
 from ..style.qstyle import install_style
 from .menus import build_menus
 from .wiring import PlaybackKeys, wire
