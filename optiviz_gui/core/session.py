@@ -1,4 +1,4 @@
-"""The session file (DESIGN.md, a public contract): read with validation, write atomically.
+"""The session file (a public contract: README, "Sessions"): read with validation, write atomically.
 
     {
       "format": "optiviz-session", "version": 1,

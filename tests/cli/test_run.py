@@ -45,7 +45,7 @@ def test_run_writes_the_blog_trajectories(tmp_path):
     np.testing.assert_allclose(sgd[-1, 1:3], [-2.0, 2.0], atol=1e-3)
     # the least-squares minimum is the noise variance, 0.001² = 1e-6 (to sampling error)
     assert 0.8e-6 < sgd[-1, 3] < 1.2e-6
-    # DESIGN.md: at lr 0.1 RMSprop and Adam have not reached the minimum after 100 steps
+    # the README's example: at lr 0.1 RMSprop and Adam have not reached the minimum after 100 steps
     for label in ("RMSprop", "Adam"):
         assert data[label][-1, 3] > 10 * sgd[-1, 3]
 
