@@ -20,16 +20,17 @@ def test_defaults_are_designs_example():
 
 
 def test_the_limits_themselves_are_accepted():
-    surface = make_surface({"kind": "mlp", "n": 2, "noise": 10, "hidden": [64, 1, 64, 2]}, ".")
-    assert surface.sizes == (2, 64, 1, 64, 2, 1)
+    surface = make_surface({"kind": "mlp", "n": 2, "noise": 10, "hidden": [32, 1, 32, 2]}, ".")
+    assert surface.sizes == (2, 32, 1, 32, 2, 1)
+    assert make_surface({"kind": "mlp", "n": 2000}, ".").data[0].shape == (2000, 2)
     assert make_surface({"kind": "mlp", "hidden": []}, ".").sizes == (2, 1)   # logistic regression
 
 
 @pytest.mark.parametrize("changes, message", [
     ({"data": "waves"}, "surface.data must be one of moons, circles, xor, spiral, blobs or csv, "
                         "got 'waves'."),
-    ({"n": 1}, "surface.n must be between 2 and 5000, got 1."),
-    ({"n": 5001}, "surface.n must be between 2 and 5000, got 5001."),
+    ({"n": 1}, "surface.n must be between 2 and 2000, got 1."),
+    ({"n": 2001}, "surface.n must be between 2 and 2000, got 2001."),
     ({"n": 20.0}, "surface.n must be a whole number, got 20.0."),
     ({"noise": -0.1}, "surface.noise must be a number between 0 and 10, got -0.1."),
     ({"noise": "0.2"}, "surface.noise must be a number between 0 and 10, got '0.2'."),
@@ -39,9 +40,9 @@ def test_the_limits_themselves_are_accepted():
     ({"plane_seed": 1.5}, "surface.plane_seed must be a whole number, got 1.5."),
     ({"hidden": 8}, "surface.hidden must be a list of at most 4 layer widths such as [8, 8], got 8."),
     ({"hidden": [8] * 5}, "surface.hidden must be a list of at most 4 layer widths"),
-    ({"hidden": [8, 0]}, "surface.hidden[1] must be a whole number between 1 and 64, got 0."),
-    ({"hidden": [65]}, "surface.hidden[0] must be a whole number between 1 and 64, got 65."),
-    ({"hidden": [8, 8.0]}, "surface.hidden[1] must be a whole number between 1 and 64, got 8.0."),
+    ({"hidden": [8, 0]}, "surface.hidden[1] must be a whole number between 1 and 32, got 0."),
+    ({"hidden": [33]}, "surface.hidden[0] must be a whole number between 1 and 32, got 33."),
+    ({"hidden": [8, 8.0]}, "surface.hidden[1] must be a whole number between 1 and 32, got 8.0."),
     ({"activation": "softplus"}, "surface.activation must be one of tanh, relu, sigmoid, gelu, "
                                  "got 'softplus'."),
     ({"plane": "hessian"}, "surface.plane must be one of random, pca, got 'hessian'."),

@@ -105,13 +105,14 @@ def test_many_theta_at_once_equal_one_at_a_time(monkeypatch):
     loss, grad = net.loss_and_grad(batch)
     assert loss.shape == (2, 3) and grad.shape == (2, 3, net.dim)
     inputs = RNG.normal(size=(7, 2))
-    for index in np.ndindex(2, 3):
+    logits, losses, accuracy = net.logits(batch, inputs), net.loss(batch), net.accuracy(batch)
+    for index in np.ndindex(2, 3):      # one θ alone goes through 2-D products: equal to ulps
         one_loss, one_grad = net.loss_and_grad(batch[index])
-        assert loss[index] == one_loss
-        np.testing.assert_array_equal(grad[index], one_grad)
-        assert net.loss(batch)[index] == one_loss
-        np.testing.assert_array_equal(net.logits(batch, inputs)[index], net.logits(batch[index], inputs))
-        assert net.accuracy(batch)[index] == net.accuracy(batch[index])
+        assert loss[index] == pytest.approx(one_loss, rel=1e-14)
+        np.testing.assert_allclose(grad[index], one_grad, rtol=1e-13, atol=1e-16)
+        assert losses[index] == pytest.approx(one_loss, rel=1e-14)
+        np.testing.assert_allclose(logits[index], net.logits(batch[index], inputs), rtol=1e-13)
+        assert accuracy[index] == net.accuracy(batch[index])
 
 
 def test_accuracy_counts_the_points_on_the_right_side():

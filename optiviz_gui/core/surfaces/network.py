@@ -12,12 +12,15 @@ layer by layer, weight before bias, from ``numpy.random.default_rng([seed, 1])``
 a stream of their own, not the data's ``default_rng(seed)`` (the same stream
 would tie the first weights to the first data points' noise).
 
-Per point the loss is torch's numerically stable form (aten ``binary_cross_entropy_with_logits``)::
+Per point the loss is torch's numerically stable form (aten
+``binary_cross_entropy_with_logits`` and its CPU ``log_sigmoid``)::
 
-    ℓ(z, y) = (1 − y)·z − log σ(z),    −log σ(z) = softplus(−z) = max(−z, 0) + log1p(e^{−|z|})
+    ℓ(z, y) = (1 − y)·z − log σ(z),    log σ(z) = min(z, 0) − log1p(e^{−|z|})
 
-(``np.logaddexp(0, −z)`` rounds exactly as torch's ``min(z, 0) − log1p(exp(−|z|))``), and
-∂L/∂z = (σ(z) − y)/N with σ(z) = exp(−softplus(−z)), which never overflows.
+which never overflows; ∂L/∂z = (σ(z) − y)/N with σ(z) = exp(log σ(z)). (torch's
+exp and log1p are its own vectorised ones, so single values can differ from
+it in the last bit; measured, both are within 1 ulp of the exact softplus.
+``np.logaddexp(0, −z)`` is the same function 3.5 times slower on a plane grid.)
 
 Back-propagation is written by hand with the points along the last axis, so each
 layer is one matrix product for any number of θ (leading axes)::
@@ -136,24 +139,24 @@ class MLP:
 
     def _loss(self, theta):
         z = self._forward(theta, self._xt)[0]
-        return (self._mean_loss(z, np.logaddexp(0.0, np.negative(z))),)
+        return (self._mean_loss(z, _log_sigmoid(z)),)
 
     def _loss_and_grad(self, theta):
         z, inputs, saved = self._forward(theta, self._xt, keep=True)
-        softplus = np.logaddexp(0.0, np.negative(z))                  # −log σ(z)
-        dz = np.negative(softplus)
-        np.exp(dz, out=dz)                                            # σ(z)
-        loss = self._mean_loss(z, softplus)
+        log_sigmoid = _log_sigmoid(z)
+        dz = np.exp(log_sigmoid)                                      # σ(z)
+        loss = self._mean_loss(z, log_sigmoid)
         dz -= self.y
         dz /= self._n
         grad = np.empty(theta.shape)
         self._backward(theta, dz[..., None, :], inputs, saved, grad)
         return loss, grad
 
-    def _mean_loss(self, z, softplus):
-        """mean over the points of (1 − y)·z + softplus(−z); ``softplus`` is overwritten."""
-        softplus += z * self._one_minus_y
-        return np.add.reduce(softplus, axis=-1) / self._n
+    def _mean_loss(self, z, log_sigmoid):
+        """mean over the points of (1 − y)·z − log σ(z)."""
+        terms = z * self._one_minus_y
+        terms -= log_sigmoid
+        return np.add.reduce(terms, axis=-1) / self._n
 
     def _backward(self, theta, dz, inputs, saved, grad) -> None:
         """Write ∇L into ``grad`` from ∂L/∂Z of the last layer, (..., 1, N)."""
@@ -161,12 +164,12 @@ class MLP:
         backward = self.activation.backward
         for k in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[k]
-            np.matmul(dz, np.swapaxes(inputs[k], -1, -2),
+            np.matmul(dz, inputs[k].swapaxes(-1, -2),
                       out=grad[..., layer.weight].reshape(lead + layer.shape))
             np.add.reduce(dz, axis=-1, out=grad[..., layer.bias])
             if k:
                 w = theta[..., layer.weight].reshape(lead + layer.shape)
-                dz = backward(np.swapaxes(w, -1, -2) @ dz, saved[k - 1])
+                dz = backward(w.swapaxes(-1, -2) @ dz, saved[k - 1])
 
     # ---------------------------------------------------------- many θ at once
     def _map(self, theta, fn, points: int) -> tuple:
@@ -186,5 +189,14 @@ class MLP:
             parts = [fn(flat[i:i + step]) for i in range(0, max(len(flat), 1), step)]
         return tuple(np.concatenate(results).reshape(theta.shape[:-1] + results[0].shape[1:])
                      for results in zip(*parts))
+
+def _log_sigmoid(z):
+    """log σ(z) = min(z, 0) − log1p(e^{−|z|}), torch's CPU formula."""
+    t = np.abs(z)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    return np.subtract(np.minimum(z, 0.0), t, out=t)
+
 
 __all__ = ["MLP", "Layer", "layers_of", "CHUNK"]

@@ -44,7 +44,8 @@ import numpy as np
 
 from ..errors import ConfigError
 
-PCA_ROWS = 2000   # path points a PCA uses at most (sampled evenly along each path)
+PCA_ROWS = 2000         # path points a PCA uses at most (sampled evenly along each path)
+PROJECT_CHUNK = 1 << 16  # numbers of θ projected at once
 
 
 class Plane:
@@ -61,11 +62,23 @@ class Plane:
         return self.origin + np.asarray(ab, dtype=float) @ self.directions
 
     def project(self, theta) -> tuple[np.ndarray, np.ndarray]:
-        """((α, β) of shape (..., 2), distance of shape (...,)) for θ of shape (..., P)."""
-        offset = np.asarray(theta, dtype=float) - self.origin
-        ab = (offset @ self.directions.T) @ self._gram_inv
-        distance = np.linalg.norm(offset - ab @ self.directions, axis=-1)
-        return ab, distance
+        """((α, β) of shape (..., 2), distance of shape (...,)) for θ of shape (..., P).
+
+        A long path goes in chunks of about PROJECT_CHUNK numbers: the residual's
+        temporaries then stay in cache (10⁵ steps of a 301-parameter net: 0.1 s
+        instead of 1 s in one piece, measured in benchmarks/mlp.py).
+        """
+        theta = np.asarray(theta, dtype=float)
+        flat = theta.reshape(-1, len(self.origin))
+        ab, distance = np.empty((len(flat), 2)), np.empty(len(flat))
+        rows = max(1, PROJECT_CHUNK // len(self.origin))
+        for start in range(0, len(flat), rows):
+            offset = flat[start:start + rows] - self.origin
+            coords = (offset @ self.directions.T) @ self._gram_inv
+            offset -= coords @ self.directions
+            ab[start:start + rows] = coords
+            distance[start:start + rows] = np.sqrt(np.einsum("ij,ij->i", offset, offset))
+        return ab.reshape(theta.shape[:-1] + (2,)), distance.reshape(theta.shape[:-1])
 
 
 def random_directions(theta0, layers, seed: int) -> np.ndarray:
@@ -127,4 +140,5 @@ def pca_directions(paths, theta0) -> np.ndarray:
     return directions
 
 
-__all__ = ["Plane", "random_directions", "filter_normalized", "pca_directions", "PCA_ROWS"]
+__all__ = ["Plane", "random_directions", "filter_normalized", "pca_directions", "PCA_ROWS",
+           "PROJECT_CHUNK"]
