@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 import time
 import tracemalloc
+from itertools import pairwise
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def grids() -> None:
           f"difference {rel:.1e})  target <= 1 s: {'OK' if fast <= 1 else 'ABOVE TARGET'}")
     for activation in ("relu", "sigmoid", "gelu"):
         other = net(activation)
-        print(f"  {activation:8s} grid     : {best_of(lambda: other.grid(n)):8.3f} s")
+        print(f"  {activation:8s} grid     : {best_of(lambda s=other: s.grid(n)):8.3f} s")
     biggest = net("tanh", (32, 32, 32, 32), 2000)
     small = best_of(lambda: biggest.grid(10), repeat=1)
     step = best_of(lambda: biggest.value_and_grad_theta(biggest.theta0))
@@ -85,10 +86,17 @@ def our_steps(surface, steps: int) -> None:
 
 
 def torch_steps(surface, steps: int) -> None:
+    """The same nn.Sequential (float64, our θ₀) trained by torch.optim.Adam."""
     import torch
 
-    from tests.core.mlp_torch import torch_net
-    model = torch_net(torch, surface.sizes, surface.activation, surface.theta0)
+    act = {"tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid,
+           "gelu": torch.nn.GELU}[surface.activation]
+    modules = []
+    for fan_in, fan_out in pairwise(surface.sizes):
+        modules += [torch.nn.Linear(fan_in, fan_out, dtype=torch.float64), act()]
+    model = torch.nn.Sequential(*modules[:-1])
+    with torch.no_grad():
+        torch.nn.utils.vector_to_parameters(torch.tensor(surface.theta0), model.parameters())
     opt = torch.optim.Adam(model.parameters(), lr=0.01)
     X, y = (torch.tensor(a) for a in surface.data)
     loss_fn = torch.nn.BCEWithLogitsLoss()
@@ -112,7 +120,7 @@ def steps_per_second() -> None:
     for activation in ("tanh", "relu", "sigmoid", "gelu"):
         surface = net(activation)
         steps = 5000 if activation != "gelu" else 1000
-        rate = steps / best_of(lambda: our_steps(surface, steps))
+        rate = steps / best_of(lambda s=surface, k=steps: our_steps(s, k))
         ratio = f"({rate / baseline:.1f}x torch)" if baseline else ""
         flag = ("target >= 20,000: " + ("OK" if rate >= 20_000 else "BELOW TARGET")
                 if activation == "tanh" else "")

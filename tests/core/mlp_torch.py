@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 
 from optiviz_gui.core.surfaces.activations import TORCH_NAMES
@@ -10,7 +12,7 @@ from optiviz_gui.core.surfaces.activations import TORCH_NAMES
 def torch_net(torch, sizes, activation, theta):
     """nn.Sequential(Linear, act, ..., Linear) in float64 with parameters ``theta``."""
     modules = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in pairwise(sizes):
         modules += [torch.nn.Linear(fan_in, fan_out, dtype=torch.float64),
                     getattr(torch.nn, TORCH_NAMES[activation])()]
     net = torch.nn.Sequential(*modules[:-1])

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from optiviz_gui.core.errors import ConfigError
-from optiviz_gui.core.surfaces.datasets import GENERATORS, generate, parse_csv, read_csv, write_csv
+from optiviz_gui.core.surfaces.datasets import (
+    GENERATORS,
+    generate,
+    parse_csv,
+    read_csv,
+    write_csv,
+)
 
 
 @pytest.mark.parametrize("kind", GENERATORS)

@@ -27,8 +27,8 @@ def test_the_limits_themselves_are_accepted():
 
 
 @pytest.mark.parametrize("changes, message", [
-    ({"data": "waves"}, "surface.data must be one of moons, circles, xor, spiral, blobs or csv, "
-                        "got 'waves'."),
+    ({"data": "waves"}, ("surface.data must be one of moons, circles, xor, spiral, blobs or csv, "
+                         "got 'waves'.")),
     ({"n": 1}, "surface.n must be between 2 and 2000, got 1."),
     ({"n": 2001}, "surface.n must be between 2 and 2000, got 2001."),
     ({"n": 20.0}, "surface.n must be a whole number, got 20.0."),
@@ -43,15 +43,15 @@ def test_the_limits_themselves_are_accepted():
     ({"hidden": [8, 0]}, "surface.hidden[1] must be a whole number between 1 and 32, got 0."),
     ({"hidden": [33]}, "surface.hidden[0] must be a whole number between 1 and 32, got 33."),
     ({"hidden": [8, 8.0]}, "surface.hidden[1] must be a whole number between 1 and 32, got 8.0."),
-    ({"activation": "softplus"}, "surface.activation must be one of tanh, relu, sigmoid, gelu, "
-                                 "got 'softplus'."),
+    ({"activation": "softplus"}, ("surface.activation must be one of tanh, relu, sigmoid, gelu, "
+                                  "got 'softplus'.")),
     ({"plane": "hessian"}, "surface.plane must be one of random, pca, got 'hessian'."),
     ({"csv": "d.csv"}, "surface.csv needs surface.data \"csv\" (data is 'moons')."),
     ({"data": "csv"}, "surface.csv must be a file name when surface.data is \"csv\", got None."),
     ({"data": "csv", "csv": "d.csv", "n": 10},
      "surface.n cannot be combined with surface.data \"csv\" (the points come from the file)."),
-    ({"expr": "x"}, "surface.expr is not a setting of a mlp surface (it takes data, n, noise, "
-                    "seed, hidden, activation, plane, plane_seed, csv, bounds)."),
+    ({"expr": "x"}, ("surface.expr is not a setting of a mlp surface (it takes data, n, noise, "
+                     "seed, hidden, activation, plane, plane_seed, csv, bounds).")),
     ({"bounds": [[1, 0], [0, 1]]}, "surface.bounds[0] must be [x_min, x_max]"),
 ])
 def test_bad_values_are_one_sentence_naming_the_key(changes, message):

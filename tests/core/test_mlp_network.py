@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 import pytest
-
 from mlp_torch import torch_loss_and_grad, torch_net
+
 from optiviz_gui.core.surfaces import network
 from optiviz_gui.core.surfaces.activations import ACTIVATIONS
 from optiviz_gui.core.surfaces.network import MLP, layers_of

@@ -9,7 +9,10 @@ from optiviz_gui.core.errors import ConfigError
 from optiviz_gui.core.surfaces import plane as plane_module
 from optiviz_gui.core.surfaces.network import layers_of
 from optiviz_gui.core.surfaces.plane import (
-    Plane, filter_normalized, pca_directions, random_directions,
+    Plane,
+    filter_normalized,
+    pca_directions,
+    random_directions,
 )
 
 TINY = layers_of((2, 2, 1))     # W₁ = θ[0:4] (2×2), b₁ = θ[4:6], W₂ = θ[6:8], b₂ = θ[8]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from mlp_torch import torch_net
+
 from optiviz_gui.core.errors import ConfigError
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.surfaces import make_surface

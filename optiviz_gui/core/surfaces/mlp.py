@@ -26,6 +26,7 @@ same network seen on the principal plane of the runs' paths.
 from __future__ import annotations
 
 import copy
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -247,7 +248,7 @@ def _checked_data(X, y) -> tuple[np.ndarray, np.ndarray]:
 def _describe(sizes, activation: str) -> str:
     """'Linear(2, 8), Tanh, Linear(8, 8), Tanh, Linear(8, 1)'."""
     act = TORCH_NAMES[activation]
-    linears = [f"Linear({a}, {b})" for a, b in zip(sizes[:-1], sizes[1:])]
+    linears = [f"Linear({a}, {b})" for a, b in pairwise(sizes)]
     return f", {act}(), ".join(linears)
 
 

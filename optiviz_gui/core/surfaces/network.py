@@ -39,6 +39,7 @@ per layer at once otherwise).
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -59,7 +60,7 @@ class Layer(NamedTuple):
 def layers_of(sizes) -> tuple[Layer, ...]:
     """The Linear layers of widths ``sizes`` = (2, h₁, ..., h_k, 1), in parameters() order."""
     layers, start = [], 0
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+    for fan_in, fan_out in pairwise(sizes):
         end = start + fan_out * fan_in
         layers.append(Layer(slice(start, end), slice(end, end + fan_out), (fan_out, fan_in)))
         start = end + fan_out
