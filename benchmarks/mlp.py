@@ -9,7 +9,8 @@
    allows (4 × 32 on 2000 points), the latter timed on a 10×10 grid and scaled.
 2. Optimizer steps per second on that net, one θ: our loop
    (``value_and_grad_theta`` + ``Adam.update``) against torch.optim.Adam training
-   the same nn.Sequential in float64 when torch is installed. Target ≥ 20 000.
+   the same nn.Sequential in float64 (one thread) when torch is installed.
+   Target ≥ 20 000.
 3. Memory: the bytes each kept step costs for a 301-parameter net (2-16-14-1) —
    θ, loss, plane coordinates, distance, the projected gradient — measured with
    tracemalloc, and the figure for 10⁵ steps; the cost of projecting such a path
@@ -111,7 +112,8 @@ def steps_per_second() -> None:
     try:
         import torch
         torch.set_default_dtype(torch.float64)
-        torch_steps(net(), 50)                                   # warm-up (lazy imports)
+        torch.set_num_threads(1)           # a 2-8-8-1 net gains nothing from threads; on two
+        torch_steps(net(), 50)             # busy cores they only spin. Warm-up: lazy imports
         baseline = 2000 / best_of(lambda: torch_steps(net(), 2000))
         print(f"{'torch.optim.Adam, nn.Sequential':34s} {baseline:10,.0f} steps/s   (baseline)")
     except ImportError:

@@ -20,11 +20,15 @@ STEPS = 100
 
 
 @pytest.fixture(autouse=True)
-def float64():
-    old = torch.get_default_dtype()
+def float64_one_thread():
+    """float64 like ours; one thread: torch's second thread only spins on two busy cores
+    (a 100-step run took 2–18 s with two, 0.05 s with one)."""
+    dtype, threads = torch.get_default_dtype(), torch.get_num_threads()
     torch.set_default_dtype(torch.float64)
+    torch.set_num_threads(1)
     yield
-    torch.set_default_dtype(old)
+    torch.set_default_dtype(dtype)
+    torch.set_num_threads(threads)
 
 
 def ours(surface, name, hp, theta):
