@@ -166,3 +166,18 @@ def test_bad_arrays_are_refused(X, y, message):
 def test_arrays_without_a_source_cannot_be_saved():
     with pytest.raises(ConfigError, match="given as arrays"):
         MLPSurface(np.zeros((2, 2)), [0, 1]).to_dict()
+
+
+def test_a_diverged_path_leaves_the_pca_window_finite(surface):
+    path = train(surface, 60)
+    diverged = path.copy()
+    diverged[-1] = np.inf
+    bounds = np.array(surface.with_pca_plane([path, diverged]).bounds)
+    assert np.all(np.isfinite(bounds))
+
+
+def test_title_names_the_net_and_the_data(surface, tmp_path):
+    assert surface.title == "MLP 2-6-5-1 (tanh) on 120 moons points"
+    (tmp_path / "pts.csv").write_text("x1,x2,label\n0,0,0\n1,1,1\n")
+    assert MLPSurface.from_csv(tmp_path / "pts.csv", hidden=()).title == (
+        "MLP 2-1 (tanh) on 2 pts.csv points")

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -47,7 +48,13 @@ LIFT_CHUNK = 1 << 20                          # plane points × P lifted to θ a
 
 
 class MLPSurface(Surface):
-    """The loss of a small MLP classifier on a plane through θ₀; see the module docstring."""
+    """The loss of a small MLP classifier on a plane through θ₀; see the module docstring.
+
+    Attributes: ``network`` (network.MLP), ``theta0`` (P,), ``plane`` (plane.Plane:
+    origin θ₀ and ``directions`` (2, P)), ``plane_kind`` ("random" or "pca", the
+    session's "plane"), ``seed``, ``plane_seed``; properties ``data`` (X, y),
+    ``sizes`` (2, *hidden, 1), ``activation``, ``dim`` (P), ``directions``.
+    """
 
     kind = "mlp"
     name = "mlp"
@@ -121,8 +128,13 @@ class MLPSurface(Surface):
 
     @property
     def title(self) -> str:
+        """'MLP 2-8-8-1 (tanh) on 200 moons points'."""
+        if isinstance(self.source, dict):
+            data = self.source["data"]
+        else:
+            data = Path(self.source).name if self.source else "given"
         shape = "-".join(map(str, self.sizes))
-        return f"MLP {shape} ({self.activation}), {len(self.network.y)} points"
+        return f"MLP {shape} ({self.activation}) on {len(self.network.y)} {data} points"
 
     @property
     def formula(self) -> str:
@@ -180,15 +192,17 @@ class MLPSurface(Surface):
     def with_pca_plane(self, paths) -> MLPSurface:
         """The same network on the principal plane of ``paths`` (a list of (n_i, P) arrays).
 
-        The window fits the projected paths and θ₀ with a margin of a fifth of
-        its larger side, unless this surface's window was set in the session.
+        The window fits the projected paths (their finite points) and θ₀ with a
+        margin of a fifth of its larger side, unless this surface's window was
+        set in the session.
         """
         new = copy.copy(self)
         new.plane = Plane(self.theta0, pca_directions(paths, self.theta0))
         new.plane_kind, new._pca = "pca", True
         if not self.custom_bounds:
-            points = [new.project(np.asarray(p, dtype=float))[0] for p in paths if len(p)]
-            new.bounds = _window(np.concatenate([np.zeros((1, 2)), *points]))
+            points = np.concatenate([np.zeros((1, 2))] + [
+                new.project(np.asarray(p, dtype=float).reshape(-1, self.dim))[0] for p in paths])
+            new.bounds = _window(points[np.all(np.isfinite(points), axis=1)])
         return new
 
     def value_and_grad_xy(self, a, b, xp=np):

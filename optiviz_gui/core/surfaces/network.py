@@ -191,6 +191,7 @@ class MLP:
         return tuple(np.concatenate(results).reshape(theta.shape[:-1] + results[0].shape[1:])
                      for results in zip(*parts))
 
+
 def _log_sigmoid(z):
     """log σ(z) = min(z, 0) − log1p(e^{−|z|}), torch's CPU formula."""
     t = np.abs(z)
