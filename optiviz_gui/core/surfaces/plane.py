@@ -72,12 +72,13 @@ class Plane:
         flat = theta.reshape(-1, len(self.origin))
         ab, distance = np.empty((len(flat), 2)), np.empty(len(flat))
         rows = max(1, PROJECT_CHUNK // len(self.origin))
-        for start in range(0, len(flat), rows):
-            offset = flat[start:start + rows] - self.origin
-            coords = (offset @ self.directions.T) @ self._gram_inv
-            offset -= coords @ self.directions
-            ab[start:start + rows] = coords
-            distance[start:start + rows] = np.sqrt(np.einsum("ij,ij->i", offset, offset))
+        with np.errstate(all="ignore"):                 # a diverged θ projects to nan, silently
+            for start in range(0, len(flat), rows):
+                offset = flat[start:start + rows] - self.origin
+                coords = (offset @ self.directions.T) @ self._gram_inv
+                offset -= coords @ self.directions
+                ab[start:start + rows] = coords
+                distance[start:start + rows] = np.sqrt(np.einsum("ij,ij->i", offset, offset))
         return ab.reshape(theta.shape[:-1] + (2,)), distance.reshape(theta.shape[:-1])
 
 
