@@ -29,10 +29,10 @@ from .regression import SYNTHETIC_DEFAULTS, LinearRegression
 
 MAX_POINTS = 10_000_000
 MAX_MAGNITUDE = 1e60   # synthetic settings: keeps every y (and its square) finite
-# mlp, interactive: the largest net (4 × 32 units, P = 3297) on the most points takes about
-# 3 ms a training step and 9 s for a 100×100 plane grid with one BLAS thread (measured; two
-# threads fighting over two busy cores: 38 ms and 150 s); the defaults take 50 µs and 0.15 s.
-# 5000 points and 4 × 64 units took 39 ms a step and 71 s a grid.
+# mlp, interactive (benchmarks/mlp.py): the defaults take 50 µs a training step and 0.15 s
+# for a 100×100 plane grid; the largest net allowed (4 × 32 units, P = 3297) on the most
+# points 1.6 ms and 15 s with one BLAS thread (10 ms and 280 s with OpenBLAS's two threads
+# fighting over two busy cores). 5000 points and 4 × 64 units took 39 ms and 71 s.
 MLP_MAX_POINTS = 2000
 MLP_MAX_LAYERS = 4
 MLP_MAX_WIDTH = 32
