@@ -162,13 +162,13 @@ def hypot_at_most(a, b, lo, hi, exact_t) -> np.ndarray:
     there), which is rare. hypot is rounded faithfully, so with s = a² + b²
     rounded and m = max(|a|, |b|), both floats:
 
-    * s ≤ lo²·(1 − 2⁻⁴⁰) makes the exact √(a² + b²) < lo ≤ t (the margin covers
-      the three roundings of s and lo²; squares that underflow are off by
-      < 2⁻¹⁰⁷⁴, nothing beside t² ≥ 1e-200), so the rounded hypot ≤ t;
+    * a finite s ≤ lo²·(1 − 2⁻⁴⁰) makes the exact √(a² + b²) < lo ≤ t (the
+      margin covers the three roundings of s and lo²; squares that underflow
+      are off by < 2⁻¹⁰⁷⁴, nothing beside t² ≥ 1e-200), so the rounded hypot ≤ t;
     * m > hi ≥ t makes the rounded hypot ≥ m > t (m ≤ √(a² + b²) and is a float).
     A nan in a or b fails both and the exact test, as it fails ``<=``.
     """
-    out = a * a + b * b <= lo * lo * _SURE
+    out = a * a + b * b <= np.minimum(lo * lo * _SURE, _MAX)   # an overflowed s is never sure
     unsure = ~out & (np.maximum(np.abs(a), np.abs(b)) <= hi)
     if unsure.any():
         i = np.flatnonzero(unsure)
@@ -177,6 +177,7 @@ def hypot_at_most(a, b, lo, hi, exact_t) -> np.ndarray:
 
 
 _SURE = 1.0 - 2.0**-40
+_MAX = np.finfo(float).max
 
 
 def _stack(gx, gy, n: int) -> np.ndarray:
