@@ -39,13 +39,14 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .errors import ConfigError
-from .maps_cells import CONVERGED, INVALID, STATUS, CellRun, with_lr
+from .maps_cells import CONVERGED, DIVERGED, INVALID, RUNNING, STATUS, CellRun, with_lr
 from .optimizers import Optimizer
 from .surfaces import Surface
 from .trajectory import MAX_STEPS
 
 __all__ = ["start_map", "hyper_map", "map_keys", "compute", "blocks", "nearest_minimum",
-           "StartMap", "HyperMap", "Block", "MapResult", "Cancelled", "STATUS", "MAX_SIDE"]
+           "StartMap", "HyperMap", "Block", "MapResult", "Cancelled", "MAX_SIDE",
+           "STATUS", "RUNNING", "CONVERGED", "DIVERGED", "INVALID"]
 
 MAX_SIDE = 4096            # cells a side: 16.7 million cells at most, ~0.6 GB of results
 BLOCK = 16384              # cells run together: fastest here (arrays stay in cache), ~5 MB of state
@@ -113,10 +114,9 @@ class HyperMap:
     _lr_ok: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        values = [None] if self.key is None else self.v
-        columns = tuple(_valid(lambda: _replace(self.optimizer, self.key, float(x)))
-                        if self.key else self.optimizer for x in values)
-        lr_ok = np.array([_valid(lambda: self.optimizer.replace(lr=float(lr))) is not None
+        columns = (self.optimizer,) if self.key is None else tuple(
+            _valid(_replace, self.optimizer, self.key, float(x)) for x in self.v)
+        lr_ok = np.array([_valid(self.optimizer.replace, lr=float(lr)) is not None
                           for lr in self.u], dtype=bool)
         object.__setattr__(self, "_columns", columns)
         object.__setattr__(self, "_lr_ok", lr_ok)
@@ -157,8 +157,8 @@ def hyper_map(surface: Surface, optimizer: Optimizer, start, steps: int, grid=64
     n, m = _grid(grid, two=key is not None)
     if lr is None:
         if optimizer.lr <= 0:
-            raise ConfigError(f"lr is {optimizer.lr}, so lr/100 .. lr·100 is empty; "
-                              f"give the lr range.")
+            raise ConfigError(f"{optimizer.title}: lr is {optimizer.lr}, so lr/100 .. lr·100 "
+                              f"is empty; give the lr range.")
         lr = (optimizer.lr / 100, optimizer.lr * 100)
     lo, hi = _interval(lr, "lr")
     if lo <= 0:
@@ -366,9 +366,10 @@ def _replace(optimizer: Optimizer, key: str, value: float) -> Optimizer:
     return optimizer.replace(**{name: tuple(pair)})
 
 
-def _valid(make):
+def _valid(make, *args, **kwargs):
+    """``make(...)``, or None when torch would refuse it."""
     try:
-        return make()
+        return make(*args, **kwargs)
     except ConfigError:
         return None
 
@@ -378,15 +379,19 @@ def _grid(grid, two: bool) -> tuple[int, int]:
     if not two and m != 1:
         raise ConfigError(f"grid {n}x{m} needs a second keyword to map over; give one number.")
     for side in (n, m) if two else (n,):
-        if isinstance(side, bool) or not isinstance(side, (int, np.integer)) or not 2 <= side <= MAX_SIDE:
+        if not _whole(side) or not 2 <= side <= MAX_SIDE:
             raise ConfigError(f"grid must be from 2 to {MAX_SIDE} cells a side, got {side!r}.")
     return int(n), int(m)
 
 
 def _steps(steps) -> int:
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 1 <= steps <= MAX_STEPS:
+    if not _whole(steps) or not 1 <= steps <= MAX_STEPS:
         raise ConfigError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, got {steps!r}.")
     return int(steps)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
 def _interval(span, key: str) -> tuple[float, float]:

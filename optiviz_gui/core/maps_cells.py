@@ -76,7 +76,7 @@ class CellRun:
 
     def advance(self, to_step: int) -> None:
         """Run every cell up to step ``to_step`` (cells that diverged just idle)."""
-        surface, update, lim = self.surface, self.rule.update, self._limit
+        surface, update = self.surface, self.rule.update
         P, F, G, state = self._P, self._F, self._G, self._state
         n = P.shape[1]
         alive, last_moving = self.alive, self._last_moving
