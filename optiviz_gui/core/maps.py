@@ -39,7 +39,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from .errors import ConfigError
-from .maps_cells import CONVERGED, DIVERGED, INVALID, RUNNING, STATUS, CellRun, with_lr
+from .maps_cells import CONVERGED, DIVERGED, INVALID, RUNNING, STATUS, CellRun, Columns, with_lr
 from .optimizers import Optimizer
 from .surfaces import Surface
 from .trajectory import MAX_STEPS
@@ -85,9 +85,9 @@ class StartMap:
     def axes(self) -> tuple[str, str]:
         return self.surface.axis_labels
 
-    def runs(self, i: np.ndarray, j: np.ndarray):
-        """(step rule, starts (n, 2), positions in i/j) for the cells i, j; none is invalid."""
-        yield self.rule(self.optimizer), np.column_stack((self.u[i], self.v[j])), slice(None)
+    def cells(self, i: np.ndarray, j: np.ndarray):
+        """(step rule, starts (n, 2), positions in i/j) for the valid ones of the cells i, j."""
+        return self.rule(self.optimizer), np.column_stack((self.u[i], self.v[j])), slice(None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,6 +111,7 @@ class HyperMap:
     rule: Rule = _same
     kind = "hyper"
     _columns: tuple = field(init=False, repr=False)
+    _column_ok: np.ndarray = field(init=False, repr=False)
     _lr_ok: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +120,7 @@ class HyperMap:
         lr_ok = np.array([_valid(self.optimizer.replace, lr=float(lr)) is not None
                           for lr in self.u], dtype=bool)
         object.__setattr__(self, "_columns", columns)
+        object.__setattr__(self, "_column_ok", np.array([c is not None for c in columns]))
         object.__setattr__(self, "_lr_ok", lr_ok)
 
     @property
@@ -129,15 +131,18 @@ class HyperMap:
     def axes(self) -> tuple[str, str | None]:
         return "lr", self.key
 
-    def runs(self, i: np.ndarray, j: np.ndarray):
-        start = np.asarray(self.start, dtype=float)
-        for column in np.unique(j):
-            opt = self._columns[column]
-            sel = np.flatnonzero((j == column) & self._lr_ok[i])
-            if opt is None or not sel.size:
-                continue
-            yield (self.rule(with_lr(opt, self.u[i[sel]])),
-                   np.broadcast_to(start, (len(sel), 2)), sel)
+    def cells(self, i: np.ndarray, j: np.ndarray):
+        """(step rule, starts (n, 2), positions in i/j) for the valid ones of the cells i, j:
+        the columns' optimizers side by side, each on its cells."""
+        sel = np.flatnonzero(self._lr_ok[i] & self._column_ok[j])
+        sel = sel[np.argsort(j[sel], kind="stable")]
+        columns, widths = np.unique(j[sel], return_counts=True)
+        parts = []
+        for column, width, first in zip(columns, widths, np.cumsum(widths) - widths):
+            lrs = self.u[i[sel[first:first + width]]]
+            parts.append((self.rule(with_lr(self._columns[column], lrs)), int(width)))
+        start = np.broadcast_to(np.asarray(self.start, dtype=float), (len(sel), 2))
+        return Columns(parts), start, sel
 
 
 def start_map(surface: Surface, optimizer: Optimizer, steps: int, grid=64, *,
@@ -220,9 +225,10 @@ def blocks(spec, order: str = "rows", block: int = BLOCK, progress=None,
         n = len(i)
         out = Block(i, j, np.full((n, 2), np.nan), np.full(n, np.nan),
                     np.full(n, INVALID, dtype=np.int8), np.full(n, -1), np.full(n, -1))
-        for rule, starts, sel in spec.runs(i, j):
+        rule, starts, sel = spec.cells(i, j)
+        width = len(starts)
+        if width:
             run = CellRun(spec.surface, rule, starts)
-            width = len(starts)
             while run.k < steps:
                 if cancel is not None and cancel():
                     raise Cancelled
@@ -330,14 +336,15 @@ def _strides(shape: tuple[int, int]) -> list[int]:
 
 
 def _cells(shape: tuple[int, int], order: str, block: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(i, j) of at most ``block`` cells at a time, each sub-grid in file order (j outer)."""
+    """(i, j) of ``block`` cells at a time (the last fewer), each sub-grid in file order
+    (j outer); a block may end one sub-grid and begin the next: small ones share a run."""
     if order not in ("rows", "progressive"):
         raise ValueError(f"order must be 'rows' or 'progressive', got {order!r}")
     n, m = shape
     strides = _strides(shape) if order == "progressive" else [1]
+    rows_i, rows_j, count = [], [], 0
     for s in strides:
         coarser = s != strides[0]           # cells of the coarser sub-grids are done already
-        rows_i, rows_j, count = [], [], 0
         for j in range(0, m, s):
             i = np.arange(s, n, 2 * s) if coarser and j % (2 * s) == 0 else np.arange(0, n, s)
             rows_i.append(i)
@@ -347,8 +354,8 @@ def _cells(shape: tuple[int, int], order: str, block: int) -> Iterator[tuple[np.
                 i_all, j_all = np.concatenate(rows_i), np.concatenate(rows_j)
                 yield i_all[:block], j_all[:block]
                 rows_i, rows_j, count = [i_all[block:]], [j_all[block:]], count - block
-        if count:
-            yield np.concatenate(rows_i), np.concatenate(rows_j)
+    if count:
+        yield np.concatenate(rows_i), np.concatenate(rows_j)
 
 
 # ------------------------------------------------------------------- checks

@@ -69,6 +69,8 @@ class CellRun:
             self._state = rule.init(P)
             self.alive = self._good(P, F, G)
             self._gtol = GTOL * np.maximum(1.0, np.hypot(G[0], G[1]))
+            self._gtol_squares = squares(self._gtol, self._gtol)
+            self._box = self._limit * self._limit * _BELOW
         self.diverged_at = np.where(self.alive, -1, 0)
         self._final = P.copy()          # where each dead run stopped, and its loss
         self._final_loss = F.copy()
@@ -80,10 +82,12 @@ class CellRun:
         P, F, G, state = self._P, self._F, self._G, self._state
         n = P.shape[1]
         alive, last_moving = self.alive, self._last_moving
+        dead = ~alive
+        n_dead = int(np.count_nonzero(dead))
         batches = bool(surface.batch_size)
         with np.errstate(all="ignore"):
             for k in range(self.k + 1, to_step + 1):
-                if not alive.any():
+                if n_dead == n:
                     break
                 delta, state = update(G, state, P, np)
                 Pn = P + delta
@@ -95,32 +99,61 @@ class CellRun:
                     f, gx, gy = surface.value_and_grad_xy(x, y, np)
                 G = _stack(gx, gy, n)      # a new array: a state may keep the last one (SGD's buffer)
                 Fn = _row(f, n)
-                bad = alive & ~self._good(Pn, Fn, G)
-                if bad.any():
+                pp = x * x + y * y         # ‖θ_k‖², ‖∇f(θ_k)‖², rounded: the tests' fast paths
+                gg = G[0] * G[0] + G[1] * G[1]
+                bad = self._diverged(Pn, Fn, G, pp, gg, dead)
+                if bad.size:
                     self._final[:, bad] = P[:, bad]
                     self._final_loss[bad] = F[bad]
                     self.diverged_at[bad] = k
-                    alive &= ~bad
-                np.putmask(last_moving, ~self._still(P, Pn, G), k)
+                    dead[bad] = True
+                    alive[bad] = False
+                    n_dead += len(bad)
+                last_moving[~self._still(P, Pn, G, pp, gg)] = k
                 P, F = Pn, Fn
         self._P, self._F, self._G, self._state = P, F, G, state
         self.k = max(self.k, to_step)
 
-    def _still(self, P, Pn, G) -> np.ndarray:
+    def _diverged(self, Pn, F, G, pp, gg, dead) -> np.ndarray:
+        """Indices of the live cells that fail Trajectory's test at this step: outside the
+        runaway box (|x|, |y| < limit), or loss or gradient not finite.
+
+        Sure to pass, without looking further: ‖θ‖² ≤ limit²·(1 − 2⁻⁴⁰) and
+        F·0 + ‖∇f‖² < ∞ (F·0 is nan for an infinite F, ‖∇f‖² finite means both
+        parts are). Only the others, a diverging run or a huge but finite gradient,
+        get the test itself."""
+        good = (pp <= self._box) & (F * 0.0 + gg < np.inf)
+        good |= dead
+        if good.all():
+            return _NONE
+        i = np.flatnonzero(~good)
+        return i[~self._good(Pn[:, i], F[i], G[:, i])]
+
+    def _still(self, P, Pn, G, pp, gg) -> np.ndarray:
         """Trajectory's test, ‖∇f‖ ≤ gtol·max(1, ‖∇f₀‖) and ‖θ_k − θ_{k−1}‖ ≤ xtol·(1 + ‖θ_k‖),
-        with np.hypot's own roundings; the move is looked at only where the gradient passes."""
+        with np.hypot's own roundings; the move is looked at only where the gradient passes.
+        The move's threshold t is bounded through ‖θ_k‖²: (1 + ‖θ‖)² lies between 1 + ‖θ‖²
+        and 2(1 + ‖θ‖²) (and below 1 + 10³⁰⁰ is still below, when ‖θ‖² overflowed)."""
         gtol = self._gtol
-        still = hypot_at_most(G[0], G[1], gtol, gtol, lambda i: gtol[i])
+        still = hypot_at_most(G[0], G[1], gg, *self._gtol_squares, lambda i: gtol[i])
+        if not still.any():
+            return still
         i = np.flatnonzero(still)
-        if i.size:
-            x, y = Pn[0, i], Pn[1, i]
-            m = np.maximum(np.abs(x), np.abs(y))      # ≤ hypot(x, y) ≤ 2m, once rounded
-            still[i] = hypot_at_most(x - P[0, i], y - P[1, i], XTOL * (1 + m), XTOL * (1 + 2 * m),
-                                     lambda j: XTOL * (1 + np.hypot(x[j], y[j])))
+        if 4 * i.size < still.size:                    # few: look at those only
+            P, Pn, pp = P[:, i], Pn[:, i], pp[i]
+        x, y = Pn
+        d = Pn - P
+        moved = hypot_at_most(d[0], d[1], d[0] * d[0] + d[1] * d[1],
+                              (1.0 + np.minimum(pp, 1e300)) * _MOVE_BELOW, (1.0 + pp) * _MOVE_ABOVE,
+                              lambda j: XTOL * (1 + np.hypot(x[j], y[j])))
+        if len(x) < still.size:
+            still[i] = moved
+        else:
+            still &= moved
         return still
 
     def _good(self, P, F, G) -> np.ndarray:
-        """Trajectory's test: inside the runaway box, loss and gradient finite (nan fails all)."""
+        """Trajectory's test itself: inside the runaway box, loss and gradient finite."""
         lim = self._limit
         return ((np.abs(P[0]) < lim) & (np.abs(P[1]) < lim) & np.isfinite(F)
                 & np.isfinite(G[0]) & np.isfinite(G[1]))
@@ -154,30 +187,63 @@ def with_lr(optimizer, lrs):
     return out
 
 
-def hypot_at_most(a, b, lo, hi, exact_t) -> np.ndarray:
-    """``np.hypot(a, b) <= t`` elementwise, for a threshold t ≥ 1e-100 known to lie in [lo, hi].
+class Columns:
+    """Several step rules side by side, each on its own run of cells: one step rule.
 
-    np.hypot costs about 13 ns an element (a product, 0.2 ns), so it is called
-    only where the answer is not sure without it (``exact_t(indices)`` gives t
-    there), which is rare. hypot is rounded faithfully, so with s = a² + b²
-    rounded and m = max(|a|, |b|), both floats:
-
-    * a finite s ≤ lo²·(1 − 2⁻⁴⁰) makes the exact √(a² + b²) < lo ≤ t (the
-      margin covers the three roundings of s and lo²; squares that underflow
-      are off by < 2⁻¹⁰⁷⁴, nothing beside t² ≥ 1e-200), so the rounded hypot ≤ t;
-    * m > hi ≥ t makes the rounded hypot ≥ m > t (m ≤ √(a² + b²) and is a float).
-    A nan in a or b fails both and the exact test, as it fails ``<=``.
+    ``Columns([(rule, width), ...])`` updates cells 0..w₁−1 with the first rule,
+    the next w₂ with the second, and so on (views of the (2, n) arrays, so each
+    rule sees exactly its own cells). A hyper-parameter map runs all its
+    columns in one CellRun this way: the surface and the verdicts cost one
+    call per step for all of them, only the updates one call per column.
     """
-    out = a * a + b * b <= np.minimum(lo * lo * _SURE, _MAX)   # an overflowed s is never sure
-    unsure = ~out & (np.maximum(np.abs(a), np.abs(b)) <= hi)
+
+    def __init__(self, parts) -> None:
+        edges = np.cumsum([0] + [width for _, width in parts])
+        self._parts = [(rule, slice(a, b)) for (rule, _), a, b in zip(parts, edges, edges[1:])]
+
+    def init(self, params):
+        return tuple(rule.init(params[:, cut]) for rule, cut in self._parts)
+
+    def update(self, grad, state, params, xp=np):
+        steps = [rule.update(grad[:, cut], s, params[:, cut], xp)
+                 for (rule, cut), s in zip(self._parts, state)]
+        return np.concatenate([delta for delta, _ in steps], axis=1), tuple(s for _, s in steps)
+
+
+def hypot_at_most(a, b, s, below, above, exact_t) -> np.ndarray:
+    """``np.hypot(a, b) <= t`` elementwise, for a threshold t known to lie in [lo, hi].
+
+    ``s`` is a² + b² rounded, ``below, above = squares(lo, hi)`` (or bounds as safe),
+    ``exact_t(indices)`` gives t where needed. np.hypot costs about 13 ns an
+    element (a product, 0.2 ns), so it is called only where s cannot tell, which
+    is rare: s ≤ below makes the exact √(a² + b²) < lo ≤ t, so the rounded hypot
+    ≤ t; s > above makes it > hi·(1 + 2⁻⁴³), past the float after t, so the
+    rounded hypot > t (hypot is rounded faithfully). A nan gives False, as
+    ``<=`` does; dead runs, all nan, never reach np.hypot.
+    """
+    out = s <= below
+    unsure = (s <= above) ^ out                 # below ≤ above: out implies s ≤ above
     if unsure.any():
         i = np.flatnonzero(unsure)
         out[i] = np.hypot(a[i], b[i]) <= exact_t(i)
     return out
 
 
-_SURE = 1.0 - 2.0**-40
+def squares(lo, hi):
+    """The bounds on a² + b² for ``hypot_at_most``, for 1e-100 ≤ lo ≤ t ≤ hi.
+
+    A margin of 2⁻⁴⁰ covers the three roundings of s and the two of lo², hi²
+    (squares that underflow are off by < 2⁻¹⁰⁷⁴, nothing beside lo² ≥ 1e-200);
+    an s that overflowed is never below, nor above an hi² that overflowed.
+    """
+    return np.minimum(lo * lo * _BELOW, _MAX), hi * hi * _ABOVE
+
+
+_BELOW, _ABOVE = 1.0 - 2.0**-40, 1.0 + 2.0**-40
+_MOVE_BELOW = XTOL * XTOL * _BELOW           # t² ≥ xtol²·(1 + ‖θ‖²), less the margin
+_MOVE_ABOVE = 2.0 * XTOL * XTOL * _ABOVE     # t² ≤ 2·xtol²·(1 + ‖θ‖²), plus the margin
 _MAX = np.finfo(float).max
+_NONE = np.zeros(0, dtype=np.intp)
 
 
 def _stack(gx, gy, n: int) -> np.ndarray:

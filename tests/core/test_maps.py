@@ -94,7 +94,7 @@ def test_heavy_ball_momentum_diverges_beyond_lr_2_1_plus_mu_over_the_curvature()
     # θ_{k+1} = θ_k − γλθ_k + μ(θ_k − θ_{k−1}) is stable iff 0 < γλ < 2(1 + μ) (Polyak 1964);
     # torch's SGD momentum (b ← μb + g, θ ← θ − γb) is that recurrence
     surface = ExpressionSurface(QUADRATIC)
-    steps = 3000
+    steps = 800
     spec = maps.hyper_map(surface, make_optimizer("sgd", lr=0.1), (1.0, 1.0), steps, (41, 10),
                           lr=(0.01, 1.0), key="momentum", values=(0.0, 0.9))
     result = maps.compute(spec)

@@ -7,7 +7,7 @@ import pytest
 from optiviz_gui.core import maps
 from optiviz_gui.core.errors import ConfigError
 from optiviz_gui.core.expression import ExpressionSurface
-from optiviz_gui.core.maps_cells import hypot_at_most
+from optiviz_gui.core.maps_cells import hypot_at_most, squares
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.surfaces import BUILTINS
 from optiviz_gui.core.surfaces.regression import LinearRegression
@@ -39,9 +39,14 @@ def test_rows_order_is_file_order_and_progressive_starts_with_a_coarse_grid():
     cells = [np.stack(c, axis=1) for c in maps._cells((64, 48), "rows", 1000)]
     flat = np.concatenate(cells)
     assert np.array_equal(flat[:, 1] * 64 + flat[:, 0], np.arange(64 * 48))   # j outer, i inner
-    first_i, first_j = next(maps._cells((64, 48), "progressive", 10**6))
+    first_i, first_j = next(maps._cells((64, 48), "progressive", 48))
     assert set(first_i) == set(range(0, 64, 8)) and set(first_j) == set(range(0, 48, 8))
     assert len(first_i) == 8 * 6
+    # a bigger block holds the coarse grid, then the next finer one's cells (16×12 less 8×6)
+    i, j = next(maps._cells((64, 48), "progressive", 300))
+    assert np.array_equal(i[:48], first_i) and np.array_equal(j[:48], first_j)
+    assert np.all(i[48:192] % 4 == 0) and np.all(j[48:192] % 4 == 0)
+    assert not np.any((i[48:192] % 8 == 0) & (j[48:192] % 8 == 0))
 
 
 def test_block_size_and_order_do_not_change_a_single_bit():
@@ -53,9 +58,13 @@ def test_block_size_and_order_do_not_change_a_single_bit():
 
 
 def test_hyper_blocks_split_across_columns_give_the_same_map():
+    # progressive blocks hold a column's cells from several sub-grids, out of order
     spec = maps.hyper_map(LinearRegression.synthetic(), make_optimizer("adam", lr=0.1),
-                          (2.0, 9.0), 80, (12, 6), key="betas[1]", values=(0.9, 1.0))
-    assert_same(maps.compute(spec, block=10**6), maps.compute(spec, order="rows", block=5))
+                          (2.0, 9.0), 30, (40, 20), key="betas[1]", values=(0.9, 1.0))
+    one = maps.compute(spec, order="rows", block=10**6)
+    assert np.any(one.status == maps.INVALID) and np.any(one.status != maps.INVALID)
+    assert_same(one, maps.compute(spec, order="rows", block=5))
+    assert_same(one, maps.compute(spec, order="progressive", block=97))
 
 
 def test_blocks_stream_in_file_order():
@@ -82,14 +91,14 @@ def test_preview_blows_up_the_finest_finished_sub_grid():
 
 # ------------------------------------------------------------------ progress and cancel
 def test_progress_counts_every_point_step_once(monkeypatch):
-    monkeypatch.setattr(maps, "SLICE", 100)             # 10 steps a slice: 4 per column
+    monkeypatch.setattr(maps, "SLICE", 100)             # 40 valid cells: 2 steps a slice
     spec = maps.hyper_map(BUILTINS["booth"](), make_optimizer("sgd", lr=0.01, momentum=0.5,
                           nesterov=True), (8.0, -6.0), 40, (10, 5), key="momentum",
                           values=(0.0, 0.8))           # the momentum = 0 column is invalid
     calls = []
     maps.compute(spec, progress=lambda done, total: calls.append((done, total)))
     done = [d for d, _ in calls]
-    assert len(calls) == 4 * 4 + 1 and done == sorted(done)   # 4 valid columns, then the invalid one
+    assert len(calls) == 20 + 1 and done == sorted(done)      # 20 slices, then the invalid cells
     assert calls[-1] == (50 * 40, 50 * 40)
 
 
@@ -192,5 +201,5 @@ def test_hypot_at_most_is_np_hypot_at_the_edge():
             t[4] = 1e300                                # a² + b² overflows, and t² too
             expected = h <= t
             for lo, hi in ((t, t), (t * 0.5, t * 2.0), (t * (1 - 1e-15), t * (1 + 1e-15))):
-                got = hypot_at_most(a, b, lo, hi, lambda i: t[i])
+                got = hypot_at_most(a, b, a * a + b * b, *squares(lo, hi), lambda i: t[i])
                 assert np.array_equal(got, expected)
