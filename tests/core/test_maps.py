@@ -8,7 +8,7 @@ import pytest
 from optiviz_gui.core import maps
 from optiviz_gui.core.expression import ExpressionSurface
 from optiviz_gui.core.optimizers import OPTIMIZERS, make_optimizer
-from optiviz_gui.core.surfaces import BUILTINS
+from optiviz_gui.core.surfaces import BUILTINS, Surface
 from optiviz_gui.core.surfaces.regression import LinearRegression
 from optiviz_gui.core.trajectory import Trajectory, runaway_limit
 
@@ -206,6 +206,39 @@ def test_a_start_where_the_loss_is_undefined_diverges_at_step_zero():
                                     (spec.u[i], spec.v[j]), 50)
     assert np.all(result.step[spec.u <= 0] == 0)
     assert np.all(result.status[spec.u <= 0] == maps_code("diverged"))
+
+
+class Plane(Surface):
+    """f = a·x + b·y: a constant gradient, so gradient descent walks a straight line."""
+
+    def __init__(self, a, b, bounds):
+        self.a, self.b, self.bounds = a, b, bounds
+
+    def value_and_grad_xy(self, x, y, xp):
+        return self.a * x + self.b * y, self.a + 0 * x, self.b + 0 * y
+
+
+def test_runs_in_the_corners_of_the_runaway_box_stay_until_they_leave_it():
+    # ‖θ‖ > limit while |x|, |y| < limit: the fast path cannot tell, the test itself must
+    surface = Plane(-1.0, -1.0, ((-1.0, 1.0), (-1.0, 1.0)))
+    limit = runaway_limit(surface)
+    optimizer = make_optimizer("sgd", lr=1000.0)           # +1000 in x and y a step
+    spec = maps.start_map(surface, optimizer, 150, (4, 3),
+                          bounds=((0.88 * limit, 0.97 * limit), (0.85 * limit, 0.9 * limit)))
+    result = maps.compute(spec)
+    assert set(np.unique(result.status)) == {maps_code("running"), maps_code("diverged")}
+    for i, j in np.ndindex(spec.shape):
+        assert_cell_is_the_lone_run(result, i, j, surface, optimizer, (spec.u[i], spec.v[j]), 150)
+
+
+def test_a_huge_but_finite_gradient_is_not_divergence():
+    surface = Plane(1e200, 0.0, ((-5.0, 5.0), (-5.0, 5.0)))   # ‖∇f‖² overflows, ∇f does not
+    optimizer = make_optimizer("sgd", lr=1e-200)
+    spec = maps.start_map(surface, optimizer, 20, (3, 3))
+    result = maps.compute(spec)
+    assert np.all(result.status == maps_code("running"))
+    for i, j in np.ndindex(spec.shape):
+        assert_cell_is_the_lone_run(result, i, j, surface, optimizer, (spec.u[i], spec.v[j]), 20)
 
 
 @pytest.mark.parametrize("surface", [
