@@ -27,7 +27,13 @@ a time, so memory stays bounded for any grid and ``cancel`` is asked every
 few tens of milliseconds. ``order="progressive"`` (compute's default) runs a
 coarse sub-grid first (every s-th cell, s a power of two giving about 8 cells
 a side) and then halves s, so a view can draw the whole map early
-(``MapResult.preview``) and sharpen it as blocks arrive.
+(``MapResult.preview``) and sharpen it as blocks arrive; blocks stay full
+(a block holds the small coarse sub-grids together), since every run of
+cells costs about a hundred numpy calls a step whatever its size.
+
+A hyper map's column is one optimizer object, its cells' learning rates an
+array (``with_lr``); the columns of a block run side by side in one CellRun
+(``Columns``): one surface evaluation and one verdict a step for all of them.
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ __all__ = ["start_map", "hyper_map", "map_keys", "compute", "blocks", "nearest_m
            "StartMap", "HyperMap", "Block", "MapResult", "Cancelled", "MAX_SIDE",
            "STATUS", "RUNNING", "CONVERGED", "DIVERGED", "INVALID"]
 
-MAX_SIDE = 4096            # cells a side: 16.7 million cells at most, ~0.6 GB of results
+MAX_SIDE = 4096            # cells a side: 16.7 million cells, 0.55 GB as a MapResult
 BLOCK = 16384              # cells run together: fastest here (arrays stay in cache), ~5 MB of state
 SLICE = 1 << 20            # point-steps between two looks at cancel: ~30 ms
 MINIMUM_TOLERANCE = 0.01   # of the window's diagonal: how near a known minimum counts as reaching it
@@ -96,9 +102,7 @@ class HyperMap:
 
     A cell is invalid when torch refuses its lr or its column's keyword value
     (torch checks each keyword on its own; the one joint rule, Nesterov's
-    momentum > 0 and dampening = 0, lives inside a column). A column's cells
-    differ only in lr, which runs as an array (``with_lr``): one optimizer
-    object per column.
+    momentum > 0 and dampening = 0, lives inside a column).
     """
 
     surface: Surface
@@ -160,6 +164,8 @@ def hyper_map(surface: Surface, optimizer: Optimizer, start, steps: int, grid=64
     with ``key``, a second number keyword (linear over ``values`` = (lo, hi),
     default the keyword's range in the app). grid: N or (N, M); M only with ``key``."""
     n, m = _grid(grid, two=key is not None)
+    if values is not None and key is None:
+        raise ConfigError("values give the range of a second keyword; name the keyword too.")
     if lr is None:
         if optimizer.lr <= 0:
             raise ConfigError(f"{optimizer.title}: lr is {optimizer.lr}, so lr/100 .. lr·100 "

@@ -70,7 +70,7 @@ class CellRun:
             self.alive = self._good(P, F, G)
             self._gtol = GTOL * np.maximum(1.0, np.hypot(G[0], G[1]))
             self._gtol_squares = squares(self._gtol, self._gtol)
-            self._box = self._limit * self._limit * _BELOW
+            self._box = squares(self._limit, self._limit)[0]    # ‖θ‖² ≤ box: |x|, |y| < limit
         self.diverged_at = np.where(self.alive, -1, 0)
         self._final = P.copy()          # where each dead run stopped, and its loss
         self._final_loss = F.copy()
@@ -233,10 +233,12 @@ def squares(lo, hi):
     """The bounds on a² + b² for ``hypot_at_most``, for 1e-100 ≤ lo ≤ t ≤ hi.
 
     A margin of 2⁻⁴⁰ covers the three roundings of s and the two of lo², hi²
-    (squares that underflow are off by < 2⁻¹⁰⁷⁴, nothing beside lo² ≥ 1e-200);
-    an s that overflowed is never below, nor above an hi² that overflowed.
+    (squares that underflow are off by < 2⁻¹⁰⁷⁴, nothing beside lo² ≥ 1e-200).
+    An lo² that overflowed is capped below the largest float, which is below
+    the exact lo²; an s that overflowed is never below, nor above an hi² that
+    overflowed.
     """
-    return np.minimum(lo * lo * _BELOW, _MAX), hi * hi * _ABOVE
+    return np.minimum(lo * lo * _BELOW, _MAX * _BELOW), hi * hi * _ABOVE
 
 
 _BELOW, _ABOVE = 1.0 - 2.0**-40, 1.0 + 2.0**-40

@@ -163,6 +163,7 @@ def test_invalid_cells_are_the_combinations_torch_refuses():
     (lambda s, o: maps.hyper_map(s, o, (0, 0), 10, lr=(0.0, 1.0)), "above 0"),
     (lambda s, o: maps.hyper_map(s, o, (0, 0), 10, key="eps", values=(0.1, 0.1)), "eps range"),
     (lambda s, o: maps.hyper_map(s, o, (0, 0), 10, grid=(8, 8)), "needs a second keyword"),
+    (lambda s, o: maps.hyper_map(s, o, (0, 0), 10, values=(0, 1)), "name the keyword too"),
     (lambda s, o: maps.hyper_map(s, o.replace(lr=0.0), (0, 0), 10), "lr is 0.0"),
     (lambda s, o: maps.start_map(s, o, 10, grid=5000), "from 2 to 4096 cells a side, got 5000"),
     (lambda s, o: maps.start_map(s, o, 10, grid=(8, 1)), "got 1"),
