@@ -111,7 +111,7 @@ def cmd_map(args) -> int:
     steps = sim.steps if args.steps is None else args.steps
     specs = []
     for label, run in zip(labels, sim.runs):
-        if (args.run is None and not run.enabled) or args.run not in (None, label):
+        if not (label == args.run if args.run is not None else run.enabled):
             continue
         if over[0][0] == "start":
             spec = maps.start_map(sim.surface, run.optimizer, steps, args.grid)
@@ -175,7 +175,8 @@ def build_parsers():
     mapping.add_argument("--run", metavar="LABEL", help="map this run only (default: every run)")
     mapping.add_argument("--over", type=_over, action="append", metavar="start|lr[:LO:HI]|KEY[:LO:HI]",
                          help="start (default), or lr then optionally one more number keyword")
-    mapping.add_argument("--grid", type=_grid, default=64, metavar="N|NxM")
+    mapping.add_argument("--grid", type=_grid, default=64, metavar="N|NxM",
+                         help="cells a side (default 64; N alone for lr alone)")
     mapping.add_argument("--steps", type=int, metavar="K", help="default: the session's steps")
     mapping.add_argument("--color", choices=("loss", "steps", "outcome", "minimum"),
                          default="outcome", help="what a .png map shows")
