@@ -179,7 +179,7 @@ def test_hyper_map_cells_equal_lone_runs_bit_for_bit(name):
                           values=(low, 0.9 * high))
     result = maps.compute(spec)
     for i, j in sample(spec.shape, 8, seed=len(name)):
-        optimizer = maps._replace(base, key, float(spec.v[j])).replace(lr=float(spec.u[i]))
+        optimizer = maps.replace_key(base, key, float(spec.v[j])).replace(lr=float(spec.u[i]))
         assert_cell_is_the_lone_run(result, i, j, surface, optimizer, (2.0, 9.0), 100)
 
 
