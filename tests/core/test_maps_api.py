@@ -187,6 +187,9 @@ def test_default_lr_axis_is_log_spaced_lr_over_100_to_lr_times_100():
     spec = maps.hyper_map(ExpressionSurface("x**2"), make_optimizer("sgd", lr=0.1), (1, 1), 5, 5)
     np.testing.assert_allclose(spec.u, [1e-3, 1e-2, 1e-1, 1.0, 10.0], rtol=1e-12)
     assert spec.shape == (5, 1) and spec.v is None
+    assert (spec.kind, spec.axes) == ("hyper", ("lr", None))
+    start = maps.start_map(LinearRegression.synthetic(), make_optimizer("sgd"), 5, (3, 4))
+    assert (start.kind, start.axes, start.shape) == ("start", ("intercept a", "slope b"), (3, 4))
 
 
 # ------------------------------------------------------------------ the hypot shortcut
