@@ -9,7 +9,8 @@ Machines are noisy: read the ratios, not the absolute times.
 import importlib
 import sys
 
-ALL = ["grid", "optimizers", "mlp", "views", "edit", "window", "export", "bundle"]
+ALL = ["grid", "optimizers", "maps", "mlp", "views", "edit", "window", "export",
+       "incremental", "bundle"]
 
 
 def main(names: list[str]) -> int:

@@ -1,10 +1,13 @@
-"""The `optiviz` command: the app by default, `run` and `export` headless.
+"""The `optiviz` command: the app by default, `run`, `export` and `map` headless.
 
     optiviz                          open the app on the default example
     optiviz SESSION.json             open the app on a session
     optiviz run SESSION.json [-o F]  trajectories as CSV
     optiviz export SESSION.json -o OUT.gif [--view contour|surface|both]
                                      [--size WxH] [--fps N]
+    optiviz map SESSION.json -o OUT.csv [--run LABEL] [--over start | --over lr[:LO:HI]
+                [--over KEY[:LO:HI]]] [--grid N | --grid NxM] [--steps K]
+                                     many runs at once as CSV
 
 Errors go to stderr as one sentence, with exit status 2, and no output file.
 """
@@ -98,6 +101,67 @@ def _fps(text: str) -> float:
     return fps
 
 
+# ------------------------------------------------------------------- map
+def cmd_map(args) -> int:
+    from .core import maps
+    from .export.maps import write_map_csv
+
+    suffix = Path(args.output).suffix.lower()
+    if suffix == ".png":
+        raise ConfigError("A map as .png is not available yet (the app's map view will draw it); "
+                          "write a .csv for now.")
+    if suffix != ".csv":
+        raise ConfigError(f"Cannot write a map to '{Path(args.output).name}': the file name must "
+                          f"end in .csv or .png.")
+    sim = load_simulation(args.session)
+    labels = sim.labels()
+    if args.run is not None and args.run not in labels:
+        raise ConfigError(f"The session has no run labelled '{args.run}' (its runs: "
+                          f"{', '.join(labels)}).")
+    over = args.over or [("start", None)]
+    if over[0][0] == "start":
+        if len(over) > 1 or over[0][1] is not None:
+            raise ConfigError("--over start takes no range and no second --over.")
+    elif over[0][0] != "lr" or len(over) > 2:
+        raise ConfigError("--over is start, or lr[:LO:HI] then at most one KEY[:LO:HI].")
+    steps = sim.steps if args.steps is None else args.steps
+    specs = []
+    for label, run in zip(labels, sim.runs):
+        if not (label == args.run if args.run is not None else run.enabled):
+            continue
+        if over[0][0] == "start":
+            spec = maps.start_map(sim.surface, run.optimizer, steps, args.grid)
+        else:
+            key, values = over[1] if len(over) == 2 else (None, None)
+            spec = maps.hyper_map(sim.surface, run.optimizer, sim.start, steps, args.grid,
+                                  lr=over[0][1], key=key, values=values)
+        specs.append((label, spec))
+    write_map_csv(args.output, specs)
+    return 0
+
+
+def _over(text: str):
+    """"lr", "lr:1e-4:1", "betas[0]:0.5:0.99" -> (key, (lo, hi) or None)."""
+    key, *span = text.split(":")
+    try:
+        if len(span) not in (0, 2) or not key:
+            raise ValueError
+        return key, tuple(float(v) for v in span) or None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--over must look like start, lr, lr:1e-4:1 or "
+                                         f"momentum:0:0.99, got {text!r}") from None
+
+
+def _grid(text: str):
+    try:
+        sides = [int(v) for v in text.lower().split("x")]
+    except ValueError:
+        sides = []
+    if len(sides) not in (1, 2):
+        raise argparse.ArgumentTypeError(f"grid must look like 64 or 64x32, got {text!r}")
+    return sides[0] if len(sides) == 1 else tuple(sides)
+
+
 # ------------------------------------------------------------------- gui
 def cmd_gui(args) -> int:
     from .ui.window.app import run_app
@@ -119,13 +183,27 @@ def build_parsers():
     export.add_argument("--view", choices=("contour", "surface", "both"), default="contour")
     export.add_argument("--size", type=_size, default=(800, 600), metavar="WxH")
     export.add_argument("--fps", type=_fps, default=10.0, metavar="N")
-    return {"gui": (gui, cmd_gui), "run": (run, cmd_run), "export": (export, cmd_export)}
+    mapping = _Parser(prog="optiviz map", description="Run the optimizer from every start on a "
+                      "grid, or for every lr (and one more keyword) on a grid, and write each "
+                      "run's outcome as CSV.")
+    mapping.add_argument("session")
+    mapping.add_argument("-o", "--output", required=True, help="OUT.csv (OUT.png: not yet)")
+    mapping.add_argument("--run", metavar="LABEL", help="map this run only (default: every run)")
+    mapping.add_argument("--over", type=_over, action="append", metavar="start|lr[:LO:HI]|KEY[:LO:HI]",
+                         help="start (default), or lr then optionally one more number keyword")
+    mapping.add_argument("--grid", type=_grid, default=64, metavar="N|NxM",
+                         help="cells a side (default 64; N alone for lr alone)")
+    mapping.add_argument("--steps", type=int, metavar="K", help="default: the session's steps")
+    mapping.add_argument("--color", choices=("loss", "steps", "outcome", "minimum"),
+                         default="outcome", help="what a .png map shows")
+    return {"gui": (gui, cmd_gui), "run": (run, cmd_run), "export": (export, cmd_export),
+            "map": (mapping, cmd_map)}
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parsers = build_parsers()
-    which = argv[0] if argv and argv[0] in ("run", "export") else "gui"
+    which = argv[0] if argv and argv[0] in ("run", "export", "map") else "gui"
     parser, command = parsers[which]
     try:
         args = parser.parse_args(argv[1:] if which != "gui" else argv)
