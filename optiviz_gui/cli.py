@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from .core.errors import ConfigError
 
@@ -113,7 +114,8 @@ def cmd_map(args) -> int:
     if suffix != ".csv":
         raise ConfigError(f"Cannot write a map to '{Path(args.output).name}': the file name must "
                           f"end in .csv or .png.")
-    sim = load_simulation(args.session)
+    from .core import session
+    sim = session.load(args.session)
     labels = sim.labels()
     if args.run is not None and args.run not in labels:
         raise ConfigError(f"The session has no run labelled '{args.run}' (its runs: "
