@@ -132,3 +132,20 @@ def test_3d_under_an_x_server(qapp, session, tmp_path):
     assert r.returncode == 0, r.stderr
     im = Image.open(out)
     assert (im.n_frames, im.size) == (STEPS + 1, (320, 140))
+
+
+def test_the_export_command_turns_the_garbage_collector_off_meanwhile(session, tmp_path,
+                                                                      monkeypatch):
+    """The command's process is ours: the collector is off during the export (its
+    pauses cost frames) and on again afterwards."""
+    import gc
+
+    from optiviz_gui import cli
+    from optiviz_gui.export import headless
+
+    seen = []
+    monkeypatch.setattr(headless, "export_session",
+                        lambda *args, **kwargs: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    assert cli.main(["export", str(session), "-o", str(tmp_path / "a.gif")]) == 0
+    assert seen == [False] and gc.isenabled()
