@@ -9,7 +9,7 @@ Machines are noisy: read the ratios, not the absolute times.
 import importlib
 import sys
 
-ALL = ["grid", "optimizers", "views", "edit", "window", "export", "bundle"]
+ALL = ["grid", "optimizers", "views", "edit", "window", "export", "run_memory", "bundle"]
 
 
 def main(names: list[str]) -> int:

@@ -2,7 +2,7 @@
 
     optiviz                          open the app on the default example
     optiviz SESSION.json             open the app on a session
-    optiviz run SESSION.json [-o F]  trajectories as CSV
+    optiviz run SESSION.json [-o F]  trajectories as CSV (-o F.json: JSON with the states)
     optiviz export SESSION.json -o OUT.gif [--view contour|surface|both]
                                      [--size WxH] [--fps N]
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,20 +42,25 @@ def load_simulation(path: str | None):
 
 
 # ------------------------------------------------------------------- run
-def trajectories_csv(sim) -> str:
-    """optimizer,step,x,y,loss,grad_x,grad_y for every run (export/trajectories.py)."""
-    from .export.trajectories import trajectories_csv as csv_text
-    return csv_text(sim)
-
-
 def cmd_run(args) -> int:
-    sim = load_simulation(args.session)
-    text = trajectories_csv(sim)
+    """Every trajectory as CSV (to -o F.csv or standard output) or JSON (-o F.json),
+    streamed: a run at a time, a row at a time (export/trajectories.py)."""
+    from .export import trajectories
+
     if args.output:
-        from .core.files import write_text_atomic
-        write_text_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
+        trajectories.trajectory_format(args.output)       # a bad suffix before any work
+    sim = load_simulation(args.session)
+    if args.output:
+        trajectories.write_trajectories(args.output, sim)
+        return 0
+    try:
+        trajectories.write_csv(sim, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader stopped early (`optiviz run s.json | head`): no traceback, and
+        # standard output pointed at /dev/null so the interpreter's last flush is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
@@ -115,9 +121,12 @@ def build_parsers():
     gui.add_argument("session", nargs="?", help="a session file to open (default: the blog example)")
     gui.add_argument("--quit-after", type=float, metavar="SECONDS",
                      help="close the window after SECONDS (for smoke tests)")
-    run = _Parser(prog="optiviz run", description="Write every trajectory as CSV.")
+    run = _Parser(prog="optiviz run", description="Write every trajectory as CSV, or as JSON "
+                  "with every step's optimizer state.")
     run.add_argument("session")
-    run.add_argument("-o", "--output", help="CSV file to write (default: standard output)")
+    run.add_argument("-o", "--output", metavar="F.csv|F.json",
+                     help="the file to write, CSV or JSON by its suffix "
+                          "(default: CSV to standard output)")
     export = _Parser(prog="optiviz export", description="Render one frame per step to a GIF or MP4 "
                      "(or the last frame to a PNG).")
     export.add_argument("session")
