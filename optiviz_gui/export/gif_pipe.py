@@ -23,7 +23,7 @@ messages, which one worker thread empties in turn, encoding (thread) or
 sending to the encoder process, which takes one message at a time. When the
 encoder is slower than the drawing, ``put`` blocks the drawing: at most
 ``BOUND`` + 2 messages are held anywhere (the queue, the one being sent, the
-one being encoded). (``multiprocessing.Queue`` is not used: its feeder
+one being encoded), and the pipe's buffer (64 KB). (``multiprocessing.Queue`` is not used: its feeder
 thread writes into a pipe whose reading end this process keeps open, so an
 encoder that dies with the pipe full leaves the thread blocked for good; a
 ``Pipe`` whose far end only the child holds fails the send instead.)

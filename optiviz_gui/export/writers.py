@@ -28,7 +28,8 @@ from typing import Callable, Iterator, Protocol
 from ..core.errors import ConfigError
 from ..core.files import atomic_path
 from .frames import as_pil
-from .gif_pipe import EncoderFailed, GifPipe, default_backend
+from . import gif_pipe
+from .gif_pipe import EncoderFailed, GifPipe
 from .mp4 import MP4_MISSING, Mp4Writer, mp4_available
 
 ANIMATION_SUFFIXES = (".gif", ".mp4")
@@ -100,7 +101,7 @@ def write_png(path: str | os.PathLike, frame) -> None:
 def _write_gif(tmp: Path, source: FrameSource, fps: float, tick: Progress) -> None:
     n = source.count
     tick(0, n + 1)
-    backend = default_backend(source.size, n)
+    backend = gif_pipe.default_backend(source.size, n)
     reserve = getattr(source, "key_colors", ())
     with GifPipe(tmp, source.size, fps, reserve, backend=backend) as gif:
         # The first and the last frame between them hold nearly every colour: the

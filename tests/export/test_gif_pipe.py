@@ -214,7 +214,8 @@ def test_a_slow_encoder_blocks_the_drawing_at_the_bound(tmp_path, monkeypatch,
 
 
 @pytest.mark.parametrize("start", ["fork", None])
-def test_an_encoder_error_is_one_sentence_and_leaves_nothing(tmp_path, monkeypatch, start):
+def test_an_encoder_error_is_one_sentence_and_leaves_nothing(tmp_path, monkeypatch, children,
+                                                             start):
     """An error inside the encoder (forked here, so the patch reaches it; or a thread)
     ends the export with a ConfigError naming the file, and leaves no file."""
     real = gif_worker.Encoder._handle
@@ -238,12 +239,37 @@ def test_an_encoder_error_is_one_sentence_and_leaves_nothing(tmp_path, monkeypat
             return patches_from(frame(k - 1), frame(k))
 
     out = tmp_path / "a.gif"
-    with pytest.raises((ConfigError, ValueError)) as e:
+    with pytest.raises(ConfigError) as e:
         export_frames(out, Source(), fps=10)
-    assert str(e.value).endswith("the encoder broke.") and "\n" not in str(e.value)
-    if start:
-        assert str(e.value) == f"Cannot write {out}: the encoder broke."
+    assert str(e.value) == f"Cannot write {out}: the encoder broke."
     assert list(tmp_path.iterdir()) == []
+    assert len(children) == (1 if start else 0)
+
+
+@pytest.mark.parametrize("backend, start", BACKENDS)
+def test_a_cancelled_export_leaves_nothing_and_no_encoder(tmp_path, monkeypatch, children,
+                                                          backend, start):
+    from optiviz_gui.export.writers import Cancelled
+
+    monkeypatch.setattr(gif_pipe, "default_backend", lambda size, count: backend)
+    monkeypatch.setattr(gif_pipe, "start_method", lambda: start)
+
+    class Source:
+        count, size = 8, (W, H)
+
+        def frame(self, k):
+            return frame(k)
+
+    def progress(done, total):
+        if done == 4:
+            raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        export_frames(tmp_path / "a.gif", Source(), fps=10, progress=progress)
+    assert list(tmp_path.iterdir()) == []
+    assert all(child._proc.exitcode is not None for child in children)
+    assert len(children) == (1 if backend == "process" else 0)
+    assert not [t for t in threading.enumerate() if t.name == "optiviz-gif"]
 
 
 def test_an_encoder_that_dies_is_one_sentence_and_leaves_nothing(tmp_path, monkeypatch,
