@@ -10,7 +10,7 @@ import importlib
 import sys
 
 ALL = ["grid", "optimizers", "maps", "mlp", "views", "edit", "window", "export",
-       "incremental", "bundle"]
+       "incremental", "run_memory", "bundle"]
 
 
 def main(names: list[str]) -> int:

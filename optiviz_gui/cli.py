@@ -2,7 +2,7 @@
 
     optiviz                          open the app on the default example
     optiviz SESSION.json             open the app on a session
-    optiviz run SESSION.json [-o F]  trajectories as CSV
+    optiviz run SESSION.json [-o F]  trajectories as CSV (-o F.json: JSON with the states)
     optiviz export SESSION.json -o OUT.gif [--view contour|surface|both]
                                      [--size WxH] [--fps N]
     optiviz map SESSION.json -o OUT.csv [--run LABEL] [--over start | --over lr[:LO:HI]
@@ -15,8 +15,13 @@ Errors go to stderr as one sentence, with exit status 2, and no output file.
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
+import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from .core.errors import ConfigError
 
@@ -31,46 +36,53 @@ class _Parser(argparse.ArgumentParser):
 
 
 # ------------------------------------------------------------------- run
-def trajectories_csv(sim) -> str:
-    """optimizer,step,x,y,loss,grad_x,grad_y for every run (export/trajectories.py)."""
-    from .export.trajectories import trajectories_csv as csv_text
-    return csv_text(sim)
-
-
 def cmd_run(args) -> int:
+    """Every trajectory as CSV (to -o F.csv or standard output) or JSON (-o F.json),
+    streamed: a run at a time, a row at a time (export/trajectories.py)."""
+    from .export import trajectories
+
+    if args.output:
+        trajectories.trajectory_format(args.output)       # a bad suffix before any work
     from .core import session
     sim = session.load(args.session)
-    text = trajectories_csv(sim)
     if args.output:
-        from .core.files import write_text_atomic
-        write_text_atomic(args.output, text)
-    else:
-        sys.stdout.write(text)
+        trajectories.write_trajectories(args.output, sim)
+        return 0
+    try:
+        trajectories.write_csv(sim, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # the reader stopped early (`optiviz run s.json | head`): no traceback, and
+        # standard output pointed at /dev/null so the interpreter's last flush is quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 
 # ---------------------------------------------------------------- export
 def cmd_export(args) -> int:
     from .ui.render.headless import export_session
-    tune_for_one_export()
-    export_session(args.session, args.output, view=args.view, size=args.size, fps=args.fps)
+    with tuned_for_export():
+        export_session(args.session, args.output, view=args.view, size=args.size, fps=args.fps)
     return 0
 
 
-def tune_for_one_export() -> None:
-    """Process-wide settings for ``optiviz export``, a process that exists for one export
-    (the app, which also exports, keeps the defaults):
+@contextmanager
+def tuned_for_export() -> Iterator[None]:
+    """Process-wide tuning for a headless export, here because this process is ours
+    (library code the app also runs may not change such settings).
 
+    - the cyclic garbage collector is off: with Qt and pyqtgraph loaded each full
+      collection walks some 70 000 objects (15 ms) and a hundred frames set off a
+      few dozen smaller ones, to find a few hundred objects of cyclic garbage
+      (collected when it is switched back on);
     - glibc keeps freed blocks of up to 32 MB instead of unmapping them: whole frames
       (the 3-D view's, every frame of an MP4) allocate and free images of 9 MB
       (2000×1125×4), and by default the next frame faults them in again page by
       page, which doubled the time of such a frame (Linux/glibc only);
-    - at exit, the interpreter's last garbage collections are skipped: with Qt and
-      pyqtgraph loaded they walk some 70 000 objects (about 70 ms) to free memory the
-      process is about to give back anyway (files are closed and flushed before).
-    """
-    import atexit
-    import gc
+    - at exit, the interpreter's last garbage collections are skipped: they walk
+      those 70 000 objects again (about 70 ms) to free memory the process is about
+      to give back anyway (files are closed and flushed before)."""
     if sys.platform.startswith("linux"):
         import ctypes
         try:
@@ -80,6 +92,13 @@ def tune_for_one_export() -> None:
         except (OSError, AttributeError):
             pass
     atexit.register(gc.freeze)
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -175,9 +194,12 @@ def build_parsers():
     gui.add_argument("session", nargs="?", help="a session file to open (default: the blog example)")
     gui.add_argument("--quit-after", type=float, metavar="SECONDS",
                      help="close the window after SECONDS (for smoke tests)")
-    run = _Parser(prog="optiviz run", description="Write every trajectory as CSV.")
+    run = _Parser(prog="optiviz run", description="Write every trajectory as CSV, or as JSON "
+                  "with every step's optimizer state.")
     run.add_argument("session")
-    run.add_argument("-o", "--output", help="CSV file to write (default: standard output)")
+    run.add_argument("-o", "--output", metavar="F.csv|F.json",
+                     help="the file to write, CSV or JSON by its suffix "
+                          "(default: CSV to standard output)")
     export = _Parser(prog="optiviz export", description="Render one frame per step to a GIF or MP4 "
                      "(or the last frame to a PNG).")
     export.add_argument("session")

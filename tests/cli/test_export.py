@@ -161,3 +161,20 @@ def test_the_blog_gif_is_pixel_identical_to_the_reference(tmp_path):
     for k, ((got, d1), (want, d2)) in enumerate(zip(frames, reference)):
         assert d1 == d2, k
         assert np.array_equal(got, want), f"frame {k} differs in {np.sum(np.any(got != want, axis=2))} pixels"
+
+
+def test_the_export_command_turns_the_garbage_collector_off_meanwhile(session, tmp_path,
+                                                                      monkeypatch):
+    """The command's process is ours: the collector is off during the export (its
+    pauses cost frames) and on again afterwards."""
+    import gc
+
+    from optiviz_gui import cli
+    from optiviz_gui.ui.render import headless
+
+    seen = []
+    monkeypatch.setattr(headless, "export_session",
+                        lambda *args, **kwargs: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    assert cli.main(["export", str(session), "-o", str(tmp_path / "a.gif")]) == 0
+    assert seen == [False] and gc.isenabled()

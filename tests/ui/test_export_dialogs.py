@@ -2,6 +2,7 @@
 nothing, errors are one sentence in a message box and the app keeps running."""
 
 import errno
+import io
 import json
 import os
 
@@ -10,7 +11,7 @@ import pytest
 from PIL import Image
 
 from optiviz_gui.export import writers
-from optiviz_gui.export.trajectories import trajectories_csv
+from optiviz_gui.export.trajectories import write_csv
 from optiviz_gui.ui.dialogs import export as export_dialogs
 from optiviz_gui.ui.dialogs.export import Options
 
@@ -133,7 +134,9 @@ def test_trajectories(export_window, monkeypatch, tmp_path, suffix):
     assert w.sim.step == 3
     text = out.read_text(encoding="utf-8")
     if suffix == ".csv":
-        assert text == trajectories_csv(w.sim.copy())
+        expected = io.StringIO()
+        write_csv(w.sim, expected)                          # what `optiviz run` writes
+        assert text == expected.getvalue()
         assert len(text.splitlines()) == 1 + 4 * 6         # every step, not only up to 3
     else:
         data = json.loads(text)
