@@ -44,7 +44,7 @@ class ASGD(Optimizer):
     >>> d, s = opt.update(np.array([1.0, -2.0]), s, np.array([2.0, 0.0]))
     >>> d.round(12).tolist()          # θ(1 − λη) − ηg − θ = −0.1 − 0.1·g
     [-0.2, 0.2]
-    >>> round(s.eta, 12), s.mu        # η₁ = 0.1/(1 + 0.05)^0.75,  μ₁ = 1/max(1, 1 − 0)
+    >>> round(float(s.eta), 12), s.mu        # η₁ = 0.1/(1 + 0.05)^0.75,  μ₁ = 1/max(1, 1 − 0)
     (0.096406879469, 1.0)
     """
 
@@ -84,6 +84,6 @@ class ASGD(Optimizer):
         new = params * (1 - self.lambd * eta) - eta * g
         ax = state.ax + (new - state.ax) * state.mu if state.mu != 1 else new
         lr = self.lr
-        eta = lr / ((1 + self.lambd * lr * step) ** self.alpha)
+        eta = xp.divide(lr, xp.power(1 + self.lambd * lr * step, self.alpha))   # inf, not OverflowError
         mu = 1 / max(1, step - self.t0)
         return new - params, ASGDState(step, eta, mu, ax)
