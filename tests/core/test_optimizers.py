@@ -51,7 +51,8 @@ def test_presets_build():
 
 @pytest.mark.parametrize("module", sorted({c.__module__ for c in OPTIMIZERS.values()}
                                           | {f"optiviz_gui.core.optimizers.{m}" for m in
-                                             ("_shared", "_fma", "_bfloat16", "lbfgs_search")}))
+                                             ("_shared", "_bfloat16", "lbfgs_search")}
+                                          | {"optiviz_gui.core.fused"}))
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))
     assert result.attempted > 0 and result.failed == 0

@@ -6,11 +6,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._fma import add, fma, lerp
+from ..fused import add, lerp, vector_norm
 from ._shared import MAXIMIZE, learning_rate
 from .base import Hyper, Optimizer, require
 
 FLOAT64_EPS = float(np.finfo(np.float64).eps)   # torch.finfo(torch.float64).eps = 2⁻⁵²
+
+
+class AdafactorState(NamedTuple):
+    step: int
+    variance: object
 
 
 class AdafactorState(NamedTuple):
@@ -104,11 +109,11 @@ class Adafactor(Optimizer):
         step = float(state.step + 1)
         one_minus_beta2_t = step**self.beta2_decay
         rho_t = np.minimum(lr, 1 / (step**0.5))
-        alpha = np.maximum(eps2, norm(params) / root_d) * rho_t
+        alpha = np.maximum(eps2, vector_norm(params) / root_d) * rho_t
         decayed = params * (1 - lr * self.weight_decay) if self.weight_decay != 0 else params
 
         variance = lerp(state.variance, g * g, one_minus_beta2_t)
         update = 1.0 / np.sqrt(np.maximum(variance, eps1 * eps1)) * g     # torch's rsqrt
-        denom = np.maximum(1.0, norm(update) / (root_d * self.d))
+        denom = np.maximum(1.0, vector_norm(update) / (root_d * self.d))
         new = add(decayed, update, alpha=-alpha / denom)
         return new - params, AdafactorState(state.step + 1, variance)

@@ -6,7 +6,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from ._fma import add
+from ..fused import add
 from .base import Hyper, Optimizer, require
 from .lbfgs_search import strong_wolfe
 

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._bfloat16 import newton_schulz
-from ._fma import add, lerp
+from ..fused import add, lerp
 from ._shared import learning_rate, require_nonnegative
 from .base import Hyper, Optimizer, require
 

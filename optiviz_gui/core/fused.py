@@ -1,4 +1,4 @@
-"""torch's fused multiply-adds, reproduced bit for bit in numpy.
+"""torch's fused multiply-adds, reproduced bit for bit: add with alpha, lerp, the 2-norm.
 
 torch's x86-64 CPU kernels (AVX2 and AVX-512, what it dispatches to on any
 x86-64 CPU since 2013) compute ``x.add(d, alpha=t)`` as fma(t, d, x) =
@@ -22,9 +22,15 @@ Trans. Computers 57(4), 2008, algorithm 5.4):
 
 proved correctly rounded in binary64 barring overflow and underflow; where an
 intermediate overflows (|a|, |b| beyond ~10³⁰⁰) the unfused a·b + c is used.
+``fma`` works on numpy arrays (about 20 array operations), ``fma_float`` on
+Python floats (about 0.9 µs, for the one-point fast path).
+
+torch's 2-norm of a short vector is fused too: ``vector_norm`` below.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -43,6 +49,55 @@ def fma(a, b, c):
         th, tl = _two_sum(c, uh)
         z = th + _round_to_odd_sum(tl, ul)
         return np.where(np.isfinite(z), z, a * b + c)
+
+
+def fma_float(a: float, b: float, c: float) -> float:
+    """``fma`` for Python floats, the same algorithm written out (no numpy call).
+
+    >>> fma_float(0.1, 10.0, -1.0)
+    5.551115123125783e-17
+    """
+    p = a * b
+    s = _SPLIT * a
+    ah = s - (s - a)
+    al = a - ah
+    s = _SPLIT * b
+    bh = s - (s - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    th = c + p
+    bb = th - c
+    tl = (c - (th - bb)) + (p - bb)
+    v = tl + e                                   # round tl + e to odd
+    bb = v - tl
+    err = (tl - (v - bb)) + (e - bb)
+    if err != 0.0 and not int(math.frexp(v)[0] * 9007199254740992.0) & 1:
+        v = math.nextafter(v, math.inf if err > 0 else -math.inf)
+    z = th + v
+    return z if math.isfinite(z) else a * b + c
+
+
+def vector_norm(v):
+    """torch's 2-norm of each point (the last axis, kept for broadcasting).
+
+    torch's CPU kernel sums the squares with fused multiply-adds; for D ≤ 3
+    its order is the plain one, √fma(x₂, x₂, fma(x₁, x₁, x₀²)), reproduced
+    here bit for bit (measured: 0 of 5000 random 2-vectors differ; the plain
+    √(x₀² + x₁²) differs on 7 %). For D ≥ 4 it sums in SIMD lanes, an order
+    numpy cannot follow; the pairwise sum used then differs by an ulp or so.
+    """
+    v = np.asarray(v, dtype=float)
+    if v.shape[-1] > 3:
+        return np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
+    total = v[..., :1] * v[..., :1]
+    for i in range(1, v.shape[-1]):
+        total = fma(v[..., i:i + 1], v[..., i:i + 1], total)
+    return np.sqrt(total)
+
+
+def norm_xy(x: float, y: float) -> float:
+    """``vector_norm`` of the float pair (x, y): √fma(y, y, x²)."""
+    return math.sqrt(fma_float(y, y, x * x))
 
 
 def add(x, d, alpha):
