@@ -51,6 +51,8 @@ class Hyper:
     ``optional``: None (JSON null) is accepted — for a number, as the whole
     value (LBFGS's ``max_eval``); for a pair, as its first part (Adafactor's
     ``eps = (None, 1e-3)``, the only such pair in torch).
+    ``required``: torch has no default (StepLR's ``step_size``); ``default`` is
+    then only the value a form starts from.
     ``low``/``high`` bound what a control lets a person type; the exact validity
     condition is the optimizer's ``check`` (torch's own).
     """
@@ -63,6 +65,7 @@ class Hyper:
     doc: str = ""
     choices: tuple = ()
     optional: bool = False
+    required: bool = False
 
 
 class Optimizer:
