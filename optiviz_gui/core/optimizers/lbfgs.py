@@ -8,7 +8,7 @@ import numpy as np
 
 from ..fused import add
 from .base import Hyper, Optimizer, require
-from .lbfgs_search import strong_wolfe
+from .lbfgs_search import Scalar, dot, strong_wolfe
 
 
 class LBFGSState(NamedTuple):
@@ -154,7 +154,7 @@ class LBFGS(Optimizer):
             else:
                 y = flat_grad - prev_flat_grad
                 s = d * t
-                ys = float(np.dot(y, s))
+                ys = dot(y, s)
                 if ys > 1e-10:
                     if len(old_dirs) == history_size:      # shift history by one
                         old_dirs.pop(0)
@@ -163,24 +163,27 @@ class LBFGS(Optimizer):
                     old_dirs.append(y)
                     old_stps.append(s)
                     ro.append(1.0 / ys)
-                    H_diag = ys / float(np.dot(y, y))
+                    H_diag = ys / dot(y, y)
                 # two-loop recursion: d = −H·g
                 num_old = len(old_dirs)
                 al = [0.0] * num_old
                 q = -flat_grad
                 for i in range(num_old - 1, -1, -1):
-                    al[i] = float(np.dot(old_stps[i], q)) * ro[i]
+                    al[i] = dot(old_stps[i], q) * ro[i]
                     q = add(q, old_dirs[i], alpha=-al[i])
                 r = q * H_diag
                 for i in range(num_old):
-                    be_i = float(np.dot(old_dirs[i], r)) * ro[i]
+                    be_i = dot(old_dirs[i], r) * ro[i]
                     r = add(r, old_stps[i], alpha=al[i] - be_i)
                 d = r
             prev_flat_grad, prev_loss = flat_grad, loss
 
             # ------------------------------------------------- step length
-            t = min(1.0, 1.0 / float(np.sum(np.abs(flat_grad)))) * lr if n_iter_total == 1 else lr
-            gtd = float(np.dot(flat_grad, d))
+            if n_iter_total == 1:
+                t = min(1.0, 1.0 / Scalar(np.sum(np.abs(flat_grad)))) * lr
+            else:
+                t = lr
+            gtd = dot(flat_grad, d)
             if gtd > -tolerance_change:         # directional derivative below tolerance
                 break
             ls_func_evals = 0

@@ -5,11 +5,75 @@
 ``lswolfe.lua`` / ``polyinterp.lua``) on numpy arrays and Python floats,
 keeping every comparison, every branch and the order of every operation, so
 the trial steps and the points evaluated are torch's own.
+
+One more thing has to be kept: which numbers are 0-d tensors in torch. A
+directional derivative gᵀd is a tensor, the loss a Python float, a step t
+either, depending on where it came from; and ``float / tensor`` is torch's
+``tensor.reciprocal() * float`` — two roundings, not one. So
+``3·(f₁ − f₂)/(x₁ − x₂)`` in the cubic differs in the last bit whenever
+x₁ − x₂ is a tensor. ``Scalar`` below is a float that remembers it is a
+tensor and divides like one; the builtins ``min``/``max`` pass it through as
+torch's code does. Measured over 36 runs of 100 steps (6 keyword sets, 2
+losses, 3 kinds of clipping): with plain floats 28 agree with torch bit for
+bit, with ``Scalar`` 33.
+
+What cannot be followed: torch computes √ of a tensor with MKL's vector
+math (vdSqrt), within an ulp but not always the correctly rounded value
+(1.3 % of random inputs differ from math.sqrt), and the cubic takes a √. The
+3 remaining runs differ there in the last bit from some step on; all 36
+agree with torch within 10⁻⁹.
 """
 
 from __future__ import annotations
 
+
 import numpy as np
+
+from .. import scalar
+
+
+class Scalar(float):
+    """A 0-d float64 tensor: float arithmetic (IEEE: x/0 is ±inf, not an error), a tensor
+    result whenever one side is a tensor, and ``float / tensor`` as reciprocal × float."""
+
+    def __add__(self, other):
+        return Scalar(float(self) + other)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        return Scalar(float(self) - other)
+
+    def __rsub__(self, other):
+        return Scalar(other - float(self))
+
+    def __mul__(self, other):
+        return Scalar(float(self) * other)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        return Scalar(scalar.divide(float(self), float(other)))
+
+    def __rtruediv__(self, other):
+        return Scalar(scalar.divide(1.0, float(self)) * other)
+
+    def __pow__(self, exponent):
+        return Scalar(float(self) * float(self) if exponent == 2 else float(self) ** exponent)
+
+    def __neg__(self):
+        return Scalar(-float(self))
+
+    def __abs__(self):
+        return Scalar(abs(float(self)))
+
+    def sqrt(self):
+        return Scalar(scalar.sqrt(float(self)))
+
+
+def dot(a, b) -> Scalar:
+    """torch's ``a.dot(b)``: a 0-d tensor (for two 2-vectors, numpy's unfused sum of products)."""
+    return Scalar(np.dot(a, b))
 
 
 def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
@@ -19,17 +83,12 @@ def cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     minimiser is x₂ − (x₂ − x₁)(g₂ + d₂ − d₁)/(g₂ − g₁ + 2d₂) (for x₁ ≤ x₂);
     when d₁² < g₁g₂ the cubic has no minimum and the bounds' midpoint is used.
 
-    Arithmetic is numpy float64's, as on torch's 0-d tensors: a zero
-    division gives inf or nan instead of raising.
+    The slopes g₁, g₂ are tensors (``Scalar``) in torch; the result keeps
+    the type of whichever candidate it is, as torch's ``min``/``max`` do.
 
-    >>> cubic_interpolate(0.0, 0.0, -1.0, 2.0, 0.0, 1.0)   # the parabola (x − 1)² − 1: its minimum
+    >>> float(cubic_interpolate(0.0, 0.0, Scalar(-1.0), 2.0, 0.0, Scalar(1.0)))   # (x − 1)² − 1
     1.0
     """
-    with np.errstate(all="ignore"):
-        return float(_cubic_interpolate(*map(np.float64, (x1, f1, g1, x2, f2, g2)), bounds))
-
-
-def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds):
     if bounds is not None:
         xmin_bound, xmax_bound = bounds
     else:
@@ -37,7 +96,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds):
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
     d2_square = d1**2 - g1 * g2
     if d2_square >= 0:
-        d2 = np.sqrt(d2_square)
+        d2 = d2_square.sqrt()
         if x1 <= x2:
             min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
         else:
@@ -56,10 +115,10 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
     bracketing phase (cubic extrapolation), then a zoom phase (cubic
     interpolation, kept 10 % away from the bracket's ends).
     """
-    d_norm = float(np.max(np.abs(d)))
+    d_norm = Scalar(np.max(np.abs(d)))
     f_new, g_new = obj_func(x, t, d)
     ls_func_evals = 1
-    gtd_new = float(np.dot(g_new, d))
+    gtd_new = dot(g_new, d)
 
     # bracket an interval containing a point satisfying the Wolfe criteria
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
@@ -97,7 +156,7 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
         gtd_prev = gtd_new
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = float(np.dot(g_new, d))
+        gtd_new = dot(g_new, d)
         ls_iter += 1
 
     # reached max number of iterations?
@@ -135,7 +194,7 @@ def strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change
         # evaluate new point
         f_new, g_new = obj_func(x, t, d)
         ls_func_evals += 1
-        gtd_new = float(np.dot(g_new, d))
+        gtd_new = dot(g_new, d)
         ls_iter += 1
 
         if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
