@@ -71,7 +71,7 @@ def fma_float(a: float, b: float, c: float) -> float:
     v = tl + e                                   # round tl + e to odd
     bb = v - tl
     err = (tl - (v - bb)) + (e - bb)
-    if err != 0.0 and not int(math.frexp(v)[0] * 9007199254740992.0) & 1:
+    if err != 0.0 and math.isfinite(err) and not int(math.frexp(v)[0] * 9007199254740992.0) & 1:
         v = math.nextafter(v, math.inf if err > 0 else -math.inf)
     z = th + v
     return z if math.isfinite(z) else a * b + c
