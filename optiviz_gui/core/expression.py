@@ -145,7 +145,10 @@ class Function:
         self._program = Program([root])
 
     def __call__(self, t: float) -> float:
-        return evaluate(self._program, t, 0.0, scalar)[0]
+        try:                                  # the fast path of evaluate(), without its wrapping
+            return self._program.run(float(t), 0.0, scalar)[0]
+        except (ArithmeticError, ValueError):
+            return evaluate(self._program, t, 0.0, scalar)[0]
 
     def __str__(self) -> str:
         return self.text

@@ -36,9 +36,11 @@ def to_bfloat16(x):
     (1.0, 1.015625)
     """
     x = np.asarray(x, dtype=np.float32)
-    bits = x.view(np.uint32).astype(np.uint64)
-    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16) << 16
-    return np.where(np.isnan(x), x, rounded.astype(np.uint32).view(np.float32))
+    bits = x.view(np.uint32)
+    # + 0x7FFF (+1 when the kept part is odd), then drop the low 16 bits; only a nan's
+    # pattern can wrap around 2³², and a nan is given back as it is
+    rounded = ((bits + ((bits >> 16) & 1) + 0x7FFF) & 0xFFFF0000).view(np.float32)
+    return np.where(x != x, x, rounded)
 
 
 def _sum_of_squares(x):

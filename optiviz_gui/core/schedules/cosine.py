@@ -10,7 +10,7 @@ import math
 from typing import NamedTuple
 
 from ..optimizers.base import Hyper
-from .base import LRScheduler, require
+from .base import LRScheduler, Scheduler, require
 
 ETA_MIN = Hyper("eta_min", 0.0, low=0.0, high=1e3, doc="the lowest lr η_min")
 
@@ -48,13 +48,13 @@ class CosineAnnealingLR(LRScheduler):
         require(T_max >= 1, self.title, "T_max", f"must be ≥ 1 (torch divides by it), got {T_max}")
 
     def get_lr(self, node, group, initial):
-        e, t, eta_min = node.last_epoch, self.T_max, self.eta_min
+        (e, step_count, base_lr), t, eta_min = node, self.T_max, self.eta_min
         if initial:
             return group["lr"], group
-        if node.step_count == 1 and e > 0:
-            return eta_min + (node.base_lr - eta_min) * (1 + math.cos((e) * math.pi / t)) / 2, group
+        if step_count == 1 and e > 0:
+            return eta_min + (base_lr - eta_min) * (1 + math.cos((e) * math.pi / t)) / 2, group
         if (e - 1 - t) % (2 * t) == 0:
-            return group["lr"] + (node.base_lr - eta_min) * (1 - math.cos(math.pi / t)) / 2, group
+            return group["lr"] + (base_lr - eta_min) * (1 - math.cos(math.pi / t)) / 2, group
         return ((1 + math.cos(math.pi * e / t)) / (1 + math.cos(math.pi * (e - 1) / t))
                 * (group["lr"] - eta_min) + eta_min), group
 
@@ -100,6 +100,8 @@ class CosineAnnealingWarmRestarts(LRScheduler):
     def check(self, optimizer, T_0, T_mult, eta_min):
         require(T_0 > 0, self.title, "T_0", f"must be a positive whole number, got {T_0}")
         require(T_mult >= 1, self.title, "T_mult", f"must be a whole number ≥ 1, got {T_mult}")
+
+    step = Scheduler.step                         # its node is not LRScheduler's Epoch
 
     def construct(self, group):
         if "initial_lr" not in group:

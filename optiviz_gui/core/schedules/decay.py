@@ -9,6 +9,7 @@ is ``last_epoch`` (the number of ``step()`` calls so far) and η the lr.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections import Counter
 
@@ -112,8 +113,11 @@ class ConstantLR(LRScheduler):
 
     def check(self, optimizer, factor, total_iters):
         require(0 <= factor <= 1.0, self.title, "factor", f"must be in [0, 1], got {factor}")
-        require(factor != 0, self.title, "factor",
-                "must not be 0 (torch divides by it at total_iters)")
+        # torch multiplies by 1/factor at total_iters: 0 divides by zero, and a factor so
+        # small that 1/factor overflows turns the lr into 0·inf = nan
+        require(factor != 0 and 1.0 / factor < math.inf, self.title, "factor",
+                f"must be > 0 with a finite 1/factor (torch divides by it at total_iters), "
+                f"got {factor}")
         require(total_iters >= 1, self.title, "total_iters", f"must be ≥ 1, got {total_iters}")
 
     def get_lr(self, node, group, initial):
@@ -149,6 +153,11 @@ class LinearLR(LRScheduler):
         require(0 <= end_factor <= 1.0, self.title, "end_factor",
                 f"must be in [0, 1], got {end_factor}")
         require(total_iters >= 1, self.title, "total_iters", f"must be ≥ 1, got {total_iters}")
+        # torch's first ratio (f − s)/(T·s): a start_factor near 5e-324 overflows it, and
+        # the lr (s·η, underflowed to 0) becomes 0·inf = nan
+        require(abs((end_factor - start_factor) / (total_iters * start_factor)) < math.inf,
+                self.title, "start_factor",
+                f"is too small for torch's arithmetic (it divides by it), got {start_factor}")
 
     def get_lr(self, node, group, initial):
         e, s, f = node.last_epoch, self.start_factor, self.end_factor
