@@ -228,6 +228,7 @@ def test_a_scheduled_run_is_torchs_training_loop(name, hyper, loss_fn, spec):
         return loss.item(), t.grad.numpy().copy()
 
     p, state, sched_state = start.copy(), opt.init(start), sched.init()
+    seen = set()
     for step in range(1, 101):
         loss_k = optimizer.step(closure).item()
         scheduler.step(loss_k) if spec["name"] == "reducelronplateau" else scheduler.step()
@@ -244,6 +245,8 @@ def test_a_scheduled_run_is_torchs_training_loop(name, hyper, loss_fn, spec):
                                    err_msg=f"step {step}")
         assert sched.group(sched_state)["lr"] == pytest.approx(optimizer.param_groups[0]["lr"],
                                                                rel=1e-12)
+        seen.add(sched.group(sched_state)["lr"])
+    assert len(seen) > 2                         # the schedule did move the lr in this run
 
 
 def test_plateau_over_many_start_points_is_each_point_alone():

@@ -46,7 +46,7 @@ class ReduceLROnPlateau(Scheduler):
     """
 
     name, title = "reducelronplateau", "ReduceLROnPlateau"
-    summary = "divides the lr by 1/factor when the loss has not improved for patience steps"
+    summary = "multiplies the lr by factor once the loss has not improved for patience steps"
     hyper = (
         Hyper("mode", "min", kind="choice", choices=("min", "max"),
               doc="the loss should decrease (min) or increase (max)"),
