@@ -266,7 +266,7 @@ def specs(draw, depth=0):
         if h.required or draw(st.booleans()):
             spec[h.name] = leaf_value(h, draw)
     if name == "onecyclelr":               # a cycle at least as long as the run
-        spec["total_steps"], spec["epochs"], spec["steps_per_epoch"] = draw(st.integers(60, 300)), None, None
+        spec.update(total_steps=draw(st.integers(60, 300)), epochs=None, steps_per_epoch=None)
     return spec
 
 

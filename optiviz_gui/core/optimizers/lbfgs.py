@@ -110,7 +110,7 @@ class LBFGS(Optimizer):
                 f"must be ≥ 1 (torch fails at the second iteration with 0), got {history_size}")
 
     def init(self, params):
-        """torch's empty state: no direction, no history (params only fixes nothing here)."""
+        """torch's empty state: no direction and no history yet (params is not needed)."""
         return LBFGSState(0, 0, 0, None, None, (), (), (), None, None, None, ())
 
     def update(self, grad, state, params, xp=np):

@@ -94,9 +94,7 @@ class Scheduler:
         point) is used by ReduceLROnPlateau only."""
         group = state[0]
         node, new = self.advance(state[1], group, loss)
-        if new is group:
-            return _new(SchedulerState, (new, node, state[2]))
-        public = {"lr": new["lr"]} if self._lr_only else self._public(new)
+        public = state[2] if new is group else self._public(new)
         return _new(SchedulerState, (new, node, public))
 
     def _public(self, group: dict) -> dict:
