@@ -207,6 +207,6 @@ def test_torch_rejects_exactly_what_we_reject(name, data):
     try:
         torch_param_and_steps(name, hyper, 3 if name in CLOSURE_TESTED else 0)
         torch_ok = True
-    except (ValueError, RuntimeError, IndexError):
-        torch_ok = False
+    except (ValueError, RuntimeError, IndexError, NameError):   # NameError: torch's line
+        torch_ok = False                                       # search with max_eval < 1
     assert ours_ok == torch_ok, hyper

@@ -105,9 +105,13 @@ class LBFGS(Optimizer):
     def check(self, lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size,
               line_search_fn):
         require(0.0 <= lr, self.title, "lr", f"must be ≥ 0, got {lr}")
-        # torch accepts these, then fails inside step(): pop from an empty history
+        # torch accepts these, then fails inside step(): pop from an empty history, and a
+        # line search allowed max_eval − 1 < 0 trials leaves its bracket undefined
         require(history_size >= 1, self.title, "history_size",
                 f"must be ≥ 1 (torch fails at the second iteration with 0), got {history_size}")
+        require(line_search_fn is None or max_eval is None or max_eval >= 1 or max_iter < 1,
+                self.title, "max_eval", f"must be ≥ 1 with a line search (torch's fails with "
+                                        f"fewer), got {max_eval}")
 
     def init(self, params):
         """torch's empty state: no direction and no history yet (params is not needed)."""
