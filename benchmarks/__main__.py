@@ -9,7 +9,8 @@ Machines are noisy: read the ratios, not the absolute times.
 import importlib
 import sys
 
-ALL = ["grid", "optimizers", "kernels", "views", "edit", "window", "export", "bundle"]
+ALL = ["grid", "optimizers", "kernels", "maps", "mlp", "views", "edit", "window", "export",
+       "incremental", "run_memory", "bundle"]
 
 
 def main(names: list[str]) -> int:

@@ -77,11 +77,11 @@ def blog_gif(files: list[str], output: str) -> None:
 
 def run(output: str, steps: int = 100, size=(2000, 1125)) -> float:
     """Time the whole blog pipeline (frames + GIF) on the blog session; returns seconds."""
-    from optiviz_gui.cli import load_simulation
+    from optiviz_gui.core import session
     from optiviz_gui.core.simulation import Simulation
 
     t0 = time.perf_counter()
-    sim = load_simulation(None)
+    sim = session.load(None)
     if steps != sim.steps:
         sim = Simulation(sim.surface, sim.start, sim.runs, steps)
     with tempfile.TemporaryDirectory() as folder:

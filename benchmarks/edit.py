@@ -36,9 +36,9 @@ STARTS = [(2.0, 9.0), (1.5, 8.5)]
 
 
 def _long_sim():
-    from optiviz_gui.cli import load_simulation
+    from optiviz_gui.core import session
 
-    sim = load_simulation(None)
+    sim = session.load(None)
     sim.set_steps(1000)
     sim.seek(1000)
     return sim
@@ -64,43 +64,33 @@ def _p90(seconds: list[float]) -> str:
 
 
 class _Parts:
-    """Times the model's recompute (every trajectory goes through _new_trajectory) and
-    the history slots inside each edit."""
+    """Splits each edit's time into the model's share and the slots' share, through the
+    public API only: the same edit is made on a copy of the model that no view listens
+    to (``Simulation.copy``), and what the request took beyond that is the slots'."""
 
     def __init__(self, sim) -> None:
         self.model, self.slots = [], []
-        self._model = self._slots = 0.0
-        new_trajectory = sim._new_trajectory
-
-        def timed_model(run):
-            t = time.perf_counter()
-            out = new_trajectory(run)
-            self._model += time.perf_counter() - t
-            return out
-
-        def timed(slot):
-            def call(*args):
-                t = time.perf_counter()
-                slot(*args)
-                self._slots += time.perf_counter() - t
-            return call
-
-        sim._new_trajectory = timed_model
-        sim.history_changed._slots = [timed(s) for s in sim.history_changed._slots]
+        self.shadow = sim.copy()
+        self.shadow.seek(sim.step)
+        self._request = 0.0
 
     def start(self) -> None:
-        self._model = self._slots = 0.0
+        self._request = time.perf_counter()
 
-    def stop(self) -> None:
-        self.model.append(self._model)
-        self.slots.append(self._slots)
+    def requested(self, shadow_edit) -> None:
+        self._request = time.perf_counter() - self._request
+        t = time.perf_counter()
+        shadow_edit(self.shadow)
+        model = time.perf_counter() - t
+        self.model.append(model)
+        self.slots.append(max(0.0, self._request - model))
 
 
 def app_window(app) -> dict[str, tuple] | None:
     """(total, model, slots, paint) lists per kind of edit in the real MainWindow."""
     from PySide6.QtCore import QSettings
 
-    from optiviz_gui.ui.main_window import MainWindow
+    from optiviz_gui.ui.window.main_window import MainWindow
 
     settings = QSettings(os.path.join(tempfile.mkdtemp(), "bench.ini"), QSettings.Format.IniFormat)
     sim = _long_sim()
@@ -125,25 +115,33 @@ def app_window(app) -> dict[str, tuple] | None:
     def click(i):
         window.contour.start_requested.emit(*STARTS[i % 2])
 
+    def click_model(i):
+        return lambda m: m.set_start(STARTS[i % 2])
+
     def lr_edit(i):
         lr_box.setValue(lrs[i % 2])          # as typing a value and pressing Return does
 
-    for name, request in (("move the start (map click)", click),
-                          ("change SGD's learning rate", lr_edit)):
+    def lr_model(i):
+        return lambda m: m.update_run(0, optimizer=m.runs[0].optimizer.replace(lr=lrs[i % 2]))
+
+    for name, request, shadow in (("move the start (map click)", click, click_model),
+                                  ("change SGD's learning rate", lr_edit, lr_model)):
         paint = []
 
         def edit(i):
             parts.start()
             request(i)
+            parts.requested(shadow(i))
             t = time.perf_counter()
             app.processEvents()
             paint.append(time.perf_counter() - t)
-            parts.stop()
 
         parts.model.clear()
         parts.slots.clear()
         total = _times(edit)
         k = len(paint) - len(total)
+        # the shadow edit is not part of the request: take it out of the total
+        total = [t - m for t, m in zip(total, parts.model[k:])]
         results[name] = (total, parts.model[k:], parts.slots[k:], paint[k:])
     window.close_without_asking()
     return results
@@ -154,13 +152,13 @@ def views_full(app, with_3d: bool) -> list[float]:
     from OpenGL import GL
     from PySide6 import QtWidgets
 
-    from optiviz_gui.ui.contour_view import ContourView
-    from optiviz_gui.ui.loss_view import LossView
+    from optiviz_gui.ui.views.contour.view import ContourView
+    from optiviz_gui.ui.views.loss import LossView
 
     sim = _long_sim()
     views = [ContourView(sim), LossView(sim)]
     if with_3d:
-        from optiviz_gui.ui.surface_view import SurfaceView
+        from optiviz_gui.ui.views.surface.view import SurfaceView
         views.append(SurfaceView(sim))
         views[-1].show_legend = False          # as in the app: the map's legend says it
     window = QtWidgets.QWidget()
@@ -195,8 +193,8 @@ def views_full(app, with_3d: bool) -> list[float]:
 def baselines(app) -> tuple[list[float], list[float]]:
     from PySide6 import QtWidgets
 
-    from optiviz_gui.ui.contour_view import ContourView
-    from optiviz_gui.ui.loss_view import LossView
+    from optiviz_gui.ui.views.contour.view import ContourView
+    from optiviz_gui.ui.views.loss import LossView
 
     model = _long_sim()
     t_model = _times(lambda i: model.set_start(STARTS[i % 2]), 30)
@@ -221,9 +219,10 @@ def baselines(app) -> tuple[list[float], list[float]]:
 def main() -> int:
     from PySide6 import QtWidgets
 
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
+    from optiviz_gui.ui.window.app import make_app
+    app = make_app()
     print(f"edit with 4 runs x 1000 steps on screen (target <= 30 ms); medians of {EDITS}, "
           f"90th percentile in brackets; Qt platform {app.platformName()}")
     has_gl = gl_available()
@@ -246,5 +245,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("PYOPENGL_PLATFORM", "glx")
     sys.exit(main())

@@ -8,6 +8,13 @@ two, a dict of state, ``surface.value_and_grad`` each step — and against
 torch.optim itself when torch is installed. Many start points:
 ``run_many`` over 10⁴ start points against the naive loop's rate.
 Targets: ≥ 200 000 steps/s for one start point, ≥ 10⁷ point-steps/s vectorised.
+
+The optimizers added with the schedules (Rprop, ASGD, Adafactor, LBFGS, Muon):
+one start point each — the elementwise ones through ``Trajectory.extend``,
+the others in a loop over numpy arrays of two (Adam in the same loop is their
+baseline), LBFGS one ``step(closure)`` per step — beside torch.optim. And
+the cost of a learning-rate schedule per step, ``sched.step`` + ``group`` +
+``opt.scheduled``, beside one run-loop step of Adam (target: ≤ 30 %).
 """
 
 from __future__ import annotations
@@ -16,7 +23,9 @@ import time
 
 import numpy as np
 
+from optiviz_gui.core import scalar
 from optiviz_gui.core.optimizers import make_optimizer
+from optiviz_gui.core.schedules import make_scheduler
 from optiviz_gui.core.surfaces import BUILTINS
 from optiviz_gui.core.surfaces.regression import LinearRegression
 from optiviz_gui.core.trajectory import Trajectory, run_many
@@ -72,6 +81,139 @@ def one_start_point(surface, steps=100_000):
     return rows
 
 
+NEW = [("rprop", {"lr": 0.01}), ("asgd", {"lr": 0.01}), ("adafactor", {"lr": 0.01}),
+       ("muon", {"lr": 0.01}), ("lbfgs", {"lr": 0.1, "max_iter": 4}),
+       ("lbfgs", {"lr": 1.0, "max_iter": 4, "line_search_fn": "strong_wolfe"})]
+SCHEDULES = [
+    {"name": "steplr", "step_size": 30},
+    {"name": "cosineannealinglr", "T_max": 1000},
+    {"name": "onecyclelr", "max_lr": 0.1, "total_steps": 10_000_000},
+    {"name": "lambdalr", "lr_lambda": "0.95**t"},
+    {"name": "reducelronplateau"},
+    {"name": "sequentiallr", "milestones": [10], "schedulers": [
+        {"name": "linearlr", "total_iters": 10}, {"name": "cosineannealinglr", "T_max": 1000}]},
+]
+
+
+def array_loop(surface, opt, steps):
+    """One start point on numpy arrays of two: for the optimizers that are not elementwise."""
+    p = np.array(surface.start, dtype=float)
+    state = opt.init(p)
+    for _ in range(steps):
+        _, g = surface.value_and_grad(p)
+        delta, state = opt.update(g, state, p)
+        p = p + delta
+    return p
+
+
+def lbfgs_loop(surface, opt, steps):
+    p = np.array(surface.start, dtype=float)
+    state = opt.init(p)
+    for _ in range(steps):
+        p, state, _ = opt.step(p, state, surface.value_and_grad)
+    return p
+
+
+def torch_rate(surface, name, hp, steps):
+    import torch
+    shape = (1, 2) if name == "muon" else (2,)
+    p = torch.tensor(surface.start, dtype=torch.float64).reshape(shape).requires_grad_()
+    opt = getattr(torch.optim, make_optimizer(name).title)([p], **hp)
+
+    def closure():
+        _, g = surface.value_and_grad(p.detach().numpy().reshape(-1))
+        p.grad = torch.from_numpy(g).reshape(shape)
+        return 0.0
+
+    def run():
+        for _ in range(steps):
+            opt.step(closure)
+    return steps / best_of(run)
+
+
+def new_optimizers(surface) -> None:
+    print("\n== the new optimizers, one start point (blog regression surface) ==")
+    steps = 20_000
+    adam = make_optimizer("adam", lr=0.1)
+    adam_arrays = steps / best_of(lambda: array_loop(surface, adam, steps))
+    print(f"{'Adam, arrays of two (baseline)':40s} {adam_arrays:>12,.0f} steps/s")
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+    for name, hp in NEW:
+        opt = make_optimizer(name, **hp)
+        if opt.needs_closure:
+            n = 500
+            rate = n / best_of(lambda: lbfgs_loop(surface, opt, n))
+            how = "step(closure)"
+        elif opt.elementwise:
+            rate = 100_000 / best_of(lambda: Trajectory(surface, opt, surface.start).extend(100_000))
+            how = "floats (Trajectory)"
+        else:
+            rate = steps / best_of(lambda: array_loop(surface, opt, steps))
+            how = "arrays of two"
+        ref = ""
+        if have_torch:
+            t = torch_rate(surface, name, hp, 500 if opt.needs_closure else 5_000)
+            ref = f"torch.optim {t:>9,.0f} steps/s ({rate / t:.1f}x)"
+        label = f"{opt.title} {hp}"[:40]
+        print(f"{label:40s} {rate:>12,.0f} steps/s  {how:20s} "
+              f"{rate / adam_arrays:5.2f}x Adam-arrays  {ref}")
+
+
+def per_call(fn, n=200_000) -> float:
+    """Seconds per call of fn(), the loop's own cost subtracted."""
+    def calls():
+        for _ in range(n):
+            fn()
+
+    def empty():
+        for _ in range(n):
+            pass
+    return (best_of(calls, 5) - best_of(empty, 5)) / n
+
+
+def schedule_cost(surface) -> None:
+    print("\n== a learning-rate schedule per step, beside one Adam step ==")
+    steps = 100_000
+    adam = make_optimizer("adam", lr=0.01)
+    step_s = best_of(lambda: Trajectory(surface, adam, surface.start).extend(steps), 5) / steps
+    s0 = adam.init(0.3)
+    update_s = per_call(lambda: adam.update(0.1, s0, 0.3, scalar))
+    print(f"{'Adam: one run-loop step (baseline)':44s} {step_s * 1e6:7.3f} µs   "
+          f"(one coordinate's update alone: {update_s * 1e6:.3f} µs)")
+    group = {"lr": 0.02}
+    sched_s = per_call(lambda: adam.scheduled(**group))
+    print(f"{'opt.scheduled(lr=...) alone':44s} {sched_s * 1e6:7.3f} µs   "
+          f"{sched_s / step_s:6.1%} of a step")
+    print(f"{'schedule: step + group + scheduled':44s} {'every step':>17s}  "
+          f"{'scheduled() when the group changes, and the run rate then':>30s}")
+    n = 100_000
+    for spec in SCHEDULES:
+        sched = make_scheduler(spec, adam)
+
+        def always():
+            state = sched.init()
+            for _ in range(n):
+                adam.scheduled(**sched.group(state))
+                state = sched.step(state, 1.0)
+
+        def when_changed():
+            state, last = sched.init(), None
+            for _ in range(n):
+                group = sched.group(state)
+                if group is not last:
+                    adam.scheduled(**group)
+                    last = group
+                state = sched.step(state, 1.0)
+        a, b = best_of(always, 5) / n, best_of(when_changed, 5) / n
+        flag = "ok" if b <= 0.3 * step_s else "ABOVE TARGET 30 %"
+        print(f"{'  ' + spec['name']:44s} {a * 1e6:6.3f} µs {a / step_s:6.1%}   "
+              f"{b * 1e6:6.3f} µs {b / step_s:6.1%}  {1 / (step_s + b):>9,.0f} steps/s  {flag}")
+
+
 def main() -> None:
     surface = LinearRegression.synthetic()
     steps = 100_000
@@ -106,6 +248,9 @@ def main() -> None:
         flag = "ok" if rate >= 1e7 else "BELOW TARGET 10,000,000"
         print(f"{'run_many ' + opt.title + ' ' + str(hp):40s} {rate:>12,.0f} point-steps/s "
               f"({rate / naive:,.0f}x naive)  {flag}")
+
+    new_optimizers(surface)
+    schedule_cost(surface)
 
 
 if __name__ == "__main__":

@@ -82,12 +82,12 @@ def main() -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     import pyqtgraph as pg
 
-    from optiviz_gui.cli import load_simulation
-    from optiviz_gui.ui.contour_view import ContourView
-    from optiviz_gui.ui.gl import gl_available
-    from optiviz_gui.ui.loss_view import LossView
+    from optiviz_gui.core import session
+    from optiviz_gui.ui.views.contour.view import ContourView
+    from optiviz_gui.ui.views.surface.gl import gl_available
+    from optiviz_gui.ui.views.loss import LossView
 
-    sim = load_simulation(None)
+    sim = session.load(None)
     print(f"Qt platform {QtWidgets.QApplication.platformName()}; blog example: "
           f"{len(sim.runs)} runs, {sim.steps} steps")
 
@@ -105,7 +105,7 @@ def main() -> int:
     t_arrows = _timed(contour_frame, 200)
     cv.close()
 
-    sim_l = load_simulation(None)
+    sim_l = session.load(None)
     lv = LossView(sim_l)
     _show(app, lv)
     step_l = _stepper(sim_l)
@@ -117,7 +117,7 @@ def main() -> int:
     t_loss = _timed(loss_frame, 200)
     lv.close()
 
-    sim_n = load_simulation(None)
+    sim_n = session.load(None)
     naive = pg.PlotWidget()
     _show(app, naive)
     step_n = _stepper(sim_n)
@@ -148,9 +148,9 @@ def main() -> int:
     if has_gl:
         import pyqtgraph.opengl as gl
 
-        from optiviz_gui.ui.surface_view import MESH, SurfaceView
+        from optiviz_gui.ui.views.surface.view import MESH, SurfaceView
 
-        sim_s = load_simulation(None)
+        sim_s = session.load(None)
         sv = SurfaceView(sim_s)
         _show(app, sv)
         step_s = _stepper(sim_s)

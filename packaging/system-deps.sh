@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Debian/Ubuntu packages OptiViz needs (../shared/PLATFORM.md): Qt's libraries and its
+# The Debian/Ubuntu packages OptiViz needs (docs/architecture.md, "Platform notes"): Qt's libraries and its
 # xcb platform plugin, a headless X server for the tests, and a font. Installs only what is
 # missing; does nothing where apt-get is not available.
 set -euo pipefail

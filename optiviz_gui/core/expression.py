@@ -6,6 +6,13 @@
     >>> f.gradient_text()
     ('2*x + 3*y', '3*x')
 
+A formula in one other variable — a schedule's ``lr_lambda`` in t — is read by
+the same whitelist, with messages that name its key::
+
+    >>> g = parse_function("0.95^t")
+    >>> g(2)
+    0.9025
+
 How it is safe: the text is only ever given to ``ast.parse`` (which builds a
 syntax tree and runs nothing); a whitelist walker turns that tree into our own
 expression graph (``expression_parse``) and rejects everything else with a
@@ -37,7 +44,8 @@ from .expression_nodes import Node, to_text
 from .expression_parse import MAX_CHARS, parse_text
 from .surfaces.base import Surface
 
-__all__ = ["Expr", "parse", "ExpressionSurface", "EXAMPLES", "DEFAULT_BOUNDS", "MAX_CHARS"]
+__all__ = ["Expr", "parse", "Function", "parse_function", "ExpressionSurface", "EXAMPLES",
+           "DEFAULT_BOUNDS", "MAX_CHARS"]
 
 # Starting formulas for the UI: name -> formula (each parses; ^ is **).
 EXAMPLES: dict[str, str] = {
@@ -121,6 +129,44 @@ def parse(text: str) -> Expr:
     dx = derivative(graph, root, "x")
     dy = derivative(graph, root, "y")
     return Expr(text, norm, root, dx, dy)
+
+
+class Function:
+    """A checked formula in one variable: ``f(t)`` is a Python float (nan or inf, never raising).
+
+    ``source`` is the text as typed, ``text`` the normalised one. Values are
+    Python-float arithmetic (``core.scalar``), the same numbers a Python
+    ``lambda t: ...`` with ``math`` functions gives.
+    """
+
+    def __init__(self, source: str, text: str, root: Node) -> None:
+        self.source = source
+        self.text = text
+        self._program = Program([root])
+
+    def __call__(self, t: float) -> float:
+        try:                                  # the fast path of evaluate(), without its wrapping
+            return self._program.run(float(t), 0.0, scalar)[0]
+        except (ArithmeticError, ValueError):
+            return evaluate(self._program, t, 0.0, scalar)[0]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"parse_function({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Function) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def parse_function(text: str, variable: str = "t", key: str = "lr_lambda") -> Function:
+    """Check a formula in ``variable``; bad text raises a ConfigError naming ``key``."""
+    norm, _, root = parse_text(text, key, (variable,))
+    return Function(text, norm, root)
 
 
 class ExpressionSurface(Surface):

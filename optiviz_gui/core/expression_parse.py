@@ -13,6 +13,11 @@ Anything else (attributes, subscripts, other names or calls, keywords,
 ``:=``, ``if``-``else``, complex numbers, ...) raises ``ConfigError`` with one
 sentence naming the problem and the column in the text as typed.
 
+The variables are x and y by default; ``parse_text(text, key, variables)``
+reads a formula in other names (a schedule's ``lr_lambda`` in t), the first
+standing for x in the graph and the second, if any, for y; every message
+then names ``key`` instead of ``expr`` and lists those variables.
+
 Size limits keep parsing and evaluation bounded: at most ``MAX_CHARS``
 characters, ``MAX_NODES`` syntax nodes and ``MAX_DEPTH`` levels of nesting.
 All arithmetic is float64, so evaluating costs a fixed time per node however
@@ -79,44 +84,47 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-def parse_text(text: object) -> tuple[str, Graph, Node]:
+def parse_text(text: object, key: str = "expr",
+               variables: tuple[str, ...] = ("x", "y")) -> tuple[str, Graph, Node]:
     """Check ``text`` and build its graph; returns (normalised text, graph, root node)."""
     if not isinstance(text, str):
-        raise ConfigError(f"expr: the formula must be text, got {type(text).__name__}.")
+        raise ConfigError(f"{key}: the formula must be text, got {type(text).__name__}.")
     if len(text) > MAX_CHARS:
-        raise ConfigError(f"expr: the formula is {len(text)} characters long; "
+        raise ConfigError(f"{key}: the formula is {len(text)} characters long; "
                           f"at most {MAX_CHARS} are allowed.")
     norm, where = normalise(text)
     if not norm:
-        raise ConfigError("expr: the formula is empty; type one in x and y, e.g. x**2 + y**2.")
+        example = "x**2 + y**2" if variables == ("x", "y") else f"0.95**{variables[0]}"
+        raise ConfigError(f"{key}: the formula is empty; type one in "
+                          f"{' and '.join(variables)}, e.g. {example}.")
     for i, ch in enumerate(norm):
         if ch == "#" or not ch.isprintable():
-            raise ConfigError(f"expr: at column {where[i] + 1}, the character {ch!r} "
+            raise ConfigError(f"{key}: at column {where[i] + 1}, the character {ch!r} "
                               f"is not allowed.")
-    _check_brackets(norm, where)
+    _check_brackets(norm, where, key)
     try:
         tree = ast.parse(norm, mode="eval")
     except SyntaxError as exc:
         offset = exc.offset or 0
         if 1 <= offset <= len(norm):
-            raise ConfigError(f"expr: syntax error at column {_column(where, offset - 1)} "
+            raise ConfigError(f"{key}: syntax error at column {_column(where, offset - 1)} "
                               f"({exc.msg}).") from None
-        raise ConfigError(f"expr: the formula ends unexpectedly at column "
+        raise ConfigError(f"{key}: the formula ends unexpectedly at column "
                           f"{_column(where, len(norm))} ({exc.msg}).") from None
     except (ValueError, MemoryError, RecursionError) as exc:
-        raise ConfigError(f"expr: the formula cannot be read ({exc}).") from None
-    walker = _Walker(norm, where)
+        raise ConfigError(f"{key}: the formula cannot be read ({exc}).") from None
+    walker = _Walker(norm, where, key, variables)
     return norm, walker.graph, walker.build(tree.body, 1)
 
 
-def _check_brackets(norm: str, where: list[int]) -> None:
+def _check_brackets(norm: str, where: list[int], key: str) -> None:
     """Parentheses leave no trace in the syntax tree, so their nesting is limited here."""
     depth = 0
     for i, ch in enumerate(norm):
         if ch in "([{":
             depth += 1
             if depth > MAX_DEPTH:
-                raise ConfigError(f"expr: at column {where[i] + 1}, the brackets are nested too "
+                raise ConfigError(f"{key}: at column {where[i] + 1}, the brackets are nested too "
                                   f"deeply (more than {MAX_DEPTH} levels).")
         elif ch in ")]}":
             depth -= 1
@@ -134,10 +142,13 @@ def _column(where: list[int], index: int) -> int:
 class _Walker:
     """Builds graph nodes from whitelisted syntax nodes; rejects everything else."""
 
-    def __init__(self, norm: str, where: list[int]) -> None:
+    def __init__(self, norm: str, where: list[int], key: str, variables: tuple[str, ...]) -> None:
         self.norm = norm
         self.where = where
+        self.key = key
         self.graph = Graph()
+        self.variables = dict(zip(variables, (self.graph.x, self.graph.y)))
+        self.names = ", ".join(variables)
         self.nodes = 0
         self._bytes = norm.encode("utf-8")
 
@@ -148,7 +159,7 @@ class _Walker:
         return _column(self.where, index)
 
     def fail(self, node: ast.AST, problem: str) -> ConfigError:
-        return ConfigError(f"expr: at column {self.col(node)}, {problem}.")
+        return ConfigError(f"{self.key}: at column {self.col(node)}, {problem}.")
 
     def snippet(self, node: ast.AST) -> str:
         s = ast.get_source_segment(self.norm, node) or type(node).__name__
@@ -170,16 +181,14 @@ class _Walker:
         if kind is ast.Constant:
             return self.number(node)
         if kind is ast.Name:
-            if node.id == "x":
-                return g.x
-            if node.id == "y":
-                return g.y
+            if node.id in self.variables:
+                return self.variables[node.id]
             if node.id in CONSTANTS:
                 return g.const(CONSTANTS[node.id])
             if node.id in FUNCTIONS or node.id in ALIASES:
                 raise self.fail(node, f"the function '{node.id}' needs an argument in "
-                                      f"parentheses, like {node.id}(x)")
-            raise self.fail(node, f"unknown name '{self.snippet(node)}' (only x, y, pi "
+                                      f"parentheses, like {node.id}({next(iter(self.variables))})")
+            raise self.fail(node, f"unknown name '{self.snippet(node)}' (only {self.names}, pi "
                                   f"and e can be used)")
         if kind is ast.UnaryOp:
             if isinstance(node.op, ast.UAdd):
@@ -195,8 +204,9 @@ class _Walker:
         what = _FORBIDDEN.get(kind)
         if what is None:
             what = f"'{self.snippet(node)}' ({kind.__name__})"
-        raise self.fail(node, f"{what} is not allowed; only numbers, x, y, pi, e, "
-                              f"+ - * / ** and functions such as sin(x) are")
+        raise self.fail(node, f"{what} is not allowed; only numbers, {self.names}, pi, e, "
+                              f"+ - * / ** and functions such as "
+                              f"sin({next(iter(self.variables))}) are")
 
     def number(self, node: ast.Constant) -> Node:
         v = node.value

@@ -1,4 +1,4 @@
-"""The session file (DESIGN.md, a public contract): read with validation, write atomically.
+"""The session file (a public contract: README, "Sessions"): read with validation, write atomically.
 
     {
       "format": "optiviz-session", "version": 1,
@@ -35,9 +35,15 @@ _DISPLAY_KEYS = {"name", "label", "color"}
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-def load(path: str | os.PathLike) -> Simulation:
-    """Read and validate a session file."""
-    path = Path(path)
+def default_path() -> Path:
+    """The session the app opens on: the blog's comparison (resources/presets/blog.json)."""
+    from optiviz_gui.resources import resource_path
+    return Path(str(resource_path("presets", "blog.json")))
+
+
+def load(path: str | os.PathLike | None = None) -> Simulation:
+    """Read and validate a session file; None reads the default example."""
+    path = Path(path) if path is not None else default_path()
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:

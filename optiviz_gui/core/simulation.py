@@ -1,13 +1,23 @@
 """The model the play/step timer drives: a surface, a start point, optimizer runs, history.
 
 Controls call the setters; views listen to the events, which are named after
-what changed:
+what changed and say what it was:
 
-    surface_changed()    the surface (or its window) is new: rebuild meshes
-    runs_changed()       runs added, removed, relabelled, recoloured, toggled
-    history_changed()    every trajectory was recomputed (start, hyper-parameter)
-    steps_changed(n)     the number of iterations to play changed
-    step_changed(k)      the current step moved
+    surface_changed(surface)   the surface (or its window) is new: rebuild the map and
+                               mesh; history_changed(every run) follows
+    start_changed(start)       the start point moved; history_changed(every run) follows
+    run_added(i)               run i is new, its trajectory computed
+    run_removed(i)             run i is gone; the runs after it moved down one place
+    run_changed(i, fields)     run i's "label", "color", "enabled" or "optimizer" changed
+                               (a frozenset); a new optimizer is followed by
+                               history_changed((i,))
+    history_changed(runs)      these runs' trajectories were recomputed (a tuple of indices)
+    steps_changed(n)           the number of iterations to play changed
+    step_changed(k)            the current step moved
+    session_replaced()         everything is new (a session was opened): redraw it all
+
+Each edit emits each event once, after the model is consistent again, so a
+listener can read anything from the model in its slot.
 
 Trajectories are computed up to the current step only, so an edit recomputes
 exactly what is on screen, at once, and stepping forward extends them.
@@ -44,10 +54,14 @@ class Simulation:
     def __init__(self, surface: Surface, start: Sequence[float], runs: Sequence[Run] = (),
                  steps: int = 100) -> None:
         self.surface_changed = Signal()
-        self.runs_changed = Signal()
+        self.start_changed = Signal()
+        self.run_added = Signal()
+        self.run_removed = Signal()
+        self.run_changed = Signal()
         self.history_changed = Signal()
         self.steps_changed = Signal()
         self.step_changed = Signal()
+        self.session_replaced = Signal()
         self._surface = surface
         self._start = (float(start[0]), float(start[1]))
         self._runs: list[Run] = list(runs)
@@ -126,13 +140,16 @@ class Simulation:
         if start is not None:
             self._start = (float(start[0]), float(start[1]))
         self._recompute_all()
-        self.surface_changed.emit()
-        self.history_changed.emit()
+        self.surface_changed.emit(surface)
+        if start is not None:
+            self.start_changed.emit(self._start)
+        self.history_changed.emit(self._all())
 
     def set_start(self, start: Sequence[float]) -> None:
         self._start = (float(start[0]), float(start[1]))
         self._recompute_all()
-        self.history_changed.emit()
+        self.start_changed.emit(self._start)
+        self.history_changed.emit(self._all())
 
     def set_steps(self, steps: int) -> None:
         self._steps = _check_steps(steps)
@@ -143,23 +160,40 @@ class Simulation:
     def add_run(self, run: Run) -> None:
         self._runs.append(run)
         self._trajectories.append(self._new_trajectory(run))
-        self.runs_changed.emit()
+        self.run_added.emit(len(self._runs) - 1)
 
     def remove_run(self, i: int) -> None:
         del self._runs[i]
         del self._trajectories[i]
-        self.runs_changed.emit()
+        self.run_removed.emit(i)
 
     def update_run(self, i: int, **changes) -> None:
         """Change a run's optimizer, label, colour or enabled flag."""
         old = self._runs[i]
         new = replace(old, **changes)
+        fields = frozenset(name for name in changes if getattr(new, name) != getattr(old, name))
+        if not fields:
+            return
         self._runs[i] = new
-        if new.optimizer != old.optimizer:
+        if "optimizer" in fields:
             self._trajectories[i] = self._new_trajectory(new)
-            self.history_changed.emit()
-        else:
-            self.runs_changed.emit()
+        self.run_changed.emit(i, fields)
+        if "optimizer" in fields:
+            self.history_changed.emit((i,))
+
+    def replace_with(self, other: "Simulation") -> None:
+        """Take ``other``'s surface, start, runs and steps (a session just opened), at
+        step 0; the listeners stay connected to this model."""
+        self._surface, self._start = other.surface, other.start
+        self._runs, self._steps, self._step = list(other.runs), other.steps, 0
+        self._recompute_all()
+        self.session_replaced.emit()
+
+    def copy(self) -> "Simulation":
+        """An independent model with the same surface, start, runs and steps, at step 0,
+        and no listeners (exports draw it without moving the one on screen). Surfaces,
+        optimizers and runs are immutable, so they are shared; the history is recomputed."""
+        return Simulation(self._surface, self._start, self._runs, self._steps)
 
     # ------------------------------------------------------------ internal
     def _new_trajectory(self, run: Run) -> Trajectory:
@@ -169,6 +203,9 @@ class Simulation:
 
     def _recompute_all(self) -> None:
         self._trajectories = [self._new_trajectory(r) for r in self._runs]
+
+    def _all(self) -> tuple[int, ...]:
+        return tuple(range(len(self._runs)))
 
 
 def _check_steps(steps: int) -> int:

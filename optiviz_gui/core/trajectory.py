@@ -25,6 +25,8 @@ from .surfaces import Surface
 
 CHECKPOINT = 256
 MAX_STEPS = 1_000_000
+GTOL = 1e-6      # converged: gradient below GTOL of the start's (at least 1)
+XTOL = 1e-9      # ... and steps below XTOL·(1 + ‖θ‖)
 # kernels hook: a ready kernel extends runs of KERNEL_STEPS+ steps (a call costs about 55 µs,
 # 18 Python steps); one is compiled for KERNEL_START+ (12 ms of Python: about a 60 Hz frame);
 # a long Python extension looks for a ready kernel every KERNEL_CHUNK steps
@@ -220,25 +222,69 @@ class Trajectory:
             out[name] = a if name == "step" else np.array([a, b], dtype=float)
         return out
 
-    def converged_at(self, gtol: float = 1e-6, xtol: float = 1e-9) -> int | None:
-        """First step from which the run stays put: ‖∇f‖ ≤ gtol·max(1, ‖∇f(θ₀)‖)
-        and ‖θ_k − θ_{k−1}‖ ≤ xtol·(1 + ‖θ_k‖) at that step and every later one."""
+    def next_update(self, j: int) -> np.ndarray | None:
+        """θ_{j+1} − θ_j: the stored step, or at the last computed step the step the
+        optimizer would take next from its state after j updates (None if that is not
+        finite, or the run diverged there)."""
+        if j < self._n:
+            return self._P[j + 1] - self._P[j]
+        if self.diverged or not 0 <= j <= self._n:
+            return None
+        state = self.state_at(j)
+        opt = self.optimizer
+        d = []
+        try:
+            for c in range(2):
+                st = opt.State(*(v if name == "step" else float(v[c]) for name, v in state.items()))
+                dc, _ = opt.update(float(self._G[j, c]), st, float(self._P[j, c]), scalar)
+                d.append(float(dc))
+        except _NUMERIC_ERRORS:
+            return None
+        d = np.array(d)
+        return d if np.all(np.isfinite(d)) else None
+
+    # -------------------------------------------------------------- status
+    def converged_at(self, k: int | None = None, gtol: float = GTOL,
+                     xtol: float = XTOL) -> int | None:
+        """The step c ≤ k from which the run has stayed put up to step k (default: the
+        last computed step): ‖∇f(θ_i)‖ ≤ gtol·max(1, ‖∇f(θ₀)‖) and
+        ‖θ_i − θ_{i−1}‖ ≤ xtol·(1 + ‖θ_i‖) for every i in c..k; None if it moves at k."""
+        k = self._n if k is None else min(int(k), self._n)
+        if k < 1:
+            return None
         key = (self._n, gtol, xtol)
         if self._converged[0] != key:  # the legend, status bar and header all ask
-            self._converged = (key, self._find_convergence(gtol, xtol))
-        return self._converged[1]
+            self._converged = (key, self._still_since(gtol, xtol))
+        c = int(self._converged[1][k])
+        return c if c >= 0 else None
 
-    def _find_convergence(self, gtol: float, xtol: float) -> int | None:
-        if self._n < 1:
-            return None
+    def status_at(self, k: int) -> tuple[str, int] | None:
+        """("diverged", n) once step k has reached the step n that went bad,
+        ("converged", c) when it has stayed put from c up to k, else None."""
+        if self.diverged_at is not None and k >= self.diverged_at:
+            return ("diverged", self.diverged_at)
+        c = self.converged_at(k)
+        return ("converged", c) if c is not None else None
+
+    def status_text(self, k: int) -> str:
+        """The status in words, the same in the legend and the status bar:
+        "diverged at start", "diverged at 12", "converged at 40" or ""."""
+        status = self.status_at(k)
+        if status is None:
+            return ""
+        what, n = status
+        return f"{what} at {'start' if n == 0 else n}"
+
+    def _still_since(self, gtol: float, xtol: float) -> np.ndarray:
+        """For each step i, the first step of the still stretch that reaches i (-1 when
+        step i moves). Step 0 counts as moving: there is no step before it."""
         g = np.hypot(self.grad[:, 0], self.grad[:, 1])
         p = self.params
         move = np.r_[np.inf, np.hypot(*np.diff(p, axis=0).T)]
         still = (g <= gtol * max(1.0, g[0])) & (move <= xtol * (1 + np.hypot(p[:, 0], p[:, 1])))
-        if not still[-1]:
-            return None
-        moving = np.flatnonzero(~still)
-        return int(moving[-1] + 1) if len(moving) else 0
+        idx = np.arange(len(still))
+        last_moving = np.maximum.accumulate(np.where(still, -1, idx))
+        return np.where(still, last_moving + 1, -1)
 
 
 def _grow(a: np.ndarray, cap: int) -> np.ndarray:

@@ -3,8 +3,8 @@
     frames.py        what an encoder takes: (h, w, 3|4) uint8 arrays or PIL images (no Qt)
     palette.py       one GIF palette for an animation, exact nearest colours
     gif.py           streaming GIF writer: shared palette, delta frames, real delays, loops
-    gif_pipe.py      GIF encoding beside the drawing: in a second process or a thread
-    gif_worker.py    the encoding end of gif_pipe (a forked or a new process)
+    gif_pipe.py      GIF encoding beside the drawing, through a bounded queue: a process or a thread
+    gif_worker.py    the encoding end of gif_pipe (a thread, or a forked or spawned process)
     mp4.py           H.264 through imageio-ffmpeg's ffmpeg (optional)
     writers.py       a frame source -> a finished file, atomically; cancel; progress
     trajectories.py  CSV of ``optiviz run`` and JSON with every step's optimizer state

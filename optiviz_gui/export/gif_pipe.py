@@ -1,12 +1,12 @@
-"""GIF encoding beside the drawing: in a child process (the default), or in a thread.
+"""GIF encoding beside the drawing: in a child process (``multiprocessing``) or in a thread.
 
 Drawing a frame (Qt, Python) and encoding it (numpy, Pillow's LZW, which
 holds the GIL) both need the interpreter, so in one process they take turns.
 ``GifPipe`` hands the frames to an encoder of its own instead: with
-``backend="process"`` a second process (gif_worker.py), so on a two-core
-machine the drawing and the encoding overlap fully (``prestart()`` starts it
-early, while the views are still being built); with ``backend="thread"``
-(frozen apps, small exports) a worker thread in this process.
+``backend="process"`` a child process (gif_worker.serve), so on a two-core
+machine the drawing and the encoding overlap; with ``backend="thread"`` a
+worker thread in this process (small exports, where starting a process
+costs more than it saves).
 
 What the encoder is told, in order::
 
@@ -16,19 +16,38 @@ What the encoder is told, in order::
                        [(x, y, (h, w, 4) RGBX array), ...]
     close()            the last frame is held, the file finished
 
-The palette (palette.py) is made from the colours of the first whole frame
-and of the samples before it, each counted as it arrives. An error in the
-encoder is raised here by the next call (an OSError keeps its errno, so a
-full disk still reads as one).
+Arrays handed over belong to the encoder from then on (they are not copied).
+
+Bounded memory: each message goes into a ``queue.Queue`` of ``BOUND``
+messages, which one worker thread empties in turn, encoding (thread) or
+sending to the encoder process, which takes one message at a time. When the
+encoder is slower than the drawing, ``put`` blocks the drawing: at most
+``BOUND`` + 2 messages are held anywhere (the queue, the one being sent, the
+one being encoded), and the pipe's buffer (64 KB). (``multiprocessing.Queue`` is not used: its feeder
+thread writes into a pipe whose reading end this process keeps open, so an
+encoder that dies with the pipe full leaves the thread blocked for good; a
+``Pipe`` whose far end only the child holds fails the send instead.)
+Messages cross to the process as pickles with their arrays out of band
+(protocol 5, PEP 574): the pixels go from the array to the pipe without the
+9 MB copy per whole 2000×1125 frame (15-25 ms, holding the GIL) that an
+ordinary pickle costs.
+
+The process is forked where that is safe (Linux with Qt not loaded: ready at
+once; ``prestart`` forks it early, before the headless export loads Qt),
+else spawned (a new interpreter, which in a PyInstaller bundle needs
+``multiprocessing.freeze_support()`` first thing in the entry point).
+
+An error in the encoder is raised here by the next call, the same from
+either backend: an OSError keeps its errno (a full disk still reads as one),
+any other is an ``EncoderFailed`` with its message, and an encoder process
+that died is an ``EncoderFailed`` naming its exit status.
 """
 
 from __future__ import annotations
 
-import atexit
-import json
+import multiprocessing
 import os
 import queue
-import struct
 import sys
 import threading
 from typing import Sequence
@@ -37,6 +56,7 @@ import numpy as np
 
 from . import gif_worker
 
+BOUND = 4                  # messages waiting for the encoder, at most
 _STOP = object()
 
 
@@ -45,11 +65,15 @@ class EncoderFailed(RuntimeError):
 
 
 def default_backend(size: tuple[int, int], count: int) -> str:
-    """"process" for exports big enough to pay for a second process, unless frozen
-    (no ``python -m`` there); else "thread"."""
-    if getattr(sys, "frozen", False):
-        return "thread"
+    """"process" for exports big enough to pay for a second process, else "thread"."""
     return "process" if size[0] * size[1] * count >= 20_000_000 else "thread"
+
+
+def start_method() -> str:
+    """"fork" on Linux while Qt is not loaded (a forked child would lose Qt's
+    threads), else "spawn"."""
+    safe = sys.platform.startswith("linux") and "PySide6.QtCore" not in sys.modules
+    return "fork" if safe else "spawn"
 
 
 class GifPipe:
@@ -65,26 +89,41 @@ class GifPipe:
         if backend not in ("process", "thread"):
             raise ValueError(f"backend must be 'process' or 'thread', got {backend!r}")
         self.size = (int(size[0]), int(size[1]))
-        init = {"path": os.fspath(path), "size": list(self.size), "fps": float(fps),
-                "reserve": [_hex(c) for c in reserve]}
-        self._backend = _Process(start) if backend == "process" else _Thread()
-        self._backend.send("INIT", init)
+        self._child = _take_spare(start) if backend == "process" else None
+        self._encoder = None if self._child else gif_worker.Encoder()
+        self._todo: queue.Queue = queue.Queue(maxsize=BOUND)
+        self._failure: BaseException | None = None       # in the worker thread
+        self._child_error: BaseException | None = None   # the encoder process's own
+        consume = self._child.send if self._child else self._encoder.handle
+        self._worker = threading.Thread(target=self._work, args=(consume,),
+                                        name="optiviz-gif", daemon=True)
+        self._worker.start()
+        self._send(("INIT", {"path": os.fspath(path), "size": list(self.size),
+                             "fps": float(fps), "reserve": [_hex(c) for c in reserve]}))
 
     def sample(self, frame) -> None:
-        self._backend.send("SAMP", _rgbx(frame))
+        self._send(("SAMP", _rgbx(frame)))
 
     def frame(self, frame) -> None:
-        self._backend.send("FULL", _rgbx(frame))
+        self._send(("FULL", _rgbx(frame)))
 
     def patches(self, patches) -> None:
-        self._backend.send("PTCH", [(int(x), int(y), _rgbx(a)) for x, y, a in patches])
+        self._send(("PTCH", [(int(x), int(y), _rgbx(a)) for x, y, a in patches]))
 
     def close(self) -> None:
-        self._backend.send("DONE", None)
-        self._backend.finish()
+        """Finish the file; raises what stopped the encoder, if anything did."""
+        self._send(("DONE", None))
+        error = self._end()
+        if error is not None:
+            raise error
 
     def abort(self) -> None:
-        self._backend.abort()
+        """Stop the encoder now, the file unfinished."""
+        if self._failure is None:
+            self._failure = EncoderFailed("aborted")      # the worker only drains from now on
+        self._end()
+        if self._encoder:
+            self._encoder.discard()
 
     def __enter__(self) -> "GifPipe":
         return self
@@ -94,6 +133,33 @@ class GifPipe:
             self.close()
         else:
             self.abort()
+
+    # ------------------------------------------------------------ internals
+    def _send(self, message) -> None:
+        if self._failure is not None:
+            raise self._end()
+        self._todo.put(message)              # blocks while BOUND messages wait
+
+    def _work(self, consume) -> None:
+        """Hand each message to ``consume`` in turn; after a failure only empty the queue."""
+        while (message := self._todo.get()) is not _STOP:
+            if self._failure is None:
+                try:
+                    consume(message)
+                except OSError as e:          # raised on the caller's thread
+                    self._failure = e
+                except BaseException as e:   # noqa: BLE001 - as the process reports it
+                    self._failure = EncoderFailed(gif_worker.describe(e)["message"].rstrip("."))
+                    self._failure.__cause__ = e
+
+    def _end(self) -> BaseException | None:
+        """Stop the worker and the encoder process (once); what stopped the encoder."""
+        if self._worker.is_alive():
+            self._todo.put(_STOP)
+            self._worker.join()
+            if self._child:          # stopped if this side failed (or aborted)
+                self._child_error = self._child.wait(stop=self._failure is not None)
+        return self._child_error or self._failure
 
 
 def _rgbx(frame) -> np.ndarray:
@@ -114,145 +180,71 @@ def _hex(c) -> str:
     return "#%02x%02x%02x" % tuple(int(v) for v in c[:3])
 
 
-class _Thread:
-    """Encoder in a worker thread; errors are re-raised by the next send or finish."""
+class _Child:
+    """An encoder process running ``gif_worker.serve``: messages in through one pipe,
+    its error (if any) back through another. Only the child reads the first, so
+    its death fails a send instead of blocking it; and the child closes its copy
+    of this end (a forked child inherits it), so this process's end, even by a
+    crash, is the end of its input."""
 
-    def __init__(self) -> None:
-        self._todo: queue.Queue = queue.Queue(maxsize=4)
-        self._error: list[BaseException] = []
-        self._encoder = gif_worker.Encoder()
-        self._worker = threading.Thread(target=self._run, name="optiviz-gif", daemon=True)
-        self._worker.start()
+    def __init__(self, start: str | None = None) -> None:
+        ctx = multiprocessing.get_context(start or start_method())
+        inbox, self._inbox = ctx.Pipe(duplex=False)
+        self._report, report = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=gif_worker.serve, args=(inbox, report, self._inbox),
+                                 name="optiviz-gif", daemon=True)
+        self._proc.start()
+        inbox.close()
+        report.close()
 
-    def _run(self) -> None:
-        while True:
-            item = self._todo.get()
-            if item is _STOP:
-                return
-            if self._error:
-                continue
-            try:
-                self._encoder.handle(*item)
-            except BaseException as e:          # re-raised on the caller's thread
-                self._error.append(e)
-                self._encoder.discard()
+    def send(self, message) -> None:
+        gif_worker.send(self._inbox, message)
 
-    def send(self, tag: str, value) -> None:
-        if self._error:
-            raise self._error[0]
-        self._todo.put((tag, value))
+    def alive(self) -> bool:
+        return self._proc.is_alive()
 
-    def finish(self) -> None:
-        self._todo.put(_STOP)
-        self._worker.join()
-        if self._error:
-            raise self._error[0]
+    def wait(self, stop: bool = False) -> BaseException | None:
+        """Wait for the process to end (kill it first if ``stop``): the error it
+        reported or died of, or None when it wrote the file or was stopped here."""
+        stopped = stop and self._proc.is_alive()
+        if stopped:
+            self._proc.kill()
+        self._proc.join()
+        self._inbox.close()
+        try:
+            report = self._report.recv() if self._report.poll() else None
+        except EOFError:                      # it ended without a word
+            report = None
+        self._report.close()
+        code = self._proc.exitcode
+        if report is not None:
+            if report["errno"] is not None:
+                return OSError(report["errno"], report["strerror"] or report["message"])
+            return EncoderFailed(report["message"].rstrip("."))
+        if code == 0 or stopped:
+            return None
+        return EncoderFailed(f"the GIF encoder stopped (exit status {code})")
 
-    def abort(self) -> None:
-        self._error.append(EncoderFailed("aborted"))
-        self._todo.put(_STOP)
-        self._worker.join()
 
-
-_SPARE: list = []          # a started encoder process waiting for its first export
+_SPARE: list[_Child] = []      # an encoder process started early, for the next export
 
 
 def prestart() -> None:
     """Start an encoder process now (before Qt is loaded it is forked, ready at once);
-    the next process-backed GifPipe takes it over."""
-    if not _SPARE and not getattr(sys, "frozen", False):
+    the next process-backed GifPipe takes it over. Multiprocessing ends it at exit
+    if nothing did."""
+    if not _SPARE:
         try:
-            _SPARE.append(gif_worker.start())
+            _SPARE.append(_Child())
         except OSError:
             pass
 
 
-def discard_spare() -> None:
-    """Stop an encoder process that ``prestart`` started and nothing used."""
-    while _SPARE:
-        proc = _SPARE.pop()
-        proc.kill()
-        for f in (proc.stdin, proc.stderr):
-            f.close()
-        proc.wait()
-
-
-atexit.register(discard_spare)
-
-
-class _Process:
-    """Encoder in a process of its own (gif_worker.py), fed through its stdin."""
-
-    def __init__(self, start: str | None = None) -> None:
-        spare = _SPARE.pop() if _SPARE and start is None else None
-        if spare is not None and spare.poll() is None:
-            self._proc = spare
-        else:
-            if spare is not None:                     # it died waiting: start another
-                spare.stdin.close()
-                spare.stderr.close()
-            self._proc = gif_worker.start(start)
-
-    def send(self, tag: str, value) -> None:
-        if tag == "INIT":
-            body = [json.dumps(value).encode()]
-        elif tag in ("SAMP", "FULL"):
-            body = _pack([(0, 0, value)])
-        elif tag == "PTCH":
-            body = _pack(value)
-        else:
-            body = []
-        length = sum(len(memoryview(b).cast("B")) for b in body)
-        try:
-            self._proc.stdin.write(gif_worker.HEAD.pack(tag.encode(), length))
-            for b in body:
-                self._proc.stdin.write(b)
-        except (BrokenPipeError, OSError):
-            self._raise_failure()
-            raise
-
-    def finish(self) -> None:
-        try:
-            self._proc.stdin.close()
-        except OSError:
-            pass
-        err = self._proc.stderr.read()
-        self._proc.stderr.close()
-        if self._proc.wait() != 0:
-            self._raise_failure(err)
-
-    def abort(self) -> None:
-        self._proc.kill()
-        for f in (self._proc.stdin, self._proc.stderr):
-            try:
-                f.close()
-            except OSError:
-                pass
-        self._proc.wait()
-
-    def _raise_failure(self, err: bytes | None = None) -> None:
-        if err is None:
-            try:
-                self._proc.stdin.close()
-            except OSError:
-                pass
-            err = self._proc.stderr.read()
-            self._proc.wait()
-        lines = err.decode(errors="replace").strip().splitlines()
-        try:
-            info = json.loads(lines[-1])
-        except (IndexError, ValueError):
-            raise EncoderFailed(f"the GIF encoder stopped (exit status {self._proc.returncode})"
-                                f"{': ' + lines[-1].rstrip('.') if lines else ''}") from None
-        if info.get("errno") is not None:
-            raise OSError(info["errno"], info.get("strerror") or info["message"])
-        raise EncoderFailed(info["message"].rstrip("."))
-
-
-def _pack(patches) -> list:
-    out = [struct.pack("<I", len(patches))]
-    for x, y, a in patches:
-        h, w = a.shape[:2]
-        out.append(gif_worker.RECT.pack(x, y, w, h))
-        out.append(memoryview(np.ascontiguousarray(a)).cast("B"))
-    return out
+def _take_spare(start: str | None) -> _Child:
+    """The early-started encoder process when it is still there, else a new one."""
+    if start is None and _SPARE:
+        spare = _SPARE.pop()
+        if spare.alive():
+            return spare
+        spare.wait()
+    return _Child(start)

@@ -19,18 +19,17 @@ loop or a full disk leaves neither a file nor a temporary file behind.
 
 from __future__ import annotations
 
-import gc
 import os
 import queue
 import threading
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Protocol
 
 from ..core.errors import ConfigError
 from ..core.files import atomic_path
 from .frames import as_pil
-from .gif_pipe import EncoderFailed, GifPipe, default_backend
+from . import gif_pipe
+from .gif_pipe import EncoderFailed, GifPipe
 from .mp4 import MP4_MISSING, Mp4Writer, mp4_available
 
 ANIMATION_SUFFIXES = (".gif", ".mp4")
@@ -80,7 +79,7 @@ def export_frames(path: str | os.PathLike, source: FrameSource, fps: float = 10.
     kind = output_kind(path)
     check_destination(path)
     tick = progress or (lambda done, total: None)
-    with _no_gc_pauses(), atomic_path(path) as tmp:
+    with atomic_path(path) as tmp:
         if kind == "png":
             tick(0, 1)
             write_png(tmp, source.frame(source.count - 1))
@@ -88,25 +87,10 @@ def export_frames(path: str | os.PathLike, source: FrameSource, fps: float = 10.
         elif kind == "gif":
             try:
                 _write_gif(tmp, source, fps, tick)
-            except EncoderFailed as e:        # the encoder process died or failed
+            except EncoderFailed as e:        # the encoder failed or its process died
                 raise ConfigError(f"Cannot write {os.fspath(path)}: {e}.") from None
         else:
             _write_mp4(tmp, source, fps, tick)
-
-
-@contextmanager
-def _no_gc_pauses():
-    """The cyclic garbage collector off while frames are made: with Qt and pyqtgraph
-    loaded each full collection walks some 70 000 objects (15 ms) and a hundred
-    frames set off a few dozen smaller ones, to find a few hundred objects of
-    cyclic garbage (collected when it is switched back on)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def write_png(path: str | os.PathLike, frame) -> None:
@@ -117,7 +101,7 @@ def write_png(path: str | os.PathLike, frame) -> None:
 def _write_gif(tmp: Path, source: FrameSource, fps: float, tick: Progress) -> None:
     n = source.count
     tick(0, n + 1)
-    backend = default_backend(source.size, n)
+    backend = gif_pipe.default_backend(source.size, n)
     reserve = getattr(source, "key_colors", ())
     with GifPipe(tmp, source.size, fps, reserve, backend=backend) as gif:
         # The first and the last frame between them hold nearly every colour: the

@@ -1,13 +1,12 @@
-"""Everything that imports PySide6, pyqtgraph or OpenGL.
+"""Everything that imports PySide6, pyqtgraph or OpenGL, in packages by role.
 
-PyOpenGL must be told to use GLX on X11 before it is first imported: it picks
-EGL whenever WAYLAND_DISPLAY or XDG_SESSION_TYPE=wayland is set, and then
-every 3-D item fails (../shared/PLATFORM.md).
+    window/    the main window, its menus, the wiring (the one place that connects
+               controls, views and the model), playback, settings, app start
+    controls/  the panels that change the model
+    views/     contour map, 3-D surface, loss curve, data: they only draw the model
+    render/    the views drawn off-screen into frames for export (headless too)
+    dialogs/   file choosers, messages, help, the export dialogs
+    style/     the views' colours (themes) and the widgets' style
+
+See docs/architecture.md.
 """
-
-import os
-
-if "PYOPENGL_PLATFORM" not in os.environ:
-    _wayland = os.environ.get("QT_QPA_PLATFORM", "").startswith("wayland")
-    os.environ["PYOPENGL_PLATFORM"] = "egl" if _wayland else "glx"
-

@@ -124,7 +124,7 @@ def test_3d_with_a_dead_display_says_so(session, tmp_path):
 
 
 def test_3d_under_an_x_server(qapp, session, tmp_path):
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
     if not gl_available():
         pytest.skip("no X server with OpenGL here")
     out = tmp_path / "both.gif"
@@ -132,3 +132,49 @@ def test_3d_under_an_x_server(qapp, session, tmp_path):
     assert r.returncode == 0, r.stderr
     im = Image.open(out)
     assert (im.n_frames, im.size) == (STEPS + 1, (320, 140))
+
+
+def gif_frames(path):
+    """Every frame of a GIF as it is shown (RGB, disposal applied), and its duration."""
+    import numpy as np
+    im = Image.open(path)
+    out = []
+    for i in range(im.n_frames):
+        im.seek(i)
+        out.append((np.asarray(im.convert("RGB")).copy(), im.info["duration"]))
+    return out
+
+
+def test_the_blog_gif_is_pixel_identical_to_the_reference(tmp_path):
+    """tests/data/blog-480x320.gif was written by `optiviz export resources/presets/blog.json
+    -o blog.gif --size 480x320 --fps 10` before the code was reorganised into layers; the
+    export must still show the very same pixels, frame by frame."""
+    import numpy as np
+    out = tmp_path / "blog.gif"
+    r = optiviz("export", str(resource_path("presets", "blog.json")), "-o", str(out),
+                "--size", "480x320", "--fps", "10", env=no_display_env())
+    assert r.returncode == 0, r.stderr
+    reference = gif_frames(os.path.join(os.path.dirname(__file__), "..", "data",
+                                        "blog-480x320.gif"))
+    frames = gif_frames(out)
+    assert len(frames) == len(reference) == 101
+    for k, ((got, d1), (want, d2)) in enumerate(zip(frames, reference)):
+        assert d1 == d2, k
+        assert np.array_equal(got, want), f"frame {k} differs in {np.sum(np.any(got != want, axis=2))} pixels"
+
+
+def test_the_export_command_turns_the_garbage_collector_off_meanwhile(session, tmp_path,
+                                                                      monkeypatch):
+    """The command's process is ours: the collector is off during the export (its
+    pauses cost frames) and on again afterwards."""
+    import gc
+
+    from optiviz_gui import cli
+    from optiviz_gui.ui.render import headless
+
+    seen = []
+    monkeypatch.setattr(headless, "export_session",
+                        lambda *args, **kwargs: seen.append(gc.isenabled()))
+    assert gc.isenabled()
+    assert cli.main(["export", str(session), "-o", str(tmp_path / "a.gif")]) == 0
+    assert seen == [False] and gc.isenabled()

@@ -45,7 +45,7 @@ def test_run_writes_the_blog_trajectories(tmp_path):
     np.testing.assert_allclose(sgd[-1, 1:3], [-2.0, 2.0], atol=1e-3)
     # the least-squares minimum is the noise variance, 0.001² = 1e-6 (to sampling error)
     assert 0.8e-6 < sgd[-1, 3] < 1.2e-6
-    # DESIGN.md: at lr 0.1 RMSprop and Adam have not reached the minimum after 100 steps
+    # the README's example: at lr 0.1 RMSprop and Adam have not reached the minimum after 100 steps
     for label in ("RMSprop", "Adam"):
         assert data[label][-1, 3] > 10 * sgd[-1, 3]
 
@@ -155,3 +155,129 @@ def test_an_unwritable_output_is_one_sentence(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("optiviz: Cannot write")
     assert "Traceback" not in result.stderr
+
+
+def test_json_output_holds_the_same_points_as_the_csv(tmp_path):
+    """-o F.json writes the JSON trajectories (DESIGN.md), not CSV in a .json file; its
+    points, losses and gradients are the CSV's, number for number."""
+    out = tmp_path / "blog.json"
+    result = optiviz("run", BLOG, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["format"] == "optiviz-trajectories" and data["steps"] == 100
+    csv_rows = rows_by_label(optiviz("run", BLOG).stdout)
+    assert [r["label"] for r in data["runs"]] == list(csv_rows)
+    for run in data["runs"]:
+        ours = np.array([[s["step"], *s["params"], s["loss"], *s["grad"]] for s in run["history"]])
+        assert np.array_equal(ours, csv_rows[run["label"]])       # bit for bit
+
+
+def test_upper_case_suffixes_are_understood(tmp_path):
+    out = tmp_path / "BLOG.CSV"
+    assert optiviz("run", BLOG, "-o", str(out)).returncode == 0
+    assert out.read_text().splitlines()[0] == ",".join(HEADER)
+
+
+@pytest.mark.parametrize("name", ["out.txt", "out", "out.json.gz"])
+def test_another_suffix_is_one_sentence_exit_2_and_no_file(tmp_path, name):
+    result = optiviz("run", BLOG, "-o", str(tmp_path / name))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"optiviz: Cannot export trajectories to '{name}': "
+                                     f"the file name must end in .csv or .json.")
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+class Recorder:
+    """A standard output that keeps what is written, write by write, in ``events``."""
+
+    def __init__(self, events):
+        self.events = events
+
+    def write(self, text):
+        self.events.append(("write", text))
+        return len(text)
+
+    def flush(self):
+        pass
+
+
+def test_standard_output_is_streamed_row_by_row(monkeypatch):
+    """Rows go out as they are made: no write holds more than a row, and a run's rows
+    are out before the next run is computed."""
+    from optiviz_gui import cli
+    from optiviz_gui.export import trajectories
+
+    events = []
+    real = trajectories.computed
+    monkeypatch.setattr(trajectories, "computed",
+                        lambda sim, run: events.append(("computed", run)) or real(sim, run))
+    monkeypatch.setattr(sys, "stdout", Recorder(events))
+    assert cli.main(["run", BLOG]) == 0
+    kinds = [kind for kind, _ in events]
+    assert kinds.count("computed") == 4
+    assert max(len(text) for kind, text in events if kind == "write") < 200
+    starts = [i for i, kind in enumerate(kinds) if kind == "computed"]
+    for a, b in zip(starts, starts[1:]):
+        assert kinds[a + 1: b] == ["write"] * 101          # a run's rows, then the next run
+    text = "".join(text for kind, text in events if kind == "write")
+    assert text == optiviz("run", BLOG).stdout
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_a_failure_half_way_is_one_sentence_and_leaves_no_file(tmp_path, monkeypatch, capsys,
+                                                               suffix):
+    """The disk fills after some rows are written: exit 2, one sentence, and neither
+    the file nor its temporary file is left."""
+    import errno
+    import os
+
+    from optiviz_gui import cli
+    from optiviz_gui.export import trajectories
+
+    real_open = open
+
+    class Filling:
+        """A file that is full after 20 writes."""
+
+        def __init__(self, f):
+            self.f, self.writes = f, 0
+
+        def write(self, text):
+            self.writes += 1
+            if self.writes > 20:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return self.f.write(text)
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(trajectories, "open", lambda *a, **k: Filling(real_open(*a, **k)),
+                        raising=False)
+    out = tmp_path / f"out{suffix}"
+    assert cli.main(["run", BLOG, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"optiviz: Cannot write {out}: no space left on device.\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_reader_that_stops_early_is_no_error(tmp_path):
+    """`optiviz run s.json | head -1`: the reader goes away after one line; the command
+    ends quietly (no traceback) with status 1, as Python's own tools do."""
+    obj = json.loads(open(BLOG).read())
+    obj["steps"] = 20000                                   # about 8 MB of CSV
+    session = tmp_path / "long.json"
+    session.write_text(json.dumps(obj))
+    proc = subprocess.Popen([sys.executable, "-m", "optiviz_gui.cli", "run", str(session)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().decode().strip() == ",".join(HEADER)
+    proc.stdout.close()
+    assert proc.wait(timeout=120) == 1
+    assert proc.stderr.read() == b""
+    proc.stderr.close()

@@ -76,11 +76,20 @@ CONFIGS = [
     ("radam", {}),
     ("radam", {"lr": 1e-3, "betas": (0.8, 0.99), "weight_decay": 0.1}),
     ("radam", {"lr": 1e-3, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True}),
+    ("rprop", {}),
+    ("rprop", {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.2), "maximize": True}),
+    ("asgd", {"lr": 1e-3}),
+    ("asgd", {"lr": 2e-3, "lambd": 1e-2, "alpha": 0.5, "t0": 10.0, "weight_decay": 0.3}),
+    ("adafactor", {}),
+    ("adafactor", {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-30, 1e-2), "d": 2.0,
+                   "weight_decay": 0.1, "maximize": True}),
 ]
+# LBFGS needs a closure and Muon a 1×2 matrix: tests/core/test_optimizers_torch_closure.py
+CLOSURE_TESTED = {"lbfgs", "muon"}
 
 
 def test_configs_cover_every_optimizer():
-    assert {name for name, _ in CONFIGS} == set(OPTIMIZERS)
+    assert {name for name, _ in CONFIGS} == set(OPTIMIZERS) - CLOSURE_TESTED
 
 
 @pytest.mark.parametrize("name, hyper", CONFIGS,
@@ -125,12 +134,25 @@ FULL_STATE = {   # the settings under which torch creates every state buffer it 
 }
 
 
+def torch_param_and_steps(name, hyper, steps):
+    """A torch parameter (Muon's is a 1×2 matrix) after ``steps`` steps on |θ − 1|²."""
+    param = torch.zeros((1, 2) if name == "muon" else 2, requires_grad=True)
+    reference = torch_class(name)([param], **hyper)
+
+    def closure():
+        reference.zero_grad()
+        loss = ((param - 1.0) ** 2).sum()
+        loss.backward()
+        return loss
+
+    for _ in range(steps):
+        reference.step(closure)
+    return param, reference
+
+
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_state_fields_are_step_then_torchs_state_names(name):
-    param = torch.zeros(2, requires_grad=True)
-    reference = torch_class(name)([param], **FULL_STATE.get(name, {}))
-    param.grad = torch.ones(2)
-    reference.step()
+    param, reference = torch_param_and_steps(name, FULL_STATE.get(name, {}), 2)
     fields = OPTIMIZERS[name].State._fields
     assert fields[0] == "step"
     # SGD keeps no step count; every other torch optimizer does
@@ -142,13 +164,29 @@ EDGES = [-1.0, -1e-12, -0.0, 0.0, 1e-12, 0.5, 0.999, 1.0, 1.0 + 1e-12, 1.5, 7.0]
 number = st.one_of(st.sampled_from(EDGES), st.floats(-3.0, 3.0))
 
 
+whole = st.integers(-3, 120)
+# LBFGS checks its history only once it has made progress: it must move, and not stop at once
+PROGRESS = {"lbfgs": {"lr": st.floats(0.01, 1.0), "tolerance_grad": st.just(1e-7),
+                      "tolerance_change": st.just(1e-9)}}
+
+
 def any_hyper(cls):
     fields = {}
     for h in cls.hyper:
-        if h.kind == "bool":
+        if h.name in PROGRESS.get(cls.name, {}):
+            fields[h.name] = PROGRESS[cls.name][h.name]
+        elif h.kind == "bool":
             fields[h.name] = st.booleans()
         elif h.kind == "pair":
-            fields[h.name] = st.tuples(number, number)
+            first = st.one_of(st.none(), number) if h.optional else number
+            fields[h.name] = st.tuples(first, number)
+        elif h.kind == "triple":
+            fields[h.name] = st.tuples(number, number, number)
+        elif h.kind == "choice":
+            fields[h.name] = st.sampled_from(h.choices + ("bogus",))
+        elif h.kind == "int":
+            ints = st.integers(1, 30) if h.name == "max_iter" else whole   # ≥ 1: a 2nd iteration
+            fields[h.name] = st.one_of(st.none(), ints) if h.optional else ints
         else:
             fields[h.name] = number
     return st.fixed_dictionaries(fields)
@@ -158,6 +196,8 @@ def any_hyper(cls):
 @given(data=st.data())
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
 def test_torch_rejects_exactly_what_we_reject(name, data):
+    """Where torch checks a value only inside step() (LBFGS's line_search_fn and history,
+    Muon's ns_steps) we refuse it up front: three steps stand for torch's verdict."""
     hyper = data.draw(any_hyper(OPTIMIZERS[name]), label="hyper")
     try:
         OPTIMIZERS[name](**hyper)
@@ -165,8 +205,8 @@ def test_torch_rejects_exactly_what_we_reject(name, data):
     except ConfigError:
         ours_ok = False
     try:
-        torch_class(name)([torch.zeros(2, requires_grad=True)], **hyper)
+        torch_param_and_steps(name, hyper, 3 if name in CLOSURE_TESTED else 0)
         torch_ok = True
-    except ValueError:
-        torch_ok = False
+    except (ValueError, RuntimeError, IndexError, NameError):   # NameError: torch's line
+        torch_ok = False                                       # search with max_eval < 1
     assert ours_ok == torch_ok, hyper

@@ -14,13 +14,20 @@ from optiviz_gui.core.trajectory import Trajectory
 SURFACES = {name: cls() for name, cls in BUILTINS.items()}
 
 
+# Trajectory runs one coordinate at a time: the elementwise rules (Adafactor, LBFGS and
+# Muon work on whole points and join the run loop when it takes (..., D) arrays)
+ELEMENTWISE = sorted(name for name, cls in OPTIMIZERS.items() if cls.elementwise)
+
+
 @st.composite
 def optimizers(draw):
-    cls = OPTIMIZERS[draw(st.sampled_from(sorted(OPTIMIZERS)))]
+    cls = OPTIMIZERS[draw(st.sampled_from(ELEMENTWISE))]
     hp = {}
     for h in cls.hyper:
         if h.kind == "bool":
             hp[h.name] = draw(st.booleans())
+        elif h.name == "etas":
+            hp[h.name] = (draw(st.floats(0.01, 0.99)), draw(st.floats(1.01, 3.0)))
         elif h.kind == "pair":
             hp[h.name] = tuple(draw(st.floats(0.0, 0.999)) for _ in range(2))
         elif h.name == "lr":

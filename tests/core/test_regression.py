@@ -151,7 +151,7 @@ def test_gradient_equals_the_exact_gradient_and_finite_differences(shift):
 
 
 def test_curvature_is_twice_the_mean_square_of_x():
-    """∂²f/∂a² = 2, ∂²f/∂b² = 2·mean(x²) ≈ 16.7 on the blog data (DESIGN.md), ∂²f/∂a∂b = 2·mean(x)."""
+    """∂²f/∂a² = 2, ∂²f/∂b² = 2·mean(x²) ≈ 16.7 on the blog data (the README's example), ∂²f/∂a∂b = 2·mean(x)."""
     s = LinearRegression.synthetic()
     g0 = s.gradient([0.0, 0.0])
     ha = s.gradient([1.0, 0.0]) - g0

@@ -54,7 +54,7 @@ def test_a_hyper_parameter_edit_recomputes_up_to_the_current_step(bowl):
     changed = record(sim.history_changed)
     sim.update_run(0, optimizer=make_optimizer("sgd", lr=0.04))
     t = sim.trajectories[0]
-    assert changed and t.steps == 7
+    assert changed == [((0,),)] and t.steps == 7
     np.testing.assert_allclose(t.params[7], [2 * 0.92 ** 7, 3 * 0.2 ** 7], rtol=1e-12)
 
 
@@ -70,10 +70,10 @@ def test_display_edits_do_not_recompute(bowl):
     sim = make_sim(bowl)
     sim.seek(5)
     before = sim.trajectories[1]
-    runs_changed, history_changed = record(sim.runs_changed), record(sim.history_changed)
+    run_changed, history_changed = record(sim.run_changed), record(sim.history_changed)
     sim.update_run(1, label="heavy ball", color="#000000", enabled=False)
     assert sim.trajectories[1] is before
-    assert runs_changed and not history_changed
+    assert run_changed == [(1, frozenset({"label", "color", "enabled"}))] and not history_changed
     assert sim.runs[1].label == "heavy ball" and not sim.runs[1].enabled
 
 
@@ -109,3 +109,61 @@ def test_steps_are_validated_and_clamp_the_current_step(bowl):
     for bad in (0, -3, 10**7):
         with pytest.raises(ConfigError, match="steps"):
             sim.set_steps(bad)
+
+
+def test_events_say_what_changed_once_each(bowl):
+    sim = make_sim(bowl)
+    heard = []
+    for name in ("surface_changed", "start_changed", "run_added", "run_removed", "run_changed",
+                 "history_changed", "steps_changed", "step_changed", "session_replaced"):
+        getattr(sim, name).connect(lambda *a, n=name: heard.append((n, a)))
+    sim.set_start((1.0, 1.0))
+    assert heard == [("start_changed", ((1.0, 1.0),)), ("history_changed", ((0, 1, 2),))]
+    heard.clear()
+    sim.set_surface(bowl, start=(0.5, 0.5))
+    assert heard == [("surface_changed", (bowl,)), ("start_changed", ((0.5, 0.5),)),
+                     ("history_changed", ((0, 1, 2),))]
+    heard.clear()
+    sim.add_run(Run(make_optimizer("adam")))
+    sim.remove_run(1)
+    sim.update_run(0, label="plain")
+    sim.update_run(0, label="plain")                 # no change: no event
+    assert heard == [("run_added", (3,)), ("run_removed", (1,)),
+                     ("run_changed", (0, frozenset({"label"})))]
+    heard.clear()
+    other = make_sim(bowl, steps=7)
+    sim.replace_with(other)
+    assert heard == [("session_replaced", ())]
+    assert sim.steps == 7 and sim.step == 0 and sim.labels() == other.labels()
+
+
+def test_a_closed_listener_is_not_kept_alive_by_the_model(bowl):
+    import gc
+    import weakref
+
+    class View:
+        def __init__(self):
+            self.heard = 0
+
+        def on_step(self, _k):
+            self.heard += 1
+
+    sim = make_sim(bowl)
+    view = View()
+    sim.step_changed.connect(view.on_step)
+    sim.step_forward()
+    ref = weakref.ref(view)
+    del view
+    gc.collect()
+    assert ref() is None
+    sim.step_forward()                                  # the dead slot is dropped quietly
+    assert len(sim.step_changed) == 0
+
+
+def test_copy_is_independent(bowl):
+    sim = make_sim(bowl)
+    sim.seek(3)
+    copy = sim.copy()
+    copy.seek(9)
+    assert sim.step == 3 and copy.step == 9 and copy.runs == sim.runs
+    np.testing.assert_array_equal(copy.trajectories[0].params[:4], sim.trajectories[0].params)

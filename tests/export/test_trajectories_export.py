@@ -1,5 +1,6 @@
 """Trajectory export: the CSV contract of `optiviz run` and the JSON with the full per-step state,
-pinned to torch.optim itself (same steps, same state under the same names)."""
+pinned to torch.optim itself (same steps, same state under the same names), streamed in blocks
+(which must not change a number) into text that is exactly what the json module writes."""
 
 import csv
 import io
@@ -10,8 +11,8 @@ import pytest
 
 from optiviz_gui.core import session
 from optiviz_gui.core.errors import ConfigError
-from optiviz_gui.export.trajectories import (trajectories_csv, trajectories_dict,
-                                             write_trajectories)
+from optiviz_gui.export import trajectories
+from optiviz_gui.export.trajectories import write_csv, write_json, write_trajectories
 
 torch = pytest.importorskip("torch")
 
@@ -44,9 +45,27 @@ def torch_history(cls, steps, start, **hp):
     return rows
 
 
-@pytest.fixture
-def sim():
+@pytest.fixture(params=[7, trajectories.BLOCK], ids=["blocks of 7", "default blocks"])
+def sim(request, monkeypatch):
+    """The Booth session, its runs computed and written in blocks of 7 steps or the default."""
+    monkeypatch.setattr(trajectories, "BLOCK", request.param)
     return session.from_dict(BOOTH)
+
+
+def json_text(sim):
+    out = io.StringIO()
+    write_json(sim, out)
+    return out.getvalue()
+
+
+def trajectories_dict(sim):
+    return json.loads(json_text(sim))
+
+
+def trajectories_csv(sim):
+    out = io.StringIO()
+    write_csv(sim, out)
+    return out.getvalue()
 
 
 def test_json_state_is_torchs_state_step_by_step(sim):
@@ -92,11 +111,18 @@ def test_json_reads_back_in_full_precision(sim, tmp_path):
     assert data["format"] == "optiviz-trajectories" and data["version"] == 1
     assert data["steps"] == 25
     assert data["session"]["optimizers"][1]["label"] == "heavy ball"
+    sim.seek(sim.steps)                  # the model's own trajectories, in one piece
     for run, t in zip(data["runs"], sim.trajectories):
         xy = np.array([s["params"] for s in run["history"]])
         assert np.array_equal(xy, t.params)                    # bit for bit
         assert run["hyperparameters"]["lr"] in (0.5, 0.01, 0.05)
         assert run["status"] in ("running", "converged", "diverged")
+
+
+def test_json_text_is_what_the_json_module_writes(sim):
+    """Streamed a step at a time, the text is still json.dumps(obj, indent=1) + newline."""
+    text = json_text(sim)
+    assert text == json.dumps(json.loads(text), indent=1, allow_nan=False) + "\n"
 
 
 def test_json_reports_divergence():
@@ -127,3 +153,27 @@ def test_other_suffixes_are_refused(sim, tmp_path):
     with pytest.raises(ConfigError, match=r"\.csv or \.json\.$"):
         write_trajectories(tmp_path / "t.txt", sim)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_a_failure_half_way_leaves_no_file(sim, tmp_path, monkeypatch, suffix):
+    """A full disk after the first run is written: the temporary file goes, and an
+    older file of that name stays as it was."""
+    import errno
+    import os
+
+    real = trajectories.computed
+    runs = []
+
+    def computed(sim, run):
+        runs.append(run)
+        if len(runs) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(sim, run)
+    monkeypatch.setattr(trajectories, "computed", computed)
+    out = tmp_path / f"t{suffix}"
+    out.write_text("the old file")
+    with pytest.raises(ConfigError, match="no space left on device"):
+        write_trajectories(out, sim)
+    assert out.read_text() == "the old file"
+    assert list(tmp_path.iterdir()) == [out]

@@ -121,3 +121,19 @@ def test_progress_reaches_the_total(tmp_path):
     export_frames(tmp_path / "a.gif", Dots(5), progress=lambda d, t: seen.append((d, t)))
     assert seen[-1][0] == seen[-1][1]
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_the_library_leaves_the_garbage_collector_alone(tmp_path):
+    """Process-wide settings are the command's to change (cli.tuned_for_export), not
+    the library's, which the app runs too."""
+    import gc
+
+    class Watched(Dots):
+        def frame(self, k):
+            seen.append(gc.isenabled())
+            return super().frame(k)
+
+    seen = []
+    assert gc.isenabled()
+    export_frames(tmp_path / "a.gif", Watched(4))
+    assert seen and all(seen)

@@ -147,7 +147,7 @@ def test_export_writes_a_gif_with_one_frame_per_step(bundle, tmp_path, app_env):
     with Image.open(out) as gif:
         assert gif.format == "GIF"
         assert gif.size == (200, 150)
-        assert gif.n_frames == steps + 1          # DESIGN.md: one frame per step, 0..steps
+        assert gif.n_frames == steps + 1          # the README: one frame per step, 0..steps
 
 
 # --------------------------------------------------------------- resources

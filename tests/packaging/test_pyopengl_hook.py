@@ -1,6 +1,6 @@
 """The bundle's runtime hook picks PyOpenGL's platform the way Qt will draw.
 
-References: PLATFORM.md (PyOpenGL chooses EGL whenever WAYLAND_DISPLAY or
+References: docs/architecture.md (PyOpenGL chooses EGL whenever WAYLAND_DISPLAY or
 XDG_SESSION_TYPE=wayland is set, and then the 3-D view fails under X11/XWayland)
 and Qt's rules for QT_QPA_PLATFORM (an explicit platform, first of a ';' list, wins;
 a Wayland session uses the wayland plugin when there is one, else falls back to xcb).

@@ -7,7 +7,9 @@
 - ``dialogs``: every modal dialog replaced by a recorder (no test can hang
   on a message box); set ``dialogs.answers[...]`` to script the answers;
 - ``window``: a shown MainWindow on the blog example without the 3-D view,
-  closed (timers stopped) at teardown; ``make_window`` builds more.
+  closed (timers stopped) at teardown; ``make_window`` builds more;
+- ``recorded_dialogs``, ``export_window``: for the export dialogs (a window on the
+  blog example cut to 5 steps, message boxes recorded as (name, title, message)).
 """
 
 from __future__ import annotations
@@ -15,7 +17,15 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from optiviz_gui.cli import load_simulation
+from optiviz_gui.ui.views.surface.gl import choose_pyopengl_platform, share_gl_contexts
+
+# what the app's start does, before pytest-qt makes the QApplication and anything
+# imports OpenGL: GLX on X11, and one OpenGL share group for every 3-D view
+choose_pyopengl_platform()
+share_gl_contexts()
+
+from optiviz_gui.core import session
+from optiviz_gui.core.simulation import Simulation
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +47,7 @@ def qsettings(tmp_path):
 
 @pytest.fixture
 def blog_sim():
-    return load_simulation(None)
+    return session.load(None)
 
 
 class DialogRecorder:
@@ -59,7 +69,7 @@ class DialogRecorder:
 
 @pytest.fixture(autouse=True)
 def dialogs(monkeypatch):
-    from optiviz_gui.ui import dialogs as module
+    from optiviz_gui.ui.dialogs import common as module
 
     rec = DialogRecorder()
     for name in ("open_session_path", "save_session_path", "open_csv_path", "pick_color",
@@ -71,12 +81,12 @@ def dialogs(monkeypatch):
 @pytest.fixture
 def make_window(qtbot, qsettings):
     """make_window(sim=None, settings=None, gl=False) -> a shown MainWindow."""
-    from optiviz_gui.ui.main_window import MainWindow
+    from optiviz_gui.ui.window.main_window import MainWindow
 
     made = []
 
     def make(sim=None, settings=None, gl=False, path=None):
-        w = MainWindow(sim or load_simulation(None), path=path,
+        w = MainWindow(sim or session.load(None), path=path,
                        settings=settings if settings is not None else qsettings, gl=gl)
         qtbot.addWidget(w)
         w.show()
@@ -119,3 +129,35 @@ def show_view(qtbot):
         view.deleteLater()
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
     gc.collect()
+
+
+@pytest.fixture
+def recorded_dialogs(monkeypatch):
+    """The message boxes of optiviz_gui.ui.dialogs.common replaced by a list of (name, title, message)."""
+    from optiviz_gui.ui.dialogs import common as dialogs
+
+    calls = []
+    for name in ("show_error", "show_info"):
+        monkeypatch.setattr(dialogs, name,
+                            lambda parent, title, message, n=name: calls.append((n, title, message)))
+    return calls
+
+
+@pytest.fixture
+def export_window(qtbot, tmp_path, recorded_dialogs):
+    """A shown MainWindow (no 3-D view) on the blog example cut to 5 steps."""
+    from PySide6.QtCore import QSettings
+
+    from optiviz_gui.ui.window.main_window import MainWindow
+
+    blog = session.load(None)
+    sim = Simulation(blog.surface, blog.start, blog.runs, 5)
+    q = QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+    w = MainWindow(sim, settings=q, gl=False)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.playback.pause()
+    if w.isVisible() and hasattr(w, "close_without_asking"):
+        w.close_without_asking()

@@ -1,4 +1,4 @@
-"""The map's legend (header_html) as Qt lays it out: nothing breaks mid-name or mid-number.
+"""The map's legend (legend.header_html) as Qt lays it out: nothing breaks mid-name or mid-number.
 
 The reference is Qt's own text layout (QTextDocument at the pane's width): every
 run's label, its "loss <value>" and each arrow key must each sit on one visual
@@ -31,8 +31,8 @@ def laid_out_lines(html_text: str, width: float, font) -> list[str]:
 
 @pytest.mark.parametrize("width", [300, 420, 560, 900])
 def test_the_legend_never_breaks_a_name_or_a_loss_across_lines(qapp, blog_sim, width):
-    from optiviz_gui.ui.contour_view_items import header_html
-    from optiviz_gui.ui.theme import get_theme
+    from optiviz_gui.ui.views.legend import header_html
+    from optiviz_gui.ui.style.theme import get_theme
     blog_sim.seek(100)
     font = QtGui.QFont()
     text = header_html(blog_sim, get_theme("light"), (True, True, False), width, font)

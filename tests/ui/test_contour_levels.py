@@ -9,7 +9,7 @@ samples are gaps (NaN) in the image.
 import numpy as np
 import pytest
 
-from optiviz_gui.ui.contour_view_levels import HUGE, levels, transform_for, value_range
+from optiviz_gui.ui.views.levels import HUGE, levels, transform_for, value_range
 
 
 def grid_with_overflow():

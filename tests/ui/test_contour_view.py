@@ -15,8 +15,8 @@ from PySide6 import QtCore, QtGui
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.base import Surface
-from optiviz_gui.ui.contour_view import ContourView
-from optiviz_gui.ui.view_render import render_layout
+from optiviz_gui.ui.views.contour.view import ContourView
+from optiviz_gui.ui.views.scene import render_layout
 
 
 class Bowl(Surface):

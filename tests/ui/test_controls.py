@@ -17,8 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox
 
 from optiviz_gui.core.optimizers import OPTIMIZERS
-from optiviz_gui.ui import window_menus
-from optiviz_gui.ui.controls_hyper import NumberBox
+from optiviz_gui.ui.window import menus as window_menus
+from optiviz_gui.ui.controls.hyper import NumberBox
 
 TORCH = {"sgd": torch.optim.SGD, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam,
          "adamw": torch.optim.AdamW, "adagrad": torch.optim.Adagrad,
@@ -193,8 +193,8 @@ def test_start_and_steps_boxes_drive_the_model(window):
 def test_controls_follow_the_model_without_echo(window):
     sim, c = window.sim, window.controls
     echoes = []
-    sim.history_changed.connect(lambda: echoes.append("history"))
-    sim.runs_changed.connect(lambda: echoes.append("runs"))
+    sim.history_changed.connect(lambda runs: echoes.append(("history", runs)))
+    sim.run_changed.connect(lambda i, fields: echoes.append(("run", i, fields)))
     sim.set_start((1.5, -0.5))
     assert (c.start_x.value(), c.start_y.value()) == (1.5, -0.5)
     c.runs.list.setCurrentRow(0)
@@ -202,7 +202,9 @@ def test_controls_follow_the_model_without_echo(window):
     assert c.hyper.field("lr").value() == 0.3
     sim.set_steps(30)
     assert c.steps.value() == 30
-    assert echoes == ["history", "history"]     # one event per model change, none echoed
+    # one event per model change, none echoed back by the controls
+    assert echoes == [("history", (0, 1, 2, 3)), ("run", 0, frozenset({"optimizer"})),
+                      ("history", (0,))]
 
 
 def test_every_surface_and_an_empty_run_list_draw_without_raising(window):

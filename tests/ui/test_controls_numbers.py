@@ -13,7 +13,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 
-from optiviz_gui.ui import window_menus
+from optiviz_gui.ui.window import menus as window_menus
 
 
 def select(window, i):
@@ -37,8 +37,7 @@ def type_text(qtbot, box, text):
 def optimizers_seen(sim, i):
     """Every optimizer run ``i`` is given from now on."""
     seen = []
-    sim.history_changed.connect(lambda: seen.append(sim.runs[i].optimizer))
-    sim.runs_changed.connect(lambda: seen.append(sim.runs[i].optimizer))
+    sim.run_changed.connect(lambda *_: seen.append(sim.runs[i].optimizer))
     return seen
 
 
@@ -110,7 +109,7 @@ def test_letters_cannot_be_typed_into_a_number_box(window, qtbot):
 def test_start_boxes_refuse_an_out_of_range_start_in_red(window, qtbot):
     sim, c = window.sim, window.controls
     starts = []
-    sim.history_changed.connect(lambda: starts.append(sim.start))
+    sim.start_changed.connect(starts.append)
     type_text(qtbot, c.start_x, "1e300")
     assert all(abs(x) <= 1e12 for x, _ in starts)
     assert is_red(c.start_x) and c.start_error.isVisible()

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import (QApplication, QCheckBox, QDialogButtonBox, QStyle,
                                QStyleFactory)
 
-from optiviz_gui.ui import dialogs
+from optiviz_gui.ui.dialogs import common as dialogs
 
 
 def luminance(rgb: np.ndarray) -> np.ndarray:

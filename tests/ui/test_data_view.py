@@ -15,7 +15,7 @@ from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces import BUILTINS
 from optiviz_gui.core.surfaces.regression import LinearRegression
-from optiviz_gui.ui.data_view import MAX_POINTS, NOTE, DataView
+from optiviz_gui.ui.views.data import MAX_POINTS, NOTE, DataView
 
 
 @pytest.fixture

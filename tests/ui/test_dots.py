@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from optiviz_gui.ui.dots import Dots
+from optiviz_gui.ui.views.contour.dots import Dots
 
 RED = (213, 94, 0)
 

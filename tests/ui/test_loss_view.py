@@ -14,7 +14,7 @@ from PySide6 import QtGui
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.base import Surface
-from optiviz_gui.ui.loss_view import LossView
+from optiviz_gui.ui.views.loss import LossView
 
 
 class Bowl(Surface):

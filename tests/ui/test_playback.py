@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from optiviz_gui.ui.playback import PlaybackBar, tick_plan
+from optiviz_gui.ui.window.playback import PlaybackBar, tick_plan
 
 
 def test_tick_plan_follows_the_speed():

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtGui
 
-from optiviz_gui.cli import load_simulation
+from optiviz_gui.core import session
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.factory import make_surface
-from optiviz_gui.ui.gl import gl_available
-from optiviz_gui.ui.surface_view_labels import axis_labels, layout
+from optiviz_gui.ui.views.surface.gl import gl_available
+from optiviz_gui.ui.views.surface.labels import axis_labels, layout
 
 # (session or built-in, the end texts meeting at the reviewer's corner)
 CASES = [(None, ("-12", "12")), ("rastrigin", ("-5.12", "5.12")),
@@ -28,7 +28,7 @@ CASES = [(None, ("-12", "12")), ("rastrigin", ("-5.12", "5.12")),
 
 def _sim(kind):
     if kind is None:
-        return load_simulation(None)            # the blog example
+        return session.load(None)            # the blog example
     return Simulation(make_surface({"kind": kind}, Path(".")), (1.0, 1.0),
                       [Run(make_optimizer("sgd", lr=0.01))], steps=5)
 
@@ -41,7 +41,7 @@ def _disjoint(rects):
 def surface_view(show_view, qapp):
     if not gl_available():
         pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
-    from optiviz_gui.ui.surface_view import SurfaceView
+    from optiviz_gui.ui.views.surface.view import SurfaceView
 
     return lambda sim, w=480, h=360: show_view(SurfaceView(sim), w, h)
 

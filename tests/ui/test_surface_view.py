@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.base import Surface
-from optiviz_gui.ui.gl import gl_available
+from optiviz_gui.ui.views.surface.gl import gl_available
 
 
 class Bowl(Surface):
@@ -41,7 +41,7 @@ START = (1.5, 1.0)
 def make_view(show_view, qapp):
     if not gl_available():
         pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
-    from optiviz_gui.ui.surface_view import SurfaceView
+    from optiviz_gui.ui.views.surface.view import SurfaceView
 
     return lambda sim: show_view(SurfaceView(sim), 480, 360)
 
@@ -82,7 +82,7 @@ def test_mesh_is_rebuilt_on_surface_change(bowl_sim, make_view):
 
 
 def test_paths_sit_on_the_surface_in_scene_coordinates(bowl_sim, make_view):
-    from optiviz_gui.ui.surface_view import HEIGHT, LIFT
+    from optiviz_gui.ui.views.surface.view import HEIGHT, LIFT
 
     view = make_view(bowl_sim)
     view.set_scale("linear")
@@ -135,7 +135,7 @@ def test_nan_region_is_a_hole_in_the_mesh(make_view):
     sim = Simulation(HalfPlane(), (0.5, 0.5), [Run(make_optimizer("sgd", lr=0.01))], steps=5)
     view = make_view(sim)
     md = view.mesh.opts["meshdata"]
-    from optiviz_gui.ui.surface_view import MESH
+    from optiviz_gui.ui.views.surface.view import MESH
 
     full = 2 * (MESH - 1) ** 2
     faces = md.faces()
@@ -176,7 +176,7 @@ def test_dark_theme_background(bowl_sim, make_view):
 
 
 def test_thin_path_keeps_a_point_when_it_leaves_its_predecessors_cell():
-    from optiviz_gui.ui.surface_view_mesh import thin_path
+    from optiviz_gui.ui.views.surface.mesh import thin_path
 
     # cells of side 0.1: x = 0.00 0.00 0.05 | 0.12 0.13 | 0.31, y = z = 0
     x = np.array([0.0, 0.0, 0.05, 0.12, 0.13, 0.31])

@@ -19,8 +19,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPoint, Qt
 
 from optiviz_gui.core import session
-from optiviz_gui.ui import window_menus
-from optiviz_gui.ui.main_window import MainWindow, status_html
+from optiviz_gui.ui.window import menus as window_menus
+from optiviz_gui.ui.window.main_window import MainWindow, status_html
 
 
 def mse_and_grad(surface, a, b):
@@ -206,7 +206,7 @@ def test_panes_can_be_hidden_and_shown(window):
 
 
 def test_the_3d_pane_is_the_surface_view_or_says_why(make_window, qtbot):
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
     w = make_window(gl=None)
     if gl_available():
         qtbot.waitUntil(lambda: w.surface3d is not None, timeout=10000)
@@ -230,7 +230,7 @@ def test_status_html_marks_convergence():
 
 def test_the_update_rules_list_every_optimizer():
     from optiviz_gui.core.optimizers import OPTIMIZERS
-    from optiviz_gui.ui.dialogs import rules_html
+    from optiviz_gui.ui.dialogs.common import rules_html
     text = rules_html()
     for cls in OPTIMIZERS.values():
         assert f"<h3>{cls.title}</h3>" in text
@@ -255,7 +255,7 @@ def test_the_command_opens_and_closes_the_window_and_rejects_a_bad_file(tmp_path
 
 
 def test_export_entries_call_the_export_dialogs(window, monkeypatch):
-    from optiviz_gui.ui import export_dialogs
+    from optiviz_gui.ui.dialogs import export as export_dialogs
     called = []
     for what in ("animation", "image", "trajectories"):
         monkeypatch.setattr(export_dialogs, f"export_{what}",
@@ -301,7 +301,7 @@ def test_recent_sessions_menu_opens_and_forgets_missing_files(window, dialogs, t
 def test_shortcuts_work_with_the_focus_in_the_3d_view(make_window, qtbot):
     """Space, →, ← and Home drive playback after a click into the 3-D view, and
     reach neither the view's own arrow-key rotation nor anything else."""
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
     if not gl_available():
         pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
     w = make_window(gl=None)
@@ -333,7 +333,7 @@ def test_no_opengl_widget_in_the_window(make_window, qtbot):
     the 3-D view is a raster widget painting its own OpenGL picture."""
     from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
-    from optiviz_gui.ui.gl import gl_available
+    from optiviz_gui.ui.views.surface.gl import gl_available
     if not gl_available():
         pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
     w = make_window(gl=None)

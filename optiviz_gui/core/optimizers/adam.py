@@ -48,6 +48,7 @@ class Adam(Optimizer):
     """
 
     name = "adam"
+    velocity = ("exp_avg", "gradient")
     title = "Adam"
     State = AdamState
     hyper = (

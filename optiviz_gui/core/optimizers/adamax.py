@@ -42,6 +42,7 @@ class Adamax(Optimizer):
     """
 
     name = "adamax"
+    velocity = ("exp_avg", "gradient")
     title = "Adamax"
     State = AdamaxState
     hyper = (

@@ -13,6 +13,15 @@ arrays of any shape (many start points at once, ``xp=numpy``) or Python floats
 arithmetic operators and ``xp`` functions, so one text serves both.
 The state is a NamedTuple whose fields carry torch's state names
 (``step``, ``momentum_buffer``, ``exp_avg``, ...).
+
+Optimizers whose rule mixes coordinates (norms over the whole parameter,
+matrix products, line searches) set ``elementwise = False``: their arrays'
+LAST axis is the parameter vector, shape (..., D), and Python floats are not
+accepted.
+
+A learning-rate scheduler changes ``lr`` (and ``momentum`` or ``betas``) between
+steps, as torch does to ``param_group``: ``opt.scheduled(lr=...)`` is the
+optimizer to use for the next step.
 """
 
 from __future__ import annotations
@@ -31,7 +40,19 @@ from ..errors import ConfigError
 class Hyper:
     """One hyper-parameter: torch's keyword, default, kind and the range the UI offers.
 
-    kind is "float", "bool" or "pair" (two floats, e.g. Adam's betas).
+    kind is one of
+
+    - "float": a number (ints become floats);
+    - "int": a whole number (torch's ``int`` keywords: ``max_iter``, ``T_max``);
+    - "bool": true or false;
+    - "pair" / "triple": two or three floats (Adam's betas, Muon's ns_coefficients);
+    - "choice": one of ``choices`` (torch's string keywords; None may be one).
+
+    ``optional``: None (JSON null) is accepted — for a number, as the whole
+    value (LBFGS's ``max_eval``); for a pair, as its first part (Adafactor's
+    ``eps = (None, 1e-3)``, the only such pair in torch).
+    ``required``: torch has no default (StepLR's ``step_size``); ``default`` is
+    then only the value a form starts from.
     ``low``/``high`` bound what a control lets a person type; the exact validity
     condition is the optimizer's ``check`` (torch's own).
     """
@@ -42,6 +63,9 @@ class Hyper:
     low: float | None = None
     high: float | None = None
     doc: str = ""
+    choices: tuple = ()
+    optional: bool = False
+    required: bool = False
 
 
 class Optimizer:
@@ -52,6 +76,12 @@ class Optimizer:
     hyper: ClassVar[tuple[Hyper, ...]]
     State: ClassVar[type]          # a NamedTuple: step, then torch's buffer names
     rule: ClassVar[str]            # the update rule as plain-text math, for the UI
+    # the state buffer that is a running average of gradients (drawn as an arrow), and
+    # its units: "gradient" (SGD's momentum_buffer, Adam's exp_avg) or "step" (a
+    # running average of steps ÷ lr: RMSprop's momentum_buffer); None: keeps none
+    velocity: ClassVar[tuple[str, str] | None] = None
+    elementwise: ClassVar[bool] = True   # False: arrays of shape (..., D), never floats
+    needs_closure: ClassVar[bool] = False  # True (LBFGS): step(params, state, closure), no update
 
     def __init__(self, **kwargs: Any) -> None:
         known = {h.name: h for h in self.hyper}
@@ -61,7 +91,7 @@ class Optimizer:
                                   f"(it takes {', '.join(known)}).")
         values = {}
         for h in self.hyper:
-            values[h.name] = _coerce(self.title, h, kwargs.get(h.name, h.default))
+            values[h.name] = coerce(self.title, h, kwargs.get(h.name, h.default))
         self.hp = MappingProxyType(values)
         self.check(**values)
         for key, value in values.items():
@@ -89,6 +119,22 @@ class Optimizer:
         """A new optimizer with some hyper-parameters changed (validated)."""
         return type(self)(**{**self.hp, **changes})
 
+    def scheduled(self, **group: Any) -> "Optimizer":
+        """This optimizer with a scheduler's current ``lr`` (``momentum``, ``betas``).
+
+        torch's schedulers write ``param_group["lr"]`` between steps; this is
+        the same for our immutable optimizers: a shallow copy with those
+        attributes replaced, not validated (torch checks only at construction)
+        and with ``hp``/``settings()`` unchanged (they describe the session,
+        not the schedule's value now). A value may be a numpy array of shape
+        (N, 1) — one lr per start point — on the numpy path. Cheap: the run
+        loop calls it before every scheduled step (about 0.5 µs, see
+        benchmarks/optimizers.py).
+        """
+        new = _new(self.__class__)
+        new.__dict__ = self.__dict__ | group
+        return new
+
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and self.hp == other.hp  # type: ignore[attr-defined]
 
@@ -100,14 +146,17 @@ class Optimizer:
         return f"{self.title}({args})"
 
 
+_new = object.__new__
+
+
 def require(ok: bool, title: str, key: str, message: str) -> None:
     """Raise ``ConfigError`` "Adam: betas[0] must be ..." unless ``ok``."""
     if not ok:
         raise ConfigError(f"{title}: {key} {message}.")
 
 
-def _coerce(title: str, h: Hyper, value: Any) -> Any:
-    """Type-check one value; ints become floats, lists become tuples."""
+def coerce(title: str, h: Hyper, value: Any) -> Any:
+    """Type-check one value of kind ``h.kind``; a bad one is a ConfigError naming the key."""
     def number(v, key):
         if isinstance(v, bool) or not isinstance(v, (int, float, np.floating, np.integer)):
             raise ConfigError(f"{title}: {key} must be a number, got {v!r}.")
@@ -116,12 +165,28 @@ def _coerce(title: str, h: Hyper, value: Any) -> Any:
             raise ConfigError(f"{title}: {key} must be a finite number, got {v!r}.")
         return v
 
-    if h.kind == "bool":
+    kind = h.kind
+    if value is None and h.optional and kind != "pair":
+        return None
+    if kind == "bool":
         if not isinstance(value, (bool, np.bool_)):
             raise ConfigError(f"{title}: {h.name} must be true or false, got {value!r}.")
         return bool(value)
-    if h.kind == "pair":
-        if not isinstance(value, (list, tuple)) or len(value) != 2:
-            raise ConfigError(f"{title}: {h.name} must be a pair of numbers, got {value!r}.")
-        return (number(value[0], f"{h.name}[0]"), number(value[1], f"{h.name}[1]"))
+    if kind == "int":
+        whole = value if isinstance(value, (int, np.integer)) else number(value, h.name)
+        if isinstance(value, bool) or whole != int(whole):
+            raise ConfigError(f"{title}: {h.name} must be a whole number, got {value!r}.")
+        return int(whole)
+    if kind == "choice":
+        if not any(value == c and type(value) is type(c) for c in h.choices):
+            names = " or ".join("null" if c is None else repr(c) for c in h.choices)
+            raise ConfigError(f"{title}: {h.name} must be {names}, got {value!r}.")
+        return value
+    if kind in ("pair", "triple"):
+        size = 2 if kind == "pair" else 3
+        if not isinstance(value, (list, tuple)) or len(value) != size:
+            what = "a pair" if size == 2 else "three"
+            raise ConfigError(f"{title}: {h.name} must be {what} of numbers, got {value!r}.")
+        return tuple(None if i == 0 and v is None and h.optional else number(v, f"{h.name}[{i}]")
+                     for i, v in enumerate(value))
     return number(value, h.name)

@@ -56,6 +56,7 @@ class NAdam(Optimizer):
     """
 
     name = "nadam"
+    velocity = ("exp_avg", "gradient")
     title = "NAdam"
     State = NAdamState
     hyper = (

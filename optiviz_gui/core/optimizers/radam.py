@@ -58,6 +58,7 @@ class RAdam(Optimizer):
     """
 
     name = "radam"
+    velocity = ("exp_avg", "gradient")
     title = "RAdam"
     State = RAdamState
     hyper = (

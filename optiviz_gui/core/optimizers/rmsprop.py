@@ -46,6 +46,7 @@ class RMSprop(Optimizer):
     """
 
     name = "rmsprop"
+    velocity = ("momentum_buffer", "step")
     title = "RMSprop"
     State = RMSpropState
     hyper = (

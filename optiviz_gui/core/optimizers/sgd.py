@@ -40,6 +40,7 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
+    velocity = ("momentum_buffer", "gradient")
     title = "SGD"
     State = SGDState
     hyper = (

@@ -78,7 +78,7 @@ def synthetic(intercept: float = -2.0, slope: float = 2.0, n: int = 1000, noise:
     """n points of y = intercept + slope·x + ε, x ~ U(x_range), ε ~ N(0, noise²).
 
     Drawn with ``numpy.random.default_rng(seed)``: first the n x values, then
-    the n noise values. The defaults are the blog example (see DESIGN.md).
+    the n noise values. The defaults are the blog example (the README's opening example).
     """
     rng = np.random.default_rng(seed)
     x = rng.uniform(x_range[0], x_range[1], n)

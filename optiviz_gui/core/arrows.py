@@ -1,0 +1,74 @@
+"""The arrows drawn at each run's current point: what they mean and how long they are.
+
+At the current point θ_k of each shown run, in data units:
+
+    update     Δ = θ_{k+1} − θ_k: the stored step when it exists, otherwise the
+               step the optimizer is about to take (``Trajectory.next_update``),
+               at its true length
+    gradient   −s·∇f(θ_k),       s = GRAD_FRACTION · diag(window) / |∇f(θ_0)|
+    velocity   the optimizer's running average of gradients (``Optimizer.velocity``
+               names the state buffer): −s·b_k when it is in gradient units
+               (SGD's momentum_buffer, the Adam family's exp_avg), −γ·b_k at true
+               length when it averages already-scaled steps (RMSprop's
+               momentum_buffer). Omitted when the optimizer keeps none or it is zero.
+
+The gradient scale s comes from the first shown run, so arrows of different runs
+compare; lengths in gradient units are capped at CAP_FRACTION · diag(window).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+ARROW_KINDS = ("gradient", "update", "velocity")
+GRAD_FRACTION = 0.15
+CAP_FRACTION = 0.6
+
+
+def arrow_vectors(surface, trajectories, k: int, which) -> dict[str, np.ndarray]:
+    """Rows x0, y0, dx, dy of each kind switched on in ``which`` (gradient, update,
+    velocity flags), one row per trajectory that has the arrow at step k."""
+    on = dict(zip(ARROW_KINDS, which))
+    out: dict[str, list] = {kind: [] for kind in ARROW_KINDS}
+    if any(on.values()) and trajectories:
+        (bx0, bx1), (by0, by1) = surface.bounds
+        diag = math.hypot(bx1 - bx0, by1 - by0)
+        g0 = float(np.hypot(*trajectories[0].grad[0]))
+        s = GRAD_FRACTION * diag / g0 if g0 > 0 else 0.0
+        cap = CAP_FRACTION * diag
+        for t in trajectories:
+            j = min(k, t.steps)
+            x, y = t.params[j]
+            if on["gradient"] and s:
+                out["gradient"].append((x, y, *_capped(-s * t.grad[j], cap)))
+            if on["update"]:
+                d = t.next_update(j)
+                if d is not None:
+                    out["update"].append((x, y, *d))
+            if on["velocity"]:
+                v = velocity_arrow(t, j, s, cap)
+                if v is not None:
+                    out["velocity"].append((x, y, *v))
+    return {kind: np.array(rows, dtype=float).reshape(-1, 4) for kind, rows in out.items()}
+
+
+def velocity_arrow(t, j: int, scale: float, cap: float) -> np.ndarray | None:
+    """The velocity arrow's vector at step j (see the module docstring), or None."""
+    spec = type(t.optimizer).velocity
+    if spec is None:
+        return None
+    name, units = spec
+    b = t.state_at(j).get(name)
+    if b is None or not np.all(np.isfinite(b)) or not np.any(b != 0):
+        return None
+    b = np.asarray(b, dtype=float)
+    if units == "step":
+        return -t.optimizer.lr * b
+    return _capped(-scale * b, cap) if scale else None
+
+
+def _capped(v: np.ndarray, cap: float) -> np.ndarray:
+    n = float(np.hypot(*v))
+    return v * (cap / n) if n > cap else v

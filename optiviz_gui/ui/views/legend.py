@@ -1,0 +1,76 @@
+"""The legend of the map and the 3-D view: iteration counter, arrow key, one entry per run.
+
+An entry is the run's colour, its label, its loss at the current step and its
+status (``Trajectory.status_text``: "diverged at 12", "converged at 40"). The
+entries fill as many columns as fit the view's width, and an entry takes one,
+two or three lines (name / loss / status), the fewest that fit.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6 import QtGui
+
+from ...core.arrows import ARROW_KINDS
+from ..style.theme import Theme
+
+_NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
+_ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "⇢ momentum"}
+
+
+def _entry_lines(entry: tuple[str, str, str], lines: int) -> list[str]:
+    """A legend entry (name, loss, status) on 1, 2 or 3 lines (an empty status adds none)."""
+    name, loss, status = entry
+    rest = [loss, status] if status else [loss]
+    if lines == 1:
+        return [name + "\u00a0 " + " ".join(rest)]
+    if lines == 2:
+        return [name, " ".join(rest)]
+    return [name, *rest]
+
+
+def header_html(sim, theme: Theme, arrows, width: float | None = None,
+                font: QtGui.QFont | None = None) -> str:
+    """Iteration counter, arrow key and one legend entry per enabled run, as an HTML
+    table: counter and key in the first column, entries in as many columns as fit
+    in ``width`` pixels of ``font`` (two when no width is given)."""
+    k = sim.step
+    entries, plain = [], []          # (name, loss, status) as HTML and as plain text
+    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
+        if not run.enabled:
+            continue
+        loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
+        status = t.status_text(k)
+        entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
+                        f'{html.escape(label)}', f"loss&nbsp;{loss}", f"<i>{status}</i>" if status else ""))
+        plain.append((f"━━● {label}", f"loss {loss}", status))
+    counter = f"<b>step {k} / {sim.steps}</b>"
+    arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step", "gradient": "&#8674;&nbsp;&#8722;gradient",
+                   "velocity": "&#8674;&nbsp;momentum"}
+    colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
+    key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
+                              for kind, on in zip(ARROW_KINDS, arrows) if on)
+    per_row, lines = 2, 1
+    if width and entries:
+        fm = QtGui.QFontMetricsF(font or QtGui.QFont())
+        key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
+        left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}"),
+                   fm.horizontalAdvance(key_text)) * 1.1
+        pad = 3 * fm.averageCharWidth()
+        # an entry as one line; else the name above the rest; else name, loss, status
+        for lines in (1, 2, 3):
+            cell = max(fm.horizontalAdvance(line) for e in plain for line in _entry_lines(e, lines))
+            if cell + pad <= width - left:
+                break
+        per_row = max(1, int((width - left) // (cell + pad)))
+    cells = ["<br>&nbsp;&nbsp;&nbsp;&nbsp;".join(_entry_lines(e, lines)) for e in entries]
+    lefts = [counter, key] if key else [counter]
+    n_rows = max(len(lefts), -(-len(cells) // per_row))
+    rows = []
+    for r in range(n_rows):
+        row = "".join(f"<td {_NOWRAP}>&nbsp;&nbsp;{c}</td>"
+                      for c in cells[r * per_row:(r + 1) * per_row])
+        rows.append(f"<tr><td {_NOWRAP}>{lefts[r] if r < len(lefts) else ''}</td>{row}</tr>")
+    return (f'<table cellspacing="0" cellpadding="1" style="color:{theme.foreground}">'
+            + "".join(rows) + "</table>")

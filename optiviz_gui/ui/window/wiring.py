@@ -1,0 +1,104 @@
+"""The one place that wires controls, views and the model together.
+
+    controls / playback / map clicks  --requests-->  Simulation setters
+    Simulation events                 --redraw--->   controls, playback bar, status, title
+
+Views listen to the model themselves (they are built with it); nothing else
+talks to the model. A request the model rejects (ConfigError) is shown in the
+status bar and changes nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
+
+from ...core.errors import ConfigError
+
+def wire(window) -> None:
+    """Connect everything for ``window`` (a MainWindow) and its ``window.sim``."""
+    sim, controls, bar = window.sim, window.controls, window.playback
+
+    def guarded(fn):
+        def slot(*args):
+            try:
+                fn(*args)
+            except ConfigError as e:
+                window.statusBar().showMessage(str(e), 8000)
+                controls.show_model()             # put the controls back to the model
+        return slot
+
+    # requests -> model
+    controls.surface_requested.connect(guarded(lambda s, new: set_surface(sim, s, new)))
+    controls.start_requested.connect(guarded(lambda x, y: sim.set_start((x, y))))
+    controls.steps_requested.connect(guarded(sim.set_steps))
+    controls.run_added.connect(guarded(sim.add_run))
+    controls.run_removed.connect(guarded(sim.remove_run))
+    controls.run_changed.connect(guarded(lambda i, changes: sim.update_run(i, **changes)))
+    window.contour.start_requested.connect(guarded(lambda x, y: sim.set_start((x, y))))
+    bar.seek_requested.connect(sim.seek)
+
+    # model -> controls, playback bar, status bar, title
+    sim.surface_changed.connect(controls.show_surface)
+    sim.start_changed.connect(controls.show_start)
+    sim.run_added.connect(lambda _i: controls.show_runs())
+    sim.run_removed.connect(lambda _i: controls.show_runs())
+    sim.run_changed.connect(controls.show_run)
+    sim.steps_changed.connect(controls.show_steps)
+    sim.steps_changed.connect(bar.show_steps)
+    sim.step_changed.connect(bar.show_step)
+    sim.session_replaced.connect(controls.show_model)
+    sim.session_replaced.connect(lambda: (bar.show_steps(sim.steps), bar.show_step(sim.step)))
+    for event in (sim.step_changed, sim.steps_changed, sim.history_changed, sim.run_changed,
+                  sim.run_added, sim.run_removed, sim.session_replaced):
+        event.connect(lambda *_: window.show_status())
+    for event in (sim.surface_changed, sim.start_changed, sim.run_added, sim.run_removed,
+                  sim.run_changed, sim.steps_changed):
+        event.connect(lambda *_: window.mark_modified())
+
+    controls.show_model()
+    bar.show_steps(sim.steps)
+    bar.show_step(sim.step)
+    window.show_status()
+
+
+def set_surface(sim, surface, new_kind: bool) -> None:
+    """A new surface; the start moves to the surface's own start when the kind changed
+    or the current start is outside the new window."""
+    (x0, x1), (y0, y1) = surface.bounds
+    x, y = sim.start
+    inside = x0 <= x <= x1 and y0 <= y <= y1
+    sim.set_surface(surface, start=None if inside and not new_kind else surface.start)
+
+
+class PlaybackKeys(QObject):
+    """Lets Space, ←, → and Home reach the window's playback shortcuts wherever the focus is.
+
+    Spin boxes' line edits claim these keys (ShortcutOverride) to move their
+    cursor, which would swallow the shortcuts; this application event filter
+    refuses them that claim for widgets inside ``window``. Widgets where a
+    person types free text (the formula, a run's label being edited) keep them.
+    """
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.keys = {Qt.Key_Space, Qt.Key_Left, Qt.Key_Right, Qt.Key_Home}
+        self.modifiers = Qt.ShiftModifier | Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if (event.type() == QEvent.ShortcutOverride and event.key() in self.keys
+                and not (event.modifiers() & self.modifiers)
+                and obj.isWidgetType() and obj.window() is self.window
+                and not _types_text(obj)):
+            event.ignore()
+            return True
+        return False
+
+
+def _types_text(widget) -> bool:
+    if isinstance(widget, (QTextEdit, QPlainTextEdit)):
+        return True
+    if isinstance(widget, QLineEdit):
+        return not isinstance(widget.parent(), QAbstractSpinBox)
+    return False
