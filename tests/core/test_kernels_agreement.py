@@ -33,7 +33,11 @@ SETTINGS = {
     "adamax": {"lr": 1e-2, "weight_decay": 1e-2},
     "nadam": {"lr": 1e-2, "decoupled_weight_decay": True, "weight_decay": 1e-2},
     "radam": {"lr": 1e-2, "weight_decay": 1e-3},
+    "rprop": {"lr": 1e-3, "etas": (0.4, 1.3), "step_sizes": (1e-7, 0.5)},
+    "asgd": {"lr": 1e-3, "lambd": 1e-3, "alpha": 0.6, "t0": 500.0, "weight_decay": 1e-4},
 }
+# rules over the whole vector, or calling the loss themselves: the Python path runs them
+WHOLE_VECTOR = ("adafactor", "lbfgs", "muon")
 FORMULAS = {
     "bumpy bowl": "sin(x)*cos(y) + 0.1*(x^2 + y^2)",
     "every function": ("log(1 + (x - 1)^2 + 10*(y - x^2)^2) + exp(-x^2)*tanh(y) + abs(x)^1.5"
@@ -84,7 +88,14 @@ def assert_same_history(a: Trajectory, b: Trajectory) -> None:
     assert a._checkpoints == b._checkpoints
 
 
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+def test_every_optimizer_is_compiled_or_named_as_not():
+    assert sorted([*SETTINGS, *WHOLE_VECTOR]) == sorted(OPTIMIZERS)
+    assert set(SETTINGS).isdisjoint(WHOLE_VECTOR)
+    for name in WHOLE_VECTOR:
+        assert kernels.get(BLOG, make_optimizer(name), wait=True) is None
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS))
 @pytest.mark.parametrize("kind", list(SURFACES))
 def test_kernel_equals_the_python_path_bit_for_bit(name, kind, monkeypatch):
     surface = SURFACES[kind]
@@ -98,11 +109,11 @@ def test_the_settings_keep_most_runs_going():
     # the comparison above means something only if runs get far: count the long ones
     long = 0
     for kind, surface in SURFACES.items():
-        for name in OPTIMIZERS:
+        for name in SETTINGS:
             t = Trajectory(surface, make_optimizer(name, **SETTINGS[name]), surface.start)
             t.extend(200)
             long += not t.diverged
-    assert long >= 0.9 * len(SURFACES) * len(OPTIMIZERS)
+    assert long >= 0.9 * len(SURFACES) * len(SETTINGS)
 
 
 @pytest.mark.parametrize("name,hp", [
@@ -115,6 +126,8 @@ def test_the_settings_keep_most_runs_going():
     ("adadelta", {"lr": 0.5, "weight_decay": 0.1, "eps": 1e-3}),
     ("nadam", {"lr": 0.05, "momentum_decay": 0.01, "weight_decay": 0.1}),
     ("radam", {"lr": 0.05, "decoupled_weight_decay": True, "weight_decay": 0.1, "betas": (0.8, 0.9)}),
+    ("rprop", {"lr": 0.05, "maximize": True}),
+    ("asgd", {"lr": 0.01, "t0": 0.0, "lambd": 0.0}),
 ])
 def test_every_branch_of_the_rules_agrees(name, hp, monkeypatch):
     surface = SURFACES["ravine"]

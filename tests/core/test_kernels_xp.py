@@ -76,3 +76,17 @@ def test_where_and_isfinite_and_constants():
     assert where(False, 1.5, 2.5) == scalar.where(False, 1.5, 2.5)
     assert [isfinite(a) for a in SPECIAL] == [scalar.isfinite(a) for a in SPECIAL]
     assert consts() == (scalar.pi, scalar.e, scalar.inf)
+
+
+def test_the_processors_fma_is_fuseds_emulation():
+    # kernels compile core/clipping.py with fused.fma_float replaced by the fma instruction
+    from optiviz_gui.core import fused
+    from optiviz_gui.core.kernels.compile import SUBSTITUTES, fma
+
+    assert SUBSTITUTES[fused.fma_float] is fma
+    run = numba.njit(lambda a, b, c: fma(a, b, c))
+    rng = np.random.default_rng(5)
+    a, b = rng.normal(size=(2, 3000)) * 10.0 ** rng.uniform(-8, 8, (2, 3000))
+    for x, y, z in zip(a, b, -a * b * (1 + rng.normal(size=3000) * 1e-12)):   # near cancellation
+        assert same(run(x, y, z), fused.fma_float(x, y, z)), (x, y, z)
+    assert run(0.1, 10.0, -1.0) == 5.551115123125783e-17

@@ -20,7 +20,8 @@ Two lowering rules make the compiled arithmetic CPython's, bit for bit:
   Registered for float64 only, more specific than numba's own, so it is chosen
   in every function compiled in this process (only kernels use numba here).
   Declared readnone (errno is never read), so LLVM computes a repeated β**t once.
-* ``fma`` is LLVM's fused multiply-add (one rounding), for torch's gradient norm.
+* ``fma`` is LLVM's fused multiply-add (one rounding): it stands in for
+  core/fused.py's exact emulation in torch's gradient norm (core/clipping.py).
 
 No fast-math: LLVM keeps the order of every operation and contracts nothing
 into FMAs, so results equal the Python path's (see tests/core/test_kernels_*.py).
@@ -39,6 +40,7 @@ from numba.core import types as nbtypes
 from numba.core.imputils import lower_builtin
 from numba.extending import intrinsic
 
+from .. import fused
 from . import loop, xp
 from .plan import OptimizerPlan, SurfacePlan, code_names
 
@@ -90,6 +92,10 @@ def fma(typingctx, a, b, c):
 
 # ------------------------------------------------------------------ rebinding
 _jitted: dict[types.FunctionType, object] = {}
+# Python functions a kernel takes from elsewhere: fused.fma_float emulates a fused
+# multiply-add with error-free transformations; the processor's gives the same
+# correctly rounded number (tests/core/test_kernels_xp.py)
+SUBSTITUTES = {fused.fma_float: fma}
 
 
 def jit(fn: types.FunctionType, **bound):
@@ -103,7 +109,7 @@ def jit(fn: types.FunctionType, **bound):
     for name in code_names(fn.__code__):
         g = namespace.get(name)
         if isinstance(g, types.FunctionType) and name not in bound:
-            namespace[name] = jit(g)
+            namespace[name] = SUBSTITUTES.get(g) or jit(g)
     namespace.update(bound)
     copy = types.FunctionType(fn.__code__, namespace, fn.__name__, fn.__defaults__, fn.__closure__)
     copy.__qualname__ = fn.__qualname__
@@ -180,7 +186,7 @@ def build_loop(plan: OptimizerPlan, anchor: str | None):
     bound = dict(update=jit(plan.optimizer.update), make_hp=_maker(hp_cls), make_state=make_state,
                  same_step=jit(loop.same_step, make_state=make_state) if shared else _as_is,
                  with_group=with_group,
-                 momentum_of=momentum_of, clip=jit(loop.clip, fma=fma), pointer=pointer, xp=xp)
+                 momentum_of=momentum_of, clip=jit(loop.clip), pointer=pointer, xp=xp)
     fn = _copy(loop.run, bound, f"loop_{plan.fingerprint()[:24]}", anchor)
     dispatcher = njit(cache=anchor is not None, **JIT)(fn)
     dispatcher.compile(_loop_signature(plan))

@@ -18,6 +18,8 @@ A float operation that raises in Python (ArithmeticError) gives inf or nan here
 
 import numpy as np
 
+from ..clipping import clip_grad_norm_xy, clip_grad_value_xy
+
 
 def run(hp_values, surface, sp, sx, sy, k0, k1, limit, every, P, L, G, ck,
         lr, momentum, max_norm, clip_value, means, batch_step):
@@ -83,33 +85,13 @@ def same_step(state, like):
 
 
 def clip(gx, gy, max_norm, clip_value):
-    """torch.nn.utils.clip_grad_norm_ (L2, over the one parameter (x, y)), then clip_grad_value_.
-
-    As torch 2.13 computes them in float64 (matched bit for bit in the tests): the norm
-    of a two-element tensor is √fma(g_y, g_y, g_x²) (plain √(g_x² + g_y²) differs in 8 %
-    of cases); ``max_norm / (norm + 1e-6)`` on a tensor is ``reciprocal(norm + 1e-6) *
-    max_norm``; the coefficient is clamped to at most 1 and multiplies both. Then
-    clip_grad_value_ clamps each to [−v, v] (nan stays nan). inf turns either off.
-    """
+    """torch's clip_grad_norm_ then clip_grad_value_: core/clipping.py's float-pair functions
+    (compiled with fused.fma_float as the processor's fma: the same rounding). inf: off."""
     if max_norm < np.inf:
-        coef = (1.0 / (np.sqrt(fma(gy, gy, gx * gx)) + 1e-6)) * max_norm
-        if coef > 1.0:          # torch.clamp(coef, max=1.0); nan stays nan
-            coef = 1.0
-        gx = gx * coef
-        gy = gy * coef
+        gx, gy = clip_grad_norm_xy(gx, gy, max_norm)
     if clip_value < np.inf:
-        gx = _clamp(gx, clip_value)
-        gy = _clamp(gy, clip_value)
+        gx, gy = clip_grad_value_xy(gx, gy, clip_value)
     return gx, gy
-
-
-def _clamp(g, v):
-    """torch's clamp_min_(−v) then clamp_max_(v): nan stays nan."""
-    if g < -v:
-        return -v
-    if g > v:
-        return v
-    return g
 
 
 def surface_entry(p, x, y, m):
@@ -129,7 +111,7 @@ def batch_f_and_g(sp, x, y, m):
 
 
 # What compile.py binds in each copy (these placeholders are never called): the
-# optimizer's rule and helpers, the surface's functions, fma, pointer, and the xp
-# the rules and surfaces get (kernels/xp.py).
-update = make_hp = make_state = with_group = momentum_of = fma = pointer = xp = None
+# optimizer's rule and helpers, the surface's functions, pointer, and the xp the
+# rules and surfaces get (kernels/xp.py).
+update = make_hp = make_state = with_group = momentum_of = pointer = xp = None
 make_sp = f_and_g = value_and_grad = value = batch_grad = None

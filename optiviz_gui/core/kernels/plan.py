@@ -77,8 +77,8 @@ class SurfacePlan:
 
 def make_plans(surface, optimizer) -> tuple[OptimizerPlan, SurfacePlan] | None:
     """The plans for this pair, or None when no kernel can run it (the Python path will)."""
-    if not getattr(optimizer, "elementwise", True):
-        return None           # rules over the whole vector (Adafactor, LBFGS, Muon)
+    if not getattr(optimizer, "elementwise", True) or getattr(optimizer, "needs_closure", False):
+        return None           # rules over the whole vector (Adafactor, Muon), LBFGS's closure
     if not all(isinstance(v, (int, float)) for v in optimizer.init(0.0)):
         return None
     rule = OptimizerPlan(type(optimizer), attributes(optimizer, reached(type(optimizer).update)))
