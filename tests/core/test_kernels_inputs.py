@@ -164,3 +164,50 @@ def test_torchs_norm_of_a_pair_is_the_fused_one():
         fused += norm == np.sqrt(exact_fma)
         plain += norm == np.sqrt(gx * gx + gy * gy)
     assert fused == 2000 and plain < 2000
+
+
+@pytest.mark.parametrize("name,spec", [
+    ("adam", {"name": "onecyclelr", "max_lr": 0.05, "total_steps": STEPS}),
+    ("sgd", {"name": "cycliclr", "base_lr": 1e-3, "max_lr": 1e-2, "step_size_up": 40}),
+    ("rmsprop", {"name": "sequentiallr", "milestones": [50], "schedulers": [
+        {"name": "linearlr", "start_factor": 0.1, "total_iters": 50},
+        {"name": "cosineannealinglr", "T_max": 250}]}),
+    ("nadam", {"name": "cosineannealingwarmrestarts", "T_0": 30, "T_mult": 2}),
+])
+def test_a_schedule_runs_compiled_as_the_run_loop_runs_it(name, spec):
+    # the run loop's contract (core/schedules): opt.scheduled(**sched.group(state)), then step
+    from optiviz_gui.core.kernels import schedule_arrays
+    from optiviz_gui.core.schedules import make_scheduler
+
+    surface, start = BUILTINS["himmelblau"](), (0.5, -0.5)
+    optimizer = make_optimizer(name, lr=0.01, **({"momentum": 0.9} if name == "sgd" else {}))
+    sched = make_scheduler(spec, optimizer)
+    x, y = start
+    sx, sy = optimizer.init(x), optimizer.init(y)
+    _, gx, gy = surface.value_and_grad_xy(x, y, scalar)
+    state, path = sched.init(), [start]
+    for _ in range(STEPS):
+        opt = optimizer.scheduled(**sched.group(state))
+        dx, sx = opt.update(gx, sx, x, scalar)
+        dy, sy = opt.update(gy, sy, y, scalar)
+        x, y = x + dx, y + dy
+        _, gx, gy = surface.value_and_grad_xy(x, y, scalar)
+        state = sched.step(state)
+        path.append((x, y))
+    lr, momentum, after = schedule_arrays(sched, sched.init(), STEPS)
+    assert (momentum is not None) == (spec["name"] in ("onecyclelr", "cycliclr"))
+    P, L, G = arrays(surface, start)
+    done = kernels.get(surface, optimizer, wait=True).run(
+        P, L, G, (optimizer.init(start[0]), optimizer.init(start[1])), 0, STEPS, lr=lr, momentum=momentum)
+    np.testing.assert_array_equal(P, np.array(path))
+    assert done.state == (sx, sy)
+    assert sched.group(after) == sched.group(state)
+
+
+def test_reduce_lr_on_plateau_stays_on_the_python_path():
+    from optiviz_gui.core.kernels import schedule_arrays
+    from optiviz_gui.core.schedules import make_scheduler
+
+    sched = make_scheduler({"name": "reducelronplateau"}, make_optimizer("adam"))
+    with pytest.raises(ValueError, match="Python path"):
+        schedule_arrays(sched, sched.init(), 10)

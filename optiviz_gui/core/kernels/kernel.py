@@ -92,6 +92,30 @@ class Kernel:
         return self._state(*values)
 
 
+def schedule_arrays(scheduler, state, n: int) -> tuple[np.ndarray, np.ndarray | None, object]:
+    """(lr, momentum, state): what ``scheduler`` gives the next ``n`` updates from ``state``,
+    as ``Kernel.run`` takes them, and its state after those n steps.
+
+    ``momentum`` is None when the schedule moves neither momentum nor betas (β₁ when it
+    moves betas). The schedule steps as the run loop does it, ``scheduler.step(state)``
+    after each update; ReduceLROnPlateau, which needs each step's loss, is refused (the
+    Python path runs it).
+    """
+    from ..schedules import ReduceLROnPlateau
+
+    if isinstance(scheduler, ReduceLROnPlateau):
+        raise ValueError("ReduceLROnPlateau follows the losses step by step: run it on the Python path")
+    lr, momentum, moves = np.empty(n), np.empty(n), False
+    for i in range(n):
+        group = scheduler.group(state)
+        lr[i] = group["lr"]
+        if "momentum" in group or "betas" in group:
+            momentum[i] = group["momentum"] if "momentum" in group else group["betas"][0]
+            moves = True
+        state = scheduler.step(state)
+    return lr, momentum if moves else None, state
+
+
 def _per_step(values, n: int, name: str) -> np.ndarray:
     if values is None:
         return _NONE
