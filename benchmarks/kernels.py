@@ -29,7 +29,8 @@ FORMULA = "sin(x)*cos(y) + 0.1*(x^2 + y^2)"
 CONFIGS = [("sgd", {"lr": 0.01}), ("sgd", {"lr": 0.01, "momentum": 0.9}),
            ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.01}), ("adamw", {"lr": 0.01}),
            ("adagrad", {"lr": 0.1}), ("adadelta", {}), ("adamax", {"lr": 0.01}),
-           ("nadam", {"lr": 0.01}), ("radam", {"lr": 0.01})]
+           ("nadam", {"lr": 0.01}), ("radam", {"lr": 0.01}), ("rprop", {"lr": 0.001}),
+           ("asgd", {"lr": 0.01})]
 
 
 def best_of(fn, repeat=3) -> float:
