@@ -110,7 +110,7 @@ def compile_times(cache: str) -> None:
 STALL = r"""
 import gc, os, sys, time
 from PySide6.QtCore import QCoreApplication, QTimer
-import optiviz_gui.ui.main_window                       # the app's heap: Qt, pyqtgraph, ui
+import optiviz_gui.ui.window.main_window                # the app's heap: Qt, pyqtgraph, ui
 from optiviz_gui.core import kernels
 from optiviz_gui.core.kernels import service
 from optiviz_gui.core.optimizers import make_optimizer
