@@ -30,7 +30,9 @@ from typing import Sequence
 
 from .errors import ConfigError
 from .events import Signal
+from .clipping import check_clip_value, check_max_norm
 from .optimizers import Optimizer
+from .schedules import Scheduler, make_scheduler
 from .surfaces import Surface
 from .trajectory import MAX_STEPS, Trajectory
 
@@ -40,12 +42,43 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 
 @dataclass(frozen=True)
 class Run:
-    """One optimizer entry: the same optimizer may appear twice with other settings."""
+    """One optimizer entry: the same optimizer may appear twice with other settings.
+
+    ``scheduler`` is a learning-rate schedule (a ``core.schedules`` Scheduler, or the
+    session's "scheduler" object, built here); it is rebuilt for a new optimizer, so
+    ``replace(run, optimizer=…)`` keeps the schedule (or refuses, in one sentence, an
+    optimizer it cannot drive). ``clip_grad_norm`` / ``clip_grad_value`` clip the
+    gradient before each step, as torch.nn.utils does.
+    """
 
     optimizer: Optimizer
     label: str | None = None      # None: a readable name made from the optimizer
     color: str | None = None      # None: the palette colour for its position
     enabled: bool = True
+    scheduler: Scheduler | None = None
+    clip_grad_norm: float | None = None
+    clip_grad_value: float | None = None
+
+    def __post_init__(self) -> None:
+        sched = self.scheduler
+        if isinstance(sched, dict):
+            object.__setattr__(self, "scheduler", make_scheduler(sched, self.optimizer))
+        elif sched is not None and sched.optimizer != self.optimizer:
+            object.__setattr__(self, "scheduler", make_scheduler(sched.to_dict(), self.optimizer))
+        for key, check in (("clip_grad_norm", check_max_norm),
+                           ("clip_grad_value", check_clip_value)):
+            value = getattr(self, key)
+            if value is None:
+                continue
+            object.__setattr__(self, key, check(value, key))
+            if self.optimizer.needs_closure:
+                raise ConfigError(f"{key} cannot be used with {self.optimizer.title}: it "
+                                  f"computes the gradient again inside each step (its "
+                                  f"closure), so a clipped gradient would never reach it.")
+
+    def make_scheduler(self):
+        """The run's scheduler (built for its optimizer), or None."""
+        return self.scheduler
 
 
 class Simulation:
@@ -197,7 +230,7 @@ class Simulation:
 
     # ------------------------------------------------------------ internal
     def _new_trajectory(self, run: Run) -> Trajectory:
-        t = Trajectory(self._surface, run.optimizer, self._start)
+        t = Trajectory(self._surface, run, self._start)
         t.extend(self._step)
         return t
 
