@@ -8,8 +8,9 @@ what changed and say what it was:
     start_changed(start)       the start point moved; history_changed(every run) follows
     run_added(i)               run i is new, its trajectory computed
     run_removed(i)             run i is gone; the runs after it moved down one place
-    run_changed(i, fields)     run i's "label", "color", "enabled" or "optimizer" changed
-                               (a frozenset); a new optimizer is followed by
+    run_changed(i, fields)     run i's "label", "color", "enabled", "optimizer", "scheduler",
+                               "clip_grad_norm" or "clip_grad_value" changed (a frozenset);
+                               a change to what the history depends on is followed by
                                history_changed((i,))
     history_changed(runs)      these runs' trajectories were recomputed (a tuple of indices)
     steps_changed(n)           the number of iterations to play changed
@@ -35,6 +36,9 @@ from .optimizers import Optimizer
 from .schedules import Scheduler, make_scheduler
 from .surfaces import Surface
 from .trajectory import MAX_STEPS, Trajectory
+
+# what a run's history depends on: a change to one of these recomputes it
+HISTORY_FIELDS = frozenset({"optimizer", "scheduler", "clip_grad_norm", "clip_grad_value"})
 
 # Okabe & Ito's colour-blind-safe palette, reordered so the first four contrast most.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -201,17 +205,21 @@ class Simulation:
         self.run_removed.emit(i)
 
     def update_run(self, i: int, **changes) -> None:
-        """Change a run's optimizer, label, colour or enabled flag."""
+        """Change a run's optimizer, schedule, clipping, label, colour or enabled flag.
+
+        A new optimizer keeps the run's schedule (rebuilt for it; refused in one
+        ConfigError sentence when the schedule cannot drive it)."""
         old = self._runs[i]
         new = replace(old, **changes)
         fields = frozenset(name for name in changes if getattr(new, name) != getattr(old, name))
         if not fields:
             return
         self._runs[i] = new
-        if "optimizer" in fields:
+        recompute = bool(fields & HISTORY_FIELDS)
+        if recompute:
             self._trajectories[i] = self._new_trajectory(new)
         self.run_changed.emit(i, fields)
-        if "optimizer" in fields:
+        if recompute:
             self.history_changed.emit((i,))
 
     def replace_with(self, other: "Simulation") -> None:
