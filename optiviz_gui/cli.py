@@ -151,10 +151,10 @@ def cmd_map(args) -> int:
         if not (label == args.run if args.run is not None else run.enabled):
             continue
         if over[0][0] == "start":
-            spec = maps.start_map(sim.surface, run.optimizer, steps, args.grid)
+            spec = maps.start_map(sim.surface, run, steps, args.grid)
         else:
             key, values = over[1] if len(over) == 2 else (None, None)
-            spec = maps.hyper_map(sim.surface, run.optimizer, sim.start, steps, args.grid,
+            spec = maps.hyper_map(sim.surface, run, sim.start, steps, args.grid,
                                   lr=over[0][1], key=key, values=values)
         specs.append((label, spec))
     write_map_csv(args.output, specs)

@@ -82,6 +82,8 @@ class CellRun:
     def advance(self, to_step: int) -> None:
         """Run every cell up to step ``to_step`` (cells that diverged just idle)."""
         surface, update = self.surface, self.rule.update
+        wants_loss = getattr(self.rule, "wants_loss", False)
+        points = getattr(self.rule, "returns_points", False)   # the new θ, not θ′ − θ
         P, F, G, state = self._P, self._F, self._G, self._state
         n = P.shape[1]
         alive, last_moving = self.alive, self._last_moving
@@ -92,8 +94,11 @@ class CellRun:
             for k in range(self.k + 1, to_step + 1):
                 if n_dead == n:
                     break
-                delta, state = update(G, state, P, np)
-                Pn = P + delta
+                if wants_loss:                 # a schedule stepping on the loss at θ_k
+                    delta, state = update(G, state, P, np, loss=F)
+                else:
+                    delta, state = update(G, state, P, np)
+                Pn = delta if points else P + delta
                 x, y = Pn
                 if batches:
                     f = surface.value_xy(x, y, np)
@@ -203,12 +208,17 @@ class Columns:
     def __init__(self, parts) -> None:
         edges = np.cumsum([0] + [width for _, width in parts])
         self._parts = [(rule, slice(a, b)) for (rule, _), a, b in zip(parts, edges, edges[1:])]
+        self.wants_loss = any(getattr(rule, "wants_loss", False) for rule, _ in self._parts)
+        # the new points instead of steps: every part alike (one optimizer class a map)
+        self.returns_points = any(getattr(rule, "returns_points", False) for rule, _ in parts)
 
     def init(self, params):
         return tuple(rule.init(params[:, cut]) for rule, cut in self._parts)
 
-    def update(self, grad, state, params, xp=np):
-        steps = [rule.update(grad[:, cut], s, params[:, cut], xp)
+    def update(self, grad, state, params, xp=np, loss=None):
+        steps = [rule.update(grad[:, cut], s, params[:, cut], xp, loss=loss[cut])
+                 if getattr(rule, "wants_loss", False)
+                 else rule.update(grad[:, cut], s, params[:, cut], xp)
                  for (rule, cut), s in zip(self._parts, state)]
         return np.concatenate([delta for delta, _ in steps], axis=1), tuple(s for _, s in steps)
 

@@ -8,6 +8,10 @@
       "optimizers": [{"name": "sgd", "lr": 0.1}, ...]
     }
 
+Each run may carry "scheduler" (a torch lr scheduler with its keywords),
+"clip_grad_norm", "clip_grad_value", and "enabled" (default true), beside its
+optimizer's keywords, "label" and "color".
+
 Paths are relative to the file's folder. Every problem is a ConfigError whose
 one sentence names the key.
 """
@@ -24,6 +28,7 @@ from typing import Any
 from .errors import ConfigError
 from .files import write_text_atomic
 from .optimizers import OPTIMIZERS, make_optimizer
+from .schedules import make_scheduler
 from .simulation import Run, Simulation
 from .surfaces import make_surface
 from .trajectory import MAX_STEPS
@@ -31,7 +36,8 @@ from .trajectory import MAX_STEPS
 FORMAT = "optiviz-session"
 VERSION = 1
 _TOP_KEYS = {"format", "version", "surface", "start", "steps", "optimizers"}
-_DISPLAY_KEYS = {"name", "label", "color"}
+_DISPLAY_KEYS = {"name", "label", "color", "enabled"}
+_RUN_KEYS = {"scheduler", "clip_grad_norm", "clip_grad_value"}   # the loop around the optimizer
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -99,10 +105,17 @@ def to_dict(sim: Simulation, base_dir: str | os.PathLike = ".") -> dict[str, Any
         entry: dict[str, Any] = {"name": run.optimizer.name}
         entry.update({k: list(v) if isinstance(v, tuple) else v
                       for k, v in run.optimizer.settings().items()})
+        if run.scheduler is not None:
+            entry["scheduler"] = run.scheduler.to_dict()
+        for key in ("clip_grad_norm", "clip_grad_value"):
+            if getattr(run, key) is not None:
+                entry[key] = getattr(run, key)
         if run.label:
             entry["label"] = run.label
         if run.color:
             entry["color"] = run.color
+        if not run.enabled:
+            entry["enabled"] = False
         optimizers.append(entry)
     return {"format": FORMAT, "version": VERSION, "surface": surface,
             "start": list(sim.start), "steps": sim.steps, "optimizers": optimizers}
@@ -146,12 +159,27 @@ def _runs(value: Any) -> list[Run]:
         color = entry.get("color")
         if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
             raise ConfigError(f"{key}.color must be a colour such as \"#0072B2\", got {color!r}.")
-        hyper = {k: v for k, v in entry.items() if k not in _DISPLAY_KEYS}
+        enabled = entry.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise ConfigError(f"{key}.enabled must be true or false, got {enabled!r}.")
+        hyper = {k: v for k, v in entry.items() if k not in _DISPLAY_KEYS | _RUN_KEYS}
+        loop = {k: v for k, v in entry.items() if k in _RUN_KEYS}
+        for clip in ("clip_grad_norm", "clip_grad_value"):
+            if clip in loop and not _is_number(loop[clip]):
+                raise ConfigError(f"{key}.{clip} must be a number, got {loop[clip]!r}.")
         try:
             optimizer = make_optimizer(name, **hyper)
         except ConfigError as e:
             raise ConfigError(f"{key}: {e}") from None
-        runs.append(Run(optimizer, label=label, color=color))
+        if "scheduler" in loop:
+            try:
+                loop["scheduler"] = make_scheduler(loop["scheduler"], optimizer)
+            except ConfigError as e:
+                raise ConfigError(f"{key}.scheduler: {e}") from None
+        try:
+            runs.append(Run(optimizer, label=label, color=color, enabled=enabled, **loop))
+        except ConfigError as e:
+            raise ConfigError(f"{key}: {e}") from None
     return runs
 
 

@@ -8,8 +8,9 @@ what changed and say what it was:
     start_changed(start)       the start point moved; history_changed(every run) follows
     run_added(i)               run i is new, its trajectory computed
     run_removed(i)             run i is gone; the runs after it moved down one place
-    run_changed(i, fields)     run i's "label", "color", "enabled" or "optimizer" changed
-                               (a frozenset); a new optimizer is followed by
+    run_changed(i, fields)     run i's "label", "color", "enabled", "optimizer", "scheduler",
+                               "clip_grad_norm" or "clip_grad_value" changed (a frozenset);
+                               a change to what the history depends on is followed by
                                history_changed((i,))
     history_changed(runs)      these runs' trajectories were recomputed (a tuple of indices)
     steps_changed(n)           the number of iterations to play changed
@@ -30,9 +31,14 @@ from typing import Sequence
 
 from .errors import ConfigError
 from .events import Signal
+from .clipping import check_clip_value, check_max_norm
 from .optimizers import Optimizer
+from .schedules import Scheduler, make_scheduler
 from .surfaces import Surface
 from .trajectory import MAX_STEPS, Trajectory
+
+# what a run's history depends on: a change to one of these recomputes it
+HISTORY_FIELDS = frozenset({"optimizer", "scheduler", "clip_grad_norm", "clip_grad_value"})
 
 # Okabe & Ito's colour-blind-safe palette, reordered so the first four contrast most.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -40,12 +46,43 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 
 @dataclass(frozen=True)
 class Run:
-    """One optimizer entry: the same optimizer may appear twice with other settings."""
+    """One optimizer entry: the same optimizer may appear twice with other settings.
+
+    ``scheduler`` is a learning-rate schedule (a ``core.schedules`` Scheduler, or the
+    session's "scheduler" object, built here); it is rebuilt for a new optimizer, so
+    ``replace(run, optimizer=…)`` keeps the schedule (or refuses, in one sentence, an
+    optimizer it cannot drive). ``clip_grad_norm`` / ``clip_grad_value`` clip the
+    gradient before each step, as torch.nn.utils does.
+    """
 
     optimizer: Optimizer
     label: str | None = None      # None: a readable name made from the optimizer
     color: str | None = None      # None: the palette colour for its position
     enabled: bool = True
+    scheduler: Scheduler | None = None
+    clip_grad_norm: float | None = None
+    clip_grad_value: float | None = None
+
+    def __post_init__(self) -> None:
+        sched = self.scheduler
+        if isinstance(sched, dict):
+            object.__setattr__(self, "scheduler", make_scheduler(sched, self.optimizer))
+        elif sched is not None and sched.optimizer != self.optimizer:
+            object.__setattr__(self, "scheduler", make_scheduler(sched.to_dict(), self.optimizer))
+        for key, check in (("clip_grad_norm", check_max_norm),
+                           ("clip_grad_value", check_clip_value)):
+            value = getattr(self, key)
+            if value is None:
+                continue
+            object.__setattr__(self, key, check(value, key))
+            if self.optimizer.needs_closure:
+                raise ConfigError(f"{key} cannot be used with {self.optimizer.title}: it "
+                                  f"computes the gradient again inside each step (its "
+                                  f"closure), so a clipped gradient would never reach it.")
+
+    def make_scheduler(self):
+        """The run's scheduler (built for its optimizer), or None."""
+        return self.scheduler
 
 
 class Simulation:
@@ -168,17 +205,21 @@ class Simulation:
         self.run_removed.emit(i)
 
     def update_run(self, i: int, **changes) -> None:
-        """Change a run's optimizer, label, colour or enabled flag."""
+        """Change a run's optimizer, schedule, clipping, label, colour or enabled flag.
+
+        A new optimizer keeps the run's schedule (rebuilt for it; refused in one
+        ConfigError sentence when the schedule cannot drive it)."""
         old = self._runs[i]
         new = replace(old, **changes)
         fields = frozenset(name for name in changes if getattr(new, name) != getattr(old, name))
         if not fields:
             return
         self._runs[i] = new
-        if "optimizer" in fields:
+        recompute = bool(fields & HISTORY_FIELDS)
+        if recompute:
             self._trajectories[i] = self._new_trajectory(new)
         self.run_changed.emit(i, fields)
-        if "optimizer" in fields:
+        if recompute:
             self.history_changed.emit((i,))
 
     def replace_with(self, other: "Simulation") -> None:
@@ -197,7 +238,7 @@ class Simulation:
 
     # ------------------------------------------------------------ internal
     def _new_trajectory(self, run: Run) -> Trajectory:
-        t = Trajectory(self._surface, run.optimizer, self._start)
+        t = Trajectory(self._surface, run, self._start)
         t.extend(self._step)
         return t
 

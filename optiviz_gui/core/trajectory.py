@@ -1,16 +1,20 @@
-"""Running one optimizer from one start point, step by step, keeping its history.
+"""One run from one start point, step by step, keeping its history.
 
 The history holds, for every step k = 0..n (0 = the start, k = after k updates),
-the point θ_k, the loss f(θ_k) and the gradient ∇f(θ_k); the actual update is
-θ_{k+1} − θ_k. The optimizer's state is checkpointed every ``CHECKPOINT``
-steps and replayed from the stored gradients on demand, so a 10⁶-step run costs
-about 40 bytes a step and any step's state is at most 255 updates away (the
-current step's state is kept, not replayed).
+the point θ_k, the loss f(θ_k) and the gradient the update from θ_k used (the
+mini-batch's with batches, before clipping); the actual update is θ_{k+1} − θ_k.
+A scheduled run also keeps, per update, the group it used (lr, and momentum or
+betas where the schedule moves them); LBFGS keeps the points where it evaluated
+the loss inside each step. The optimizer's state is checkpointed every
+``CHECKPOINT`` steps and replayed from the stored gradients and groups on
+demand, so a 10⁶-step run costs about 40 bytes a step (48 scheduled) and any
+step's state is at most 255 updates away (the current step's is kept).
 
-One start point runs on Python floats, one coordinate at a time
-(``optiviz_gui.core.scalar``), which is several times faster than numpy on
-arrays of two; ``run_many`` runs the same rules on numpy arrays of many start
-points at once.
+The iterations themselves — torch's loop: loss and gradient, clipping, the
+scheduled optimizer step, the scheduler step — are core/stepping.py. On a
+surface with more than two parameters (the ``mlp`` kind) θ_k is the whole
+parameter vector: ``theta`` holds it, while ``params`` and ``grad`` are its
+projection onto the surface's plane, which the views draw.
 """
 
 from __future__ import annotations
@@ -20,18 +24,17 @@ import math
 import numpy as np
 
 from . import scalar
-from .optimizers import Optimizer
+from .stepping import NUMERIC_ERRORS, Live, Plan, Rows, group_values, run_closure, \
+    run_scalar, run_vector
+from .trajectory_status import StatusMixin
 from .surfaces import Surface
 
 CHECKPOINT = 256
 MAX_STEPS = 1_000_000
-GTOL = 1e-6      # converged: gradient below GTOL of the start's (at least 1)
-XTOL = 1e-9      # ... and steps below XTOL·(1 + ‖θ‖)
 # kernels hook: a ready kernel extends runs of KERNEL_STEPS+ steps (a call costs about 55 µs,
 # 18 Python steps); one is compiled for KERNEL_START+ (12 ms of Python: about a 60 Hz frame);
 # a long Python extension looks for a ready kernel every KERNEL_CHUNK steps
 KERNEL_STEPS, KERNEL_START, KERNEL_CHUNK = 64, 4096, 16_384
-_NUMERIC_ERRORS = (ArithmeticError, ValueError)
 
 
 def runaway_limit(surface: Surface) -> float:
@@ -40,39 +43,65 @@ def runaway_limit(surface: Surface) -> float:
     return 1e6 * max(x1 - x0, y1 - y0, 1.0) + max(abs(x0), abs(x1), abs(y0), abs(y1))
 
 
-class Trajectory:
+class Trajectory(StatusMixin):
     """The growing history of one run; ``extend(k)`` computes up to step k.
 
-    A run whose point, loss or gradient stops being finite, or leaves the
-    ``runaway_limit`` box, is stopped there: ``diverged_at`` is the step that
-    went bad and the history ends one step before it.
+    ``Trajectory(surface, run_or_optimizer, start)``. A run whose point, loss or
+    gradient stops being finite, or leaves the ``runaway_limit`` box, is stopped
+    there: ``diverged_at`` is the step that went bad and the history ends one
+    step before it.
     """
 
-    def __init__(self, surface: Surface, optimizer: Optimizer, start) -> None:
-        self.surface = surface
-        self.optimizer = optimizer
+    def __init__(self, surface: Surface, run, start) -> None:
+        from .simulation import Run
+        run = run if isinstance(run, Run) else Run(run)
+        self.surface, self.run, self.optimizer = surface, run, run.optimizer
+        self.dim = int(getattr(surface, "dim", 2))
+        scheduler = run.scheduler
+        self.plan = Plan(surface, run.optimizer, scheduler, run.clip_grad_norm,
+                         run.clip_grad_value, self.dim)
+        self.scheduled = scheduler is not None
+        self.recorded_names: tuple[str, ...] = tuple(type(run.optimizer).recorded)
         self.diverged_at: int | None = None
-        self._limit = runaway_limit(surface)
-        x, y = (float(v) for v in start)
-        self._P = np.empty((16, 2))
-        self._L = np.empty(16)
-        self._G = np.empty((16, 2))
-        self._n = -1  # index of the last stored step
+        self._n = -1                   # index of the last stored step
+        self._marks: list = []         # LBFGS: per update, [(point, loss), ...]
         self._checkpoints: dict[int, tuple] = {}
-        self._converged: tuple = (None, None)     # (key, converged_at) of the last question
+        self._converged: tuple = (None, None)
+        self._projection: dict = {}
+        theta = np.asarray(surface.lift(start) if self.dim > 2 else start, dtype=float)
+        self._limit = (runaway_limit(surface) if self.dim == 2
+                       else 1e6 * (1.0 + float(np.max(np.abs(theta)))))
+        stored_dim = 2 if self.dim > 2 else self.dim
+        self._P = np.empty((16, self.dim))
+        self._L = np.empty(16)
+        self._G = np.empty((16, stored_dim))
+        width = len(group_values(scheduler.group(scheduler.init()), self.plan.moved)) \
+            if scheduler else 0
+        self._groups = np.empty((16, width))
+        self._rec = np.empty((16, len(self.recorded_names) * self.dim))
         try:
-            f, gx, gy = surface.value_and_grad_xy(x, y, scalar)
-            if surface.batch_size:
-                gx, gy = surface.batch_grad_xy(x, y, surface.batch_indices(0), scalar)
-            ok = self._finite(x, y, f, gx, gy)
-        except _NUMERIC_ERRORS:
+            with np.errstate(all="ignore"):
+                f, g = self._f_and_g_vector(theta, 0)
+                b = self._batch_loss(theta, 0) if self.plan.needs_batch_loss else None
+            ok = bool(math.isfinite(f) and np.all(np.isfinite(g))
+                      and np.all(np.abs(theta) < self._limit))
+        except NUMERIC_ERRORS:
             ok = False
         if not ok:
             self.diverged_at = 0
             return
-        self._store([x, y, f, gx, gy])
-        self._state = (optimizer.init(x), optimizer.init(y))
-        self._checkpoints[0] = self._state
+        opt = run.optimizer
+        if self.plan.loop == "scalar":
+            state = (opt.init(float(theta[0])), opt.init(float(theta[1])))
+        else:
+            state = opt.init(theta)
+        ss = scheduler.init() if scheduler else None
+        self._live = Live(0, theta, float(f), g, state, ss, b)
+        rows = Rows(theta=[theta], f=[float(f)], g=[g])
+        if self.recorded_names:
+            rows.recorded.append(self._recorded_of(state))
+        self._store(rows)
+        self._checkpoints[0] = (state, ss)
 
     # ------------------------------------------------------------- history
     @property
@@ -81,8 +110,24 @@ class Trajectory:
         return self._n
 
     @property
-    def params(self) -> np.ndarray:
+    def theta(self) -> np.ndarray:
+        """Every θ_k, (steps + 1, D): the whole parameter vector."""
         return self._P[: self._n + 1]
+
+    @property
+    def params(self) -> np.ndarray:
+        """Every θ_k as the views draw it, (steps + 1, 2): θ itself on a 2-D surface,
+        its (α, β) on the plane otherwise."""
+        if self.dim == 2:
+            return self._P[: self._n + 1]
+        return self._projected()[0]
+
+    @property
+    def distance(self) -> np.ndarray:
+        """How far each θ_k is from the surface's plane (zeros on a 2-D surface)."""
+        if self.dim == 2:
+            return np.zeros(self._n + 1)
+        return self._projected()[1]
 
     @property
     def loss(self) -> np.ndarray:
@@ -90,6 +135,8 @@ class Trajectory:
 
     @property
     def grad(self) -> np.ndarray:
+        """The gradient each update used, before clipping, (steps + 1, 2) — on a surface
+        with more parameters, projected onto its plane."""
         return self._G[: self._n + 1]
 
     @property
@@ -100,6 +147,48 @@ class Trajectory:
     @property
     def diverged(self) -> bool:
         return self.diverged_at is not None
+
+    def recorded(self, name: str) -> np.ndarray:
+        """A state field the optimizer asks to keep per step (ASGD's ``ax``), (steps + 1, D)."""
+        i = self.recorded_names.index(name)
+        return self._rec[: self._n + 1, i * self.dim:(i + 1) * self.dim]
+
+    def lr_at(self, k: int) -> float:
+        """The learning rate of the update from step k (the scheduler's, when there is one)."""
+        return self.group_at(k)["lr"]
+
+    def group_at(self, k: int) -> dict:
+        """{"lr": …} (and the momentum or betas a schedule moves) of the update from step k."""
+        plan = self.plan
+        if not self.scheduled:
+            return {"lr": self.optimizer.lr}
+        if k < self._n:
+            values = tuple(self._groups[k])
+        else:                                  # the live end: the scheduler's group now
+            values = group_values(plan.scheduler.group(self._live.sched), plan.moved)
+        return group_dict(values, plan.moved)
+
+    @property
+    def lrs(self) -> np.ndarray:
+        """The learning rate of every update so far, (steps,) — constant without a schedule."""
+        if self.scheduled:
+            return self._groups[: max(self._n, 0), 0]
+        return np.full(max(self._n, 0), float(self.optimizer.lr))
+
+    def marks_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """LBFGS: where it evaluated the loss inside the update from step k, and the losses
+        ((m, 2) points as the views draw them, (m,)); empty for other optimizers."""
+        if not 0 <= k < len(self._marks) or not self._marks[k]:
+            return np.zeros((0, 2)), np.zeros(0)
+        pts = np.array([p for p, _ in self._marks[k]], dtype=float)
+        loss = np.array([f for _, f in self._marks[k]], dtype=float)
+        if self.dim > 2:
+            pts = self.surface.project(pts)[0]
+        return pts, loss
+
+    def clipped_grad(self, k: int) -> np.ndarray:
+        """The gradient the update from step k saw, after clipping (as ``grad``)."""
+        return np.asarray(self.plan.clip(self.grad[k]), dtype=float)
 
     # ------------------------------------------------------------ stepping
     def extend(self, to_step: int) -> None:
@@ -115,176 +204,241 @@ class Trajectory:
     def _extend_python(self, to_step: int) -> None:
         if self.diverged or to_step <= self._n:
             return
-        f_and_g = self.surface.value_and_grad_xy
-        if self.surface.batch_size:
-            f_and_g = self._minibatch_f_and_g(self._n + 1)
-        update = self.optimizer.update
-        lim, isfinite = self._limit, math.isfinite
-        x, y = self._P[self._n]
-        gx, gy = self._G[self._n]
-        x, y, gx, gy = float(x), float(y), float(gx), float(gy)
-        state = self._state            # the state after the last stored step
-        rows: list[float] = []         # x, y, f, gx, gy of each step, flat (cheapest to convert)
-        add = rows.extend
-        k = self._n
-        while k < to_step:
-            try:
-                dx, sx = update(gx, state[0], x, scalar)
-                dy, sy = update(gy, state[1], y, scalar)
-                x = x + dx
-                y = y + dy
-                f, gx, gy = f_and_g(x, y, scalar)
-            except _NUMERIC_ERRORS:
-                f = math.nan
-            # inlined _finite: this loop is the hot path of every edit
-            if not (-lim < x < lim and -lim < y < lim and isfinite(f)
-                    and isfinite(gx) and isfinite(gy)):
-                self.diverged_at = k + 1
-                break
-            k += 1
-            state = (sx, sy)
-            add((x, y, f, gx, gy))
-            if k % CHECKPOINT == 0:
-                self._checkpoints[k] = state
+        plan, live = self.plan, self._live
+        if plan.loop == "scalar":
+            rows = run_scalar(plan, self._f_and_g_xy(), live, to_step, self._limit, CHECKPOINT,
+                              self.recorded_names)
+        elif plan.loop == "vector":
+            rows = run_vector(plan, self._vector_fn(), live, to_step, self._limit, CHECKPOINT,
+                              self.recorded_names)
+        else:
+            rows = run_closure(plan, self._vector_fn(), self._closure_at, live, to_step,
+                               self._limit, CHECKPOINT)
         self._store(rows)
-        self._state = state
+        self._checkpoints.update(rows.checkpoints)
+        if rows.diverged_at is not None:
+            self.diverged_at = rows.diverged_at
 
-    # ---- compiled-loop hook (core/kernels), to be folded into the reworked run loop ----
+    # ---- compiled-loop hook (core/kernels), to be folded into the run loop ----
     def _extend_compiled(self, to_step: int) -> bool:
-        """Extend with the compiled loop if one is ready (same numbers); False: it is not."""
+        """Extend with the compiled loop if one is ready (the same numbers); False: it is not."""
         from . import kernels
 
+        plan, live = self.plan, self._live
+        if plan.loop != "scalar" or plan.needs_batch_loss:
+            return False
         kernel = kernels.get(self.surface, self.optimizer, start=to_step - self._n >= KERNEL_START)
         if kernel is None:
             return False
-        if to_step >= len(self._L):
-            cap = max(to_step + 1, 2 * len(self._L))
-            self._P, self._L, self._G = _grow(self._P, cap), _grow(self._L, cap), _grow(self._G, cap)
-        done = kernel.run(self._P, self._L, self._G, self._state, self._n, to_step)
-        self._n, self._state, self.diverged_at = done.steps, done.state, done.diverged_at
-        self._checkpoints.update(done.checkpoints)
+        k0 = self._n
+        self._reserve(to_step + 1)
+        steps = (kernels.schedule_steps(plan.scheduler, live.sched, k0, to_step - k0, CHECKPOINT)
+                 if self.scheduled else None)
+        done = kernel.run(self._P, self._L, self._G, live.state, k0, to_step,
+                          lr=steps and steps.lr, momentum=steps and steps.momentum,
+                          clip_grad_norm=plan.clip_norm, clip_grad_value=plan.clip_value,
+                          record=self.recorded_names, recorded=self._rec)
+        k = done.steps
+        if steps is not None:
+            self._groups[k0:k] = steps.groups[:k - k0]
+            live.sched = steps.state_at(k)
+        self._checkpoints.update({c: (s, steps and steps.state_at(c))
+                                  for c, s in done.checkpoints.items()})
+        live.k, live.state, self._n = k, done.state, k
+        live.theta, live.f, live.g = self._P[k].copy(), float(self._L[k]), self._G[k].copy()
+        self.diverged_at = done.diverged_at
         return True
+
+    def _reserve(self, rows: int) -> None:
+        if rows > len(self._L):
+            cap = max(rows, 2 * len(self._L))
+            self._P, self._L, self._G = (_grow(a, cap) for a in (self._P, self._L, self._G))
+            self._groups, self._rec = _grow(self._groups, cap), _grow(self._rec, cap)
     # ---- end of the hook ----
 
-    def _minibatch_f_and_g(self, k: int):
-        """f_and_g for the loop: full-data loss, and the gradient of the mini-batch
-        that the update from this point will use (batches k, k+1, ... in turn)."""
-        surface = self.surface
-        counter = iter(range(k, MAX_STEPS + 1))
-
-        def f_and_g(x, y, xp):
-            idx = surface.batch_indices(next(counter))
-            return (surface.value_xy(x, y, xp), *surface.batch_grad_xy(x, y, idx, xp))
-        return f_and_g
-
-    def _finite(self, x, y, f, gx, gy) -> bool:
-        lim = self._limit
-        return (abs(x) < lim and abs(y) < lim and math.isfinite(f)
-                and math.isfinite(gx) and math.isfinite(gy))
-
-    def _store(self, rows: list[float]) -> None:
-        """Append steps given flat: x, y, f, gx, gy of each in turn."""
-        if not rows:
+    def _store(self, rows: Rows) -> None:
+        """Append the new steps of ``rows``."""
+        if rows.flat:
+            block = np.array(rows.flat, dtype=float).reshape(-1, 5)
+            P, L, G = block[:, 0:2], block[:, 2], block[:, 3:5]
+        elif rows.f:
+            P, L = np.array(rows.theta, dtype=float), np.array(rows.f, dtype=float)
+            G = np.array(rows.g, dtype=float)
+            if self.dim > 2:
+                G = G @ self.surface.directions.T
+        else:
             return
-        n0, n1 = self._n + 1, self._n + 1 + len(rows) // 5
+        m = len(L)
+        n0, n1 = self._n + 1, self._n + 1 + m
         if n1 > len(self._L):
             cap = max(n1, 2 * len(self._L))
-            self._P = _grow(self._P, cap)
-            self._L = _grow(self._L, cap)
-            self._G = _grow(self._G, cap)
-        block = np.array(rows, dtype=float).reshape(-1, 5)
-        self._P[n0:n1] = block[:, 0:2]
-        self._L[n0:n1] = block[:, 2]
-        self._G[n0:n1] = block[:, 3:5]
+            self._P, self._L, self._G = (_grow(a, cap) for a in (self._P, self._L, self._G))
+            self._groups, self._rec = _grow(self._groups, cap), _grow(self._rec, cap)
+        self._P[n0:n1], self._L[n0:n1], self._G[n0:n1] = P, L, G
+        if rows.groups:
+            self._groups[n0 - 1:n1 - 1] = rows.groups
+        if rows.recorded:
+            self._rec[n0:n1] = rows.recorded
+        self._marks.extend(rows.marks)
         self._n = n1 - 1
+
+    # ------------------------------------------------ the surface, per step
+    def _batch(self, k: int):
+        return self.surface.batch_indices(k) if self.surface.batch_size else None
+
+    def _f_and_g_xy(self):
+        """(x, y, k) -> (full loss, the update's gradient x, y) on floats, for the scalar loop."""
+        s = self.surface
+        if not s.batch_size:
+            def f_and_g(x, y, k, _fg=s.value_and_grad_xy, _xp=scalar):
+                return _fg(x, y, _xp)
+        else:
+            def f_and_g(x, y, k):
+                return (s.value_xy(x, y, scalar), *s.batch_grad_xy(x, y, s.batch_indices(k), scalar))
+        f_and_g.batch_loss = lambda x, y, k: self._batch_loss(np.array([x, y]), k)
+        return f_and_g
+
+    def _vector_fn(self):
+        """(θ, k) -> (full loss, the update's gradient (D,)) on arrays."""
+        def f_and_g(theta, k):
+            return self._f_and_g_vector(theta, k)
+        f_and_g.batch_loss = self._batch_loss
+        return f_and_g
+
+    def _f_and_g_vector(self, theta, k):
+        s = self.surface
+        if self.dim > 2:
+            f, g = s.value_and_grad_theta(theta)
+            return float(f), g
+        f, g = s.value_and_grad(theta)
+        idx = self._batch(k)
+        if idx is not None:
+            g = np.array(s.batch_grad_xy(theta[0], theta[1], idx, np), dtype=float)
+        return float(f), g
+
+    def _batch_loss(self, theta, k):
+        """The mini-batch's loss at θ (ReduceLROnPlateau steps on it); the full loss without."""
+        idx = self._batch(k)
+        if idx is None:
+            return self._f_and_g_vector(theta, k)[0]
+        return float(self.surface.batch_value_xy(theta[0], theta[1], idx))
+
+    def _closure_at(self, k: int):
+        """The closure of LBFGS's update from step k: the batch's loss and gradient at θ."""
+        s, idx = self.surface, self._batch(k)
+        if idx is None:
+            return lambda theta: self._f_and_g_vector(np.asarray(theta, dtype=float), k)
+        return lambda theta: (s.batch_value_xy(theta[0], theta[1], idx),
+                              np.array(s.batch_grad_xy(theta[0], theta[1], idx, np)))
 
     # --------------------------------------------------------------- state
     def state_at(self, k: int) -> dict[str, object]:
         """The optimizer's state after k updates, under torch's names.
 
-        Buffers come back as arrays of shape (2,); ``step`` as an int.
-        Replayed from the nearest checkpoint with the stored gradients.
+        Buffers come back as arrays of shape (D,); ``step`` as an int; LBFGS's
+        history as it keeps it. Replayed from the nearest checkpoint with the
+        stored gradients and groups (LBFGS: with its closure).
         """
         if not 0 <= k <= self._n:
             raise IndexError(f"step {k} is not in this run (0..{self._n})")
-        if k == self._n:               # the live state: what the views ask for while playing
-            c, (sx, sy) = k, self._state
-        else:
-            c = (k // CHECKPOINT) * CHECKPOINT
-            sx, sy = self._checkpoints[c]
-        update = self.optimizer.update
-        P, G = self._P, self._G
+        return self._state_dict(self._raw_state(k))
+
+    def states(self):
+        """The state after every step 0..n (as ``state_at``), in one forward pass."""
+        if self._n < 0:
+            return
+        state = self._checkpoints[0][0]
+        for k in range(self._n + 1):
+            if k:
+                state = self._advance(k - 1, state)[1]
+            yield self._state_dict(state)
+
+    def _state_dict(self, state) -> dict[str, object]:
+        if self.plan.loop == "scalar":
+            sx, sy = state
+            return {name: a if name == "step" else np.array([a, b], dtype=float)
+                    for name, a, b in zip(sx._fields, sx, sy)}
+        return {name: (np.asarray(v, dtype=float) if isinstance(v, np.ndarray) else v)
+                for name, v in zip(state._fields, state)}
+
+    def _raw_state(self, k: int):
+        if k == self._n:                # the live state: what the views ask for while playing
+            return self._live.state
+        c = (k // CHECKPOINT) * CHECKPOINT
+        state = self._checkpoints[c][0]
         for j in range(c, k):
-            _, sx = update(float(G[j, 0]), sx, float(P[j, 0]), scalar)
-            _, sy = update(float(G[j, 1]), sy, float(P[j, 1]), scalar)
-        out: dict[str, object] = {}
-        for name, a, b in zip(sx._fields, sx, sy):
-            out[name] = a if name == "step" else np.array([a, b], dtype=float)
-        return out
+            state = self._advance(j, state)[1]
+        return state
+
+    def _advance(self, j: int, state):
+        """(θ_{j+1} − θ_j, state after the update from step j), from the stored step j."""
+        plan = self.plan
+        cur = plan.optimizer.scheduled(**self.group_at(j)) if self.scheduled else plan.optimizer
+        theta = self._P[j]
+        if plan.loop == "closure":
+            new, state, _ = cur.step(theta, state, self._closure_at(j))
+            return np.asarray(new) - theta, state
+        if plan.loop == "scalar":
+            gx, gy = plan.clip_xy(float(self._G[j, 0]), float(self._G[j, 1]))
+            dx, sx = cur.update(gx, state[0], float(theta[0]), scalar)
+            dy, sy = cur.update(gy, state[1], float(theta[1]), scalar)
+            return np.array([dx, dy], dtype=float), (sx, sy)
+        g = self._live.g if j == self._n else self._full_grad(j)
+        with np.errstate(all="ignore"):
+            return cur.update(plan.clip(g), state, theta, np)
+
+    def _full_grad(self, j: int) -> np.ndarray:
+        if self.dim == 2:
+            return self._G[j]
+        return self._f_and_g_vector(self._P[j], j)[1]
 
     def next_update(self, j: int) -> np.ndarray | None:
-        """θ_{j+1} − θ_j: the stored step, or at the last computed step the step the
-        optimizer would take next from its state after j updates (None if that is not
-        finite, or the run diverged there)."""
+        """θ_{j+1} − θ_j as the views draw it: the stored step, or at the last computed
+        step the step the optimizer would take next (None if that is not finite, or the
+        run diverged there)."""
         if j < self._n:
-            return self._P[j + 1] - self._P[j]
+            p = self.params
+            return p[j + 1] - p[j]
         if self.diverged or not 0 <= j <= self._n:
             return None
-        state = self.state_at(j)
-        opt = self.optimizer
-        d = []
         try:
-            for c in range(2):
-                st = opt.State(*(v if name == "step" else float(v[c]) for name, v in state.items()))
-                dc, _ = opt.update(float(self._G[j, c]), st, float(self._P[j, c]), scalar)
-                d.append(float(dc))
-        except _NUMERIC_ERRORS:
+            with np.errstate(all="ignore"):
+                d = np.asarray(self._advance(j, self._live.state)[0], dtype=float)
+        except NUMERIC_ERRORS:
             return None
-        d = np.array(d)
+        if self.dim > 2:                       # as drawn: on the plane
+            d = self.surface.project(self._P[j] + d)[0] - self.params[j]
         return d if np.all(np.isfinite(d)) else None
 
-    # -------------------------------------------------------------- status
-    def converged_at(self, k: int | None = None, gtol: float = GTOL,
-                     xtol: float = XTOL) -> int | None:
-        """The step c ≤ k from which the run has stayed put up to step k (default: the
-        last computed step): ‖∇f(θ_i)‖ ≤ gtol·max(1, ‖∇f(θ₀)‖) and
-        ‖θ_i − θ_{i−1}‖ ≤ xtol·(1 + ‖θ_i‖) for every i in c..k; None if it moves at k."""
-        k = self._n if k is None else min(int(k), self._n)
-        if k < 1:
-            return None
-        key = (self._n, gtol, xtol)
-        if self._converged[0] != key:  # the legend, status bar and header all ask
-            self._converged = (key, self._still_since(gtol, xtol))
-        c = int(self._converged[1][k])
-        return c if c >= 0 else None
+    # ------------------------------------------------------------ helpers
+    def _recorded_of(self, state) -> np.ndarray:
+        if self.plan.loop == "scalar":
+            return np.array([v for name in self.recorded_names
+                             for v in (getattr(state[0], name), getattr(state[1], name))])
+        return np.concatenate([np.asarray(getattr(state, n), dtype=float)
+                               for n in self.recorded_names])
 
-    def status_at(self, k: int) -> tuple[str, int] | None:
-        """("diverged", n) once step k has reached the step n that went bad,
-        ("converged", c) when it has stayed put from c up to k, else None."""
-        if self.diverged_at is not None and k >= self.diverged_at:
-            return ("diverged", self.diverged_at)
-        c = self.converged_at(k)
-        return ("converged", c) if c is not None else None
+    def _projected(self) -> tuple[np.ndarray, np.ndarray]:
+        """(α, β) and distance of every θ_k, projected once and kept."""
+        n = self._n + 1
+        done = self._projection.get("n", 0)
+        if done < n:
+            ab, dist = self.surface.project(self._P[done:n])
+            old_ab = self._projection.get("ab", np.zeros((0, 2)))
+            old_d = self._projection.get("d", np.zeros(0))
+            self._projection = {"n": n, "ab": np.concatenate([old_ab, ab]),
+                                "d": np.concatenate([old_d, dist])}
+        return self._projection["ab"][:n], self._projection["d"][:n]
 
-    def status_text(self, k: int) -> str:
-        """The status in words, the same in the legend and the status bar:
-        "diverged at start", "diverged at 12", "converged at 40" or ""."""
-        status = self.status_at(k)
-        if status is None:
-            return ""
-        what, n = status
-        return f"{what} at {'start' if n == 0 else n}"
 
-    def _still_since(self, gtol: float, xtol: float) -> np.ndarray:
-        """For each step i, the first step of the still stretch that reaches i (-1 when
-        step i moves). Step 0 counts as moving: there is no step before it."""
-        g = np.hypot(self.grad[:, 0], self.grad[:, 1])
-        p = self.params
-        move = np.r_[np.inf, np.hypot(*np.diff(p, axis=0).T)]
-        still = (g <= gtol * max(1.0, g[0])) & (move <= xtol * (1 + np.hypot(p[:, 0], p[:, 1])))
-        idx = np.arange(len(still))
-        last_moving = np.maximum.accumulate(np.where(still, -1, idx))
-        return np.where(still, last_moving + 1, -1)
+def group_dict(values, moved: tuple[str, ...]) -> dict:
+    """The stored numbers of a group (stepping.group_values) back as a param group."""
+    out = {"lr": float(values[0])}
+    if "momentum" in moved:
+        out["momentum"] = float(values[1])
+    if "betas" in moved:
+        out["betas"] = (float(values[1]), float(values[2]))
+    return out
 
 
 def _grow(a: np.ndarray, cap: int) -> np.ndarray:
@@ -293,7 +447,7 @@ def _grow(a: np.ndarray, cap: int) -> np.ndarray:
     return out
 
 
-def run_many(surface: Surface, optimizer: Optimizer, starts, steps: int):
+def run_many(surface: Surface, optimizer, starts, steps: int):
     """Run one optimizer from many start points at once (numpy arrays).
 
     Returns (params, loss) of shapes (steps+1, n, 2) and (steps+1, n). No early

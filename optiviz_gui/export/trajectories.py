@@ -1,6 +1,6 @@
 """Trajectories as data: the CSV of ``optiviz run`` and a JSON file with the full per-step state.
 
-CSV (DESIGN.md, a public contract)::
+CSV (a public contract, the README's "command line")::
 
     optimizer,step,x,y,loss,grad_x,grad_y
 
@@ -16,9 +16,12 @@ JSON (``"format": "optiviz-trajectories"``)::
                "state_names": ["step", "exp_avg", ...],
                "history": [{"step": k, "params": [x, y], "loss": f,
                             "grad": [gx, gy], "update": [dx, dy] | null,
-                            "state": {"step": k, "exp_avg": [ax, ay], ...}}, ...]}]}
+                            "state": {"step": k, "exp_avg": [ax, ay], ...},
+                            "lr": γ, ...  (scheduled runs: the update's lr, momentum/betas)
+                            "evaluations": [{"params", "loss"}, ...]  (LBFGS)}, ...]}]}
 
-Step k is θ_k (k = 0 the start, k = after k updates); ``grad`` is ∇f(θ_k);
+Step k is θ_k (k = 0 the start, k = after k updates); ``grad`` is ∇f(θ_k) (the
+mini-batch's with batches, before any clipping);
 ``update`` is θ_k − θ_{k−1}, the step that led here (null at k = 0); ``state``
 is the optimizer's state after k updates under torch's names, the state that
 produced that update. Numbers are float64 written in full precision (the
@@ -43,7 +46,8 @@ import os
 from itertools import repeat
 from typing import Any, Iterator, TextIO
 
-from ..core import scalar
+import numpy as np
+
 from ..core.errors import ConfigError
 from ..core.files import atomic_path
 from ..core.trajectory import Trajectory
@@ -78,7 +82,7 @@ def write_trajectories(path: str | os.PathLike, sim) -> None:
 
 def computed(sim, run) -> Trajectory:
     """``run``'s trajectory from ``sim``'s start to its last step (or divergence)."""
-    t = Trajectory(sim.surface, run.optimizer, sim.start)
+    t = Trajectory(sim.surface, run, sim.start)
     for k in range(BLOCK, sim.steps + BLOCK, BLOCK):
         t.extend(min(k, sim.steps))
     return t
@@ -141,7 +145,7 @@ def _run(run, label: str, color: str, t: Trajectory) -> dict[str, Any]:
         "status": status,
         "diverged_at": t.diverged_at,
         "converged_at": converged,
-        "state_names": list(t.optimizer.init(float(t.params[0, 0]))._fields) if len(t.loss) else [],
+        "state_names": list(t.optimizer.State._fields) if len(t.loss) else [],
         "history": _history(t),
     }
 
@@ -169,32 +173,40 @@ def _write(f: TextIO, value, depth: int) -> None:
 
 
 def _history(t: Trajectory) -> Iterator[dict[str, Any]]:
-    """Every stored step of one trajectory with its optimizer state.
-
-    The state is replayed forward once from the start with the stored
-    gradients, exactly as ``Trajectory.state_at`` replays it from a
-    checkpoint (one pass instead of one replay per step).
-    """
+    """Every stored step of one trajectory with its optimizer state (replayed forward
+    once, ``Trajectory.states``), the learning rate (and the momentum or betas a
+    schedule moves) of the update from that step, and for LBFGS the points where it
+    evaluated the loss inside that update."""
     P, L, G = t.params, t.loss, t.grad
-    if len(P) == 0:
-        return
-    update = t.optimizer.update
-    sx, sy = t.optimizer.init(float(P[0, 0])), t.optimizer.init(float(P[0, 1]))
-    for k in range(len(P)):
-        if k:
-            _, sx = update(float(G[k - 1, 0]), sx, float(P[k - 1, 0]), scalar)
-            _, sy = update(float(G[k - 1, 1]), sy, float(P[k - 1, 1]), scalar)
-        state = {name: (int(a) if name == "step" else [_num(a), _num(b)])
-                 for name, a, b in zip(sx._fields, sx, sy)}
-        yield {
+    lbfgs = t.optimizer.needs_closure
+    for k, state in enumerate(t.states()):
+        row = {
             "step": k,
             "params": [_num(P[k, 0]), _num(P[k, 1])],
             "loss": _num(L[k]),
             "grad": [_num(G[k, 0]), _num(G[k, 1])],
             "update": None if k == 0 else [_num(P[k, 0] - P[k - 1, 0]),
                                            _num(P[k, 1] - P[k - 1, 1])],
-            "state": state,
+            "state": {name: _state_value(v) for name, v in state.items()},
         }
+        if t.scheduled:
+            row.update({key: _plain(v) for key, v in t.group_at(k).items()})
+        if lbfgs:
+            points, losses = t.marks_at(k)
+            row["evaluations"] = [{"params": [_num(x), _num(y)], "loss": _num(f)}
+                                  for (x, y), f in zip(points.tolist(), losses.tolist())]
+        yield row
+
+
+def _state_value(v):
+    """A state entry as JSON: numbers in full precision, arrays and tuples as lists."""
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, np.ndarray):
+        return [_state_value(x) for x in v.tolist()] if v.ndim else _num(v)
+    if isinstance(v, (list, tuple)):
+        return [_state_value(x) for x in v]
+    return _num(v)
 
 
 def _num(v) -> float | None:

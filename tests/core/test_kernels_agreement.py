@@ -84,7 +84,7 @@ def assert_same_history(a: Trajectory, b: Trajectory) -> None:
     np.testing.assert_array_equal(a.params, b.params)
     np.testing.assert_array_equal(a.loss, b.loss)
     np.testing.assert_array_equal(a.grad, b.grad)
-    assert a._state == b._state
+    assert a._live.state == b._live.state
     assert a._checkpoints == b._checkpoints
 
 

@@ -176,7 +176,7 @@ def test_torchs_norm_of_a_pair_is_the_fused_one():
 ])
 def test_a_schedule_runs_compiled_as_the_run_loop_runs_it(name, spec):
     # the run loop's contract (core/schedules): opt.scheduled(**sched.group(state)), then step
-    from optiviz_gui.core.kernels import schedule_arrays
+    from optiviz_gui.core.kernels import schedule_steps
     from optiviz_gui.core.schedules import make_scheduler
 
     surface, start = BUILTINS["himmelblau"](), (0.5, -0.5)
@@ -194,20 +194,21 @@ def test_a_schedule_runs_compiled_as_the_run_loop_runs_it(name, spec):
         _, gx, gy = surface.value_and_grad_xy(x, y, scalar)
         state = sched.step(state)
         path.append((x, y))
-    lr, momentum, after = schedule_arrays(sched, sched.init(), STEPS)
-    assert (momentum is not None) == (spec["name"] in ("onecyclelr", "cycliclr"))
+    steps = schedule_steps(sched, sched.init(), 0, STEPS, 64)
+    assert (steps.momentum is not None) == (spec["name"] in ("onecyclelr", "cycliclr"))
     P, L, G = arrays(surface, start)
     done = kernels.get(surface, optimizer, wait=True).run(
-        P, L, G, (optimizer.init(start[0]), optimizer.init(start[1])), 0, STEPS, lr=lr, momentum=momentum)
+        P, L, G, (optimizer.init(start[0]), optimizer.init(start[1])), 0, STEPS,
+        lr=steps.lr, momentum=steps.momentum)
     np.testing.assert_array_equal(P, np.array(path))
     assert done.state == (sx, sy)
-    assert sched.group(after) == sched.group(state)
+    assert steps.state_at(STEPS) == state and sorted(steps.states) == [0, 64, 128, 192, 256]
 
 
 def test_reduce_lr_on_plateau_stays_on_the_python_path():
-    from optiviz_gui.core.kernels import schedule_arrays
+    from optiviz_gui.core.kernels import schedule_steps
     from optiviz_gui.core.schedules import make_scheduler
 
     sched = make_scheduler({"name": "reducelronplateau"}, make_optimizer("adam"))
     with pytest.raises(ValueError, match="Python path"):
-        schedule_arrays(sched, sched.init(), 10)
+        schedule_steps(sched, sched.init(), 0, 10, 256)

@@ -19,18 +19,20 @@ from optiviz_gui.core.trajectory import CHECKPOINT, Trajectory, runaway_limit
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def both_paths(surface, optimizer, start, steps, monkeypatch):
-    """(compiled, python) trajectories; the compiled one must really have run compiled."""
+def both_paths(surface, run, start, steps, monkeypatch):
+    """(compiled, python) trajectories of a run (or an optimizer); the compiled one must
+    really have run compiled."""
+    optimizer = getattr(run, "optimizer", run)
     assert kernels.get(surface, optimizer, wait=True) is not None
     calls = []
-    run = Kernel.run
-    monkeypatch.setattr(Kernel, "run", lambda self, *a, **k: calls.append(1) or run(self, *a, **k))
-    compiled = Trajectory(surface, optimizer, start)
+    kernel_run = Kernel.run
+    monkeypatch.setattr(Kernel, "run", lambda self, *a, **k: calls.append(1) or kernel_run(self, *a, **k))
+    compiled = Trajectory(surface, run, start)
     compiled.extend(steps)
     assert calls
     with monkeypatch.context() as mp:
         mp.setenv("OPTIVIZ_KERNELS", "python")
-        python = Trajectory(surface, optimizer, start)
+        python = Trajectory(surface, run, start)
         python.extend(steps)
     return compiled, python
 
@@ -53,7 +55,7 @@ def test_divergence_is_found_at_the_same_step(case, surface, optimizer, start, k
     assert compiled.diverged_at == python.diverged_at
     assert compiled.steps == python.steps
     np.testing.assert_array_equal(compiled.params, python.params)
-    assert compiled._state == python._state
+    assert compiled._live.state == python._live.state
 
 
 def test_the_returned_state_and_checkpoints_are_the_python_paths(kernels_on, monkeypatch):
@@ -64,7 +66,7 @@ def test_the_returned_state_and_checkpoints_are_the_python_paths(kernels_on, mon
         assert a.keys() == b.keys() and a["step"] == b["step"] == k
         for name in a:
             np.testing.assert_array_equal(a[name], b[name])
-    assert isinstance(compiled._state[0].step, int)
+    assert isinstance(compiled._live.state[0].step, int)
 
 
 def test_run_fills_rows_and_returns_states_and_checkpoints(kernels_on):
@@ -74,7 +76,7 @@ def test_run_fills_rows_and_returns_states_and_checkpoints(kernels_on):
     n = 2 * CHECKPOINT + 3
     P, L, G = np.zeros((n + 1, 2)), np.zeros(n + 1), np.zeros((n + 1, 2))
     P[0], L[0], G[0] = t.params[0], t.loss[0], t.grad[0]
-    done = kernel.run(P, L, G, t._state, 0, 10)
+    done = kernel.run(P, L, G, t._live.state, 0, 10)
     assert done.steps == 10 and done.diverged_at is None and done.checkpoints == {}
     more = kernel.run(P, L, G, done.state, 10, n)
     assert sorted(more.checkpoints) == [CHECKPOINT, 2 * CHECKPOINT]
@@ -83,7 +85,7 @@ def test_run_fills_rows_and_returns_states_and_checkpoints(kernels_on):
         mp.setenv("OPTIVIZ_KERNELS", "python")
         t.extend(n)
     np.testing.assert_array_equal(P, t.params)
-    assert more.checkpoints[CHECKPOINT] == t._checkpoints[CHECKPOINT]
+    assert more.checkpoints[CHECKPOINT] == t._checkpoints[CHECKPOINT][0]
     with pytest.raises(ValueError, match="rows"):
         kernel.run(P, L, G, done.state, n, n + 5)
 
@@ -206,3 +208,37 @@ def test_fingerprints_are_the_same_in_every_process():
             " for p in make_plans(surface, make_optimizer(n)) or ()))")
     runs = {run_python(code, PYTHONHASHSEED=str(seed)) for seed in (0, 1, 2)}
     assert len(runs) == 1
+
+
+@pytest.mark.parametrize("name,hp,extra", [
+    ("adam", {"lr": 0.05}, {"scheduler": {"name": "onecyclelr", "max_lr": 0.05, "total_steps": 3500},
+                            "clip_grad_norm": 2.0}),
+    ("sgd", {"lr": 0.01, "momentum": 0.9}, {"scheduler": {"name": "cycliclr", "base_lr": 1e-3,
+                                                          "max_lr": 1e-2, "step_size_up": 100},
+                                            "clip_grad_value": 0.5}),
+    ("asgd", {"lr": 0.01, "t0": 100.0}, {"scheduler": {"name": "cosineannealinglr", "T_max": 700}}),
+    ("rprop", {"lr": 0.01}, {"clip_grad_norm": 1.0, "clip_grad_value": 0.3}),
+])
+def test_a_whole_run_with_schedule_clipping_and_recorded_state(name, hp, extra, kernels_on,
+                                                               monkeypatch):
+    # the run loop's everything (core/stepping): groups kept per update, the scheduler's
+    # state in the checkpoints, ASGD's averaged point kept per step
+    from optiviz_gui.core.simulation import Run
+
+    surface = BUILTINS["himmelblau"]()
+    run = Run(make_optimizer(name, **hp), **extra)
+    compiled, python = both_paths(surface, run, (0.5, -0.5), 3000, monkeypatch)
+    np.testing.assert_array_equal(compiled.params, python.params)
+    np.testing.assert_array_equal(compiled.grad, python.grad)
+    np.testing.assert_array_equal(compiled.lrs, python.lrs)
+    assert compiled._checkpoints == python._checkpoints
+    assert compiled._live.state == python._live.state and compiled._live.sched == python._live.sched
+    for field in compiled.recorded_names:
+        np.testing.assert_array_equal(compiled.recorded(field), python.recorded(field))
+    for k in (0, 1, 700, 2999, 3000):
+        assert compiled.group_at(k) == python.group_at(k)
+        for key, value in compiled.state_at(k).items():
+            np.testing.assert_array_equal(value, python.state_at(k)[key])
+    compiled.extend(3500)
+    python.extend(3500)
+    np.testing.assert_array_equal(compiled.params, python.params)

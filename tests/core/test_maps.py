@@ -25,6 +25,11 @@ SETTINGS = {
     "adamax": {"lr": 0.1},
     "nadam": {"lr": 0.05},
     "radam": {"lr": 0.05, "decoupled_weight_decay": True, "weight_decay": 0.1},
+    "rprop": {"lr": 0.02, "etas": (0.4, 1.3)},
+    "asgd": {"lr": 0.01, "lambd": 1e-3, "t0": 20.0},
+    "adafactor": {"lr": 0.05, "weight_decay": 0.01},
+    "lbfgs": {"lr": 0.5, "max_iter": 3, "history_size": 5},
+    "muon": {"lr": 0.02, "weight_decay": 0.01},
 }
 
 
@@ -165,7 +170,12 @@ def test_start_map_cells_equal_lone_runs_bit_for_bit(name, surface_name):
 
 HYPER_KEYS = {"sgd": "dampening", "rmsprop": "alpha", "adam": "betas[1]", "adamw": "weight_decay",
               "adagrad": "lr_decay", "adadelta": "rho", "adamax": "betas[0]",
-              "nadam": "momentum_decay", "radam": "betas[0]"}
+              "nadam": "momentum_decay", "radam": "betas[0]", "rprop": "etas[1]",
+              "asgd": "alpha", "adafactor": "beta2_decay", "lbfgs": "tolerance_grad",
+              "muon": "momentum"}
+
+
+HYPER_VALUES = {"rprop": (1.05, 2.0)}       # torch: 0 < etas[0] < 1 < etas[1]
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
@@ -175,8 +185,8 @@ def test_hyper_map_cells_equal_lone_runs_bit_for_bit(name):
                           else SETTINGS[name])
     key = HYPER_KEYS[name]
     low, high = maps.map_keys(base)[key]
-    spec = maps.hyper_map(surface, base, (2.0, 9.0), 100, (8, 5), key=key,
-                          values=(low, 0.9 * high))
+    values = HYPER_VALUES.get(name, (low, 0.9 * high))
+    spec = maps.hyper_map(surface, base, (2.0, 9.0), 100, (8, 5), key=key, values=values)
     result = maps.compute(spec)
     for i, j in sample(spec.shape, 8, seed=len(name)):
         optimizer = maps.replace_key(base, key, float(spec.v[j])).replace(lr=float(spec.u[i]))
@@ -256,27 +266,24 @@ def test_transcendental_surfaces_agree_to_a_few_ulps(surface):
                                     200, atol=1e-12)
 
 
-def test_a_step_rule_wrapping_the_optimizer_is_run_as_given():
-    # the hook for schedules and clipping: anything with init/update, here torch's
-    # clip_grad_value_ before each step, runs in a map exactly as in a lone Trajectory
-    class ClipValue:
-        def __init__(self, optimizer, clip):
-            self.optimizer, self.clip = optimizer, clip
-
-        def init(self, params):
-            return self.optimizer.init(params)
-
-        def update(self, grad, state, params, xp):
-            grad = xp.minimum(xp.maximum(grad, -self.clip), self.clip)
-            return self.optimizer.update(grad, state, params, xp)
-
+@pytest.mark.parametrize("extras", [
+    {"clip_grad_value": 0.5},
+    {"clip_grad_norm": 1.0},
+    {"scheduler": {"name": "cosineannealinglr", "T_max": 60, "eta_min": 0.001}},
+    {"scheduler": {"name": "onecyclelr", "max_lr": 0.1, "total_steps": 150}},
+    {"scheduler": {"name": "reducelronplateau", "patience": 3, "factor": 0.5},
+     "clip_grad_norm": 5.0},
+])
+def test_a_runs_schedule_and_clipping_run_in_a_map_as_alone(extras):
+    """A map of a Run clips and schedules each cell as torch's loop does for the lone run
+    (ReduceLROnPlateau per cell, on that cell's own loss)."""
+    from optiviz_gui.core.simulation import Run
     surface = BUILTINS["rosenbrock"]()
     optimizer = make_optimizer("adam", lr=0.05)
-    spec = maps.start_map(surface, optimizer, 150, (6, 6), rule=lambda opt: ClipValue(opt, 0.5))
+    run = Run(optimizer, **extras)
+    spec = maps.start_map(surface, run, 150, (6, 6))
     result = maps.compute(spec)
     plain = maps.compute(maps.start_map(surface, optimizer, 150, (6, 6)))
-    assert not np.array_equal(result.x, plain.x)              # the wrapper did something
+    assert not np.array_equal(result.x, plain.x)              # schedule / clip did something
     for i, j in sample(spec.shape, 6, seed=1):
-        assert_cell_is_the_lone_run(result, i, j, surface, ClipValue(optimizer, 0.5),
-                                    (spec.u[i], spec.v[j]), 150)
-
+        assert_cell_is_the_lone_run(result, i, j, surface, run, (spec.u[i], spec.v[j]), 150)

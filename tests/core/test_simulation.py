@@ -167,3 +167,20 @@ def test_copy_is_independent(bowl):
     copy.seek(9)
     assert sim.step == 3 and copy.step == 9 and copy.runs == sim.runs
     np.testing.assert_array_equal(copy.trajectories[0].params[:4], sim.trajectories[0].params)
+
+
+def test_a_new_schedule_or_clipping_recomputes_that_run(bowl):
+    from optiviz_gui.core.schedules import make_scheduler
+    sim = make_sim(bowl)
+    sim.seek(12)
+    heard = record(sim.history_changed)
+    opt = sim.runs[0].optimizer
+    sim.update_run(0, scheduler=make_scheduler({"name": "steplr", "step_size": 5, "gamma": 0.5}, opt))
+    sim.update_run(1, clip_grad_norm=0.5)
+    assert heard == [((0,),), ((1,),)]
+    # SGD on x² + 10y² from (2, 3), lr 0.01 for 5 steps then 0.005: x_k = 2·Π(1 − 2γ_j)
+    assert sim.trajectories[0].params[7, 0] == pytest.approx(2 * 0.98 ** 5 * 0.99 ** 2, rel=1e-14)
+    # a new optimizer keeps the schedule, rebuilt for it
+    sim.update_run(0, optimizer=opt.replace(lr=0.02))
+    assert sim.runs[0].scheduler.optimizer.lr == 0.02
+    assert sim.trajectories[0].lr_at(6) == pytest.approx(0.01)

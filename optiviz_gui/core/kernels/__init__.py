@@ -3,8 +3,8 @@
     kernel = kernels.get(surface, optimizer)     # None until compiled (it starts compiling)
     if kernel is not None:
         result = kernel.run(params, loss, grad, state, k0, k1)   # see kernel.py
-        # with a schedule: lr, momentum, sched_state = kernels.schedule_arrays(sched, sched_state, k1 - k0)
-        #                  kernel.run(..., lr=lr, momentum=momentum, clip_grad_norm=..., clip_grad_value=...)
+        # with a schedule: steps = kernels.schedule_steps(sched, sched_state, k0, k1 - k0, CHECKPOINT)
+        #   kernel.run(..., lr=steps.lr, momentum=steps.momentum, clip_grad_norm=..., clip_grad_value=...)
 
 A kernel runs the loop of ``Trajectory.extend`` with the Python path's own
 update rule and surface functions compiled by numba — one text of the math, not
@@ -39,10 +39,10 @@ import importlib.util
 import os
 
 from . import service
-from .kernel import Kernel, Result, schedule_arrays
+from .kernel import Kernel, Result, Schedule, schedule_steps
 from .plan import make_plans
 
-__all__ = ["get", "enabled", "Kernel", "Result", "schedule_arrays"]
+__all__ = ["get", "enabled", "Kernel", "Result", "Schedule", "schedule_steps"]
 
 
 def enabled() -> bool:

@@ -202,7 +202,8 @@ def _loop_signature(plan: OptimizerPlan) -> tuple:
     state = nbtypes.UniTuple(f8, len(plan.optimizer.State._fields))
     vector, matrix = f8[::1], f8[:, ::1]
     return (hp, nbtypes.FunctionType(SURFACE_SIGNATURE), vector, state, state, i8, i8, f8, i8,
-            matrix, vector, matrix, f8[:, :, ::1], vector, vector, f8, f8, matrix, i8)
+            matrix, vector, matrix, f8[:, :, ::1], vector, vector, f8, f8, matrix, i8,
+            i8[::1], matrix)
 
 
 def build_surface(plan: SurfacePlan, anchor: str | None):

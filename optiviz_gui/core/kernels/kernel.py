@@ -17,6 +17,7 @@ from . import plan as plans
 
 _NONE = np.zeros(0)
 _NO_MEANS = np.zeros((0, 4))
+_NO_RECORD = np.zeros((0, 0))
 
 
 class Result(NamedTuple):
@@ -44,22 +45,28 @@ class Kernel:
 
     def run(self, params: np.ndarray, loss: np.ndarray, grad: np.ndarray, state: tuple,
             k0: int, k1: int, *, lr=None, momentum=None,
-            clip_grad_norm: float | None = None, clip_grad_value: float | None = None) -> Result:
+            clip_grad_norm: float | None = None, clip_grad_value: float | None = None,
+            record: tuple[str, ...] = (), recorded: np.ndarray | None = None) -> Result:
         """Steps k0 → k1 of a run whose rows k0 of ``params``, ``grad`` and ``state`` are current.
 
         Writes rows k0+1..steps of ``params`` (n, 2), ``loss`` (n,) and ``grad`` (n, 2)
         (float64, C order, at least k1 + 1 rows) and stops where ``Trajectory.extend``
         would. ``lr`` and ``momentum`` (β₁ for the Adam family), when given, are arrays
-        whose element i is the value for the update from step k0 + i (a schedule's
-        ``group``); ``clip_grad_norm`` / ``clip_grad_value`` are torch's max_norm / clip_value.
+        whose element i is the value for the update from step k0 + i (see
+        ``schedule_steps``); ``clip_grad_norm`` / ``clip_grad_value`` are torch's
+        max_norm / clip_value; the state fields named in ``record`` (ASGD's ``ax``) go to
+        the same rows of ``recorded``, (n, 2·len(record)): x then y of each.
         """
         n = k1 - k0
-        for name, a, ndim in (("params", params, 2), ("loss", loss, 1), ("grad", grad, 2)):
+        recorded = _NO_RECORD if not record else recorded
+        for name, a, ndim in (("params", params, 2), ("loss", loss, 1), ("grad", grad, 2),
+                              ("recorded", recorded, 2)):
             if not (isinstance(a, np.ndarray) and a.dtype == np.float64 and a.ndim == ndim
                     and a.flags.c_contiguous and a.flags.writeable):
                 raise ValueError(f"{name} must be a writable C-ordered float64 array of {ndim} dimensions")
-        if n < 1 or min(len(params), len(loss), len(grad)) <= k1:
+        if n < 1 or min(len(params), len(loss), len(grad), len(recorded) if record else k1 + 1) <= k1:
             raise ValueError(f"steps {k0} → {k1} need k1 > k0 and at least {k1 + 1} rows")
+        rec = np.array([self._state._fields.index(name) for name in record], dtype=np.int64)
         if momentum is not None and not self._momentum:
             raise ValueError(f"{self._title} has no momentum or betas for a schedule to move")
         if momentum is not None and lr is None:      # the loop reads both when either moves
@@ -79,7 +86,7 @@ class Kernel:
             params, loss, grad, ck, lr, momentum,
             np.inf if clip_grad_norm is None else float(clip_grad_norm),
             np.inf if clip_grad_value is None else float(clip_grad_value),
-            means, batch_step)
+            means, batch_step, rec, recorded)
         steps = range((k0 // every + 1) * every, k + 1, every)
         as_state = self._as_state
         checkpoints = {c: (as_state(x), as_state(y)) for c, (x, y) in zip(steps, ck.tolist())}
@@ -92,28 +99,46 @@ class Kernel:
         return self._state(*values)
 
 
-def schedule_arrays(scheduler, state, n: int) -> tuple[np.ndarray, np.ndarray | None, object]:
-    """(lr, momentum, state): what ``scheduler`` gives the next ``n`` updates from ``state``,
-    as ``Kernel.run`` takes them, and its state after those n steps.
+class Schedule(NamedTuple):
+    """What a schedule gives the next n updates, from ``schedule_steps``."""
 
-    ``momentum`` is None when the schedule moves neither momentum nor betas (β₁ when it
-    moves betas). The schedule steps as the run loop does it, ``scheduler.step(state)``
-    after each update; ReduceLROnPlateau, which needs each step's loss, is refused (the
-    Python path runs it).
+    lr: np.ndarray                  # (n,): the lr of the update from step k0 + i
+    momentum: np.ndarray | None     # (n,): its momentum or β₁; None when the schedule moves neither
+    groups: np.ndarray              # (n, width): stepping.group_values of each update's group
+    states: dict                    # the scheduler's state at k0 and at each multiple of ``every``
+    scheduler: object
+
+    def state_at(self, k: int):
+        """The scheduler's state at step k (after the updates before it), replayed from the
+        nearest kept one: at most ``every`` − 1 scheduler steps."""
+        c = max(c for c in self.states if c <= k)
+        state = self.states[c]
+        for _ in range(k - c):
+            state = self.scheduler.step(state)
+        return state
+
+
+def schedule_steps(scheduler, state, k0: int, n: int, every: int) -> Schedule:
+    """The lr and momentum (or β₁) a schedule gives the updates from steps k0 … k0+n−1,
+    as ``Kernel.run`` takes them, stepping it as the run loop does (``step`` after each
+    update). ReduceLROnPlateau, which needs each step's loss, is refused: the Python
+    path runs it.
     """
     from ..schedules import ReduceLROnPlateau
+    from ..stepping import group_values
 
     if isinstance(scheduler, ReduceLROnPlateau):
         raise ValueError("ReduceLROnPlateau follows the losses step by step: run it on the Python path")
-    lr, momentum, moves = np.empty(n), np.empty(n), False
+    moved = scheduler.public
+    groups = np.empty((n, len(group_values(scheduler.group(state), moved))))
+    states = {k0: state}
     for i in range(n):
-        group = scheduler.group(state)
-        lr[i] = group["lr"]
-        if "momentum" in group or "betas" in group:
-            momentum[i] = group["momentum"] if "momentum" in group else group["betas"][0]
-            moves = True
+        groups[i] = group_values(scheduler.group(state), moved)
         state = scheduler.step(state)
-    return lr, momentum if moves else None, state
+        if (k0 + i + 1) % every == 0:
+            states[k0 + i + 1] = state
+    momentum = groups[:, 1].copy() if len(moved) > 1 else None
+    return Schedule(groups[:, 0].copy(), momentum, groups, states, scheduler)
 
 
 def _per_step(values, n: int, name: str) -> np.ndarray:

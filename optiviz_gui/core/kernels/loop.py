@@ -22,7 +22,7 @@ from ..clipping import clip_grad_norm_xy, clip_grad_value_xy
 
 
 def run(hp_values, surface, sp, sx, sy, k0, k1, limit, every, P, L, G, ck,
-        lr, momentum, max_norm, clip_value, means, batch_step):
+        lr, momentum, max_norm, clip_value, means, batch_step, rec, R):
     """Steps k0 → k1 from the point and gradient in rows k0 of P and G and the states sx, sy.
 
     ``surface(sp, x, y, m)`` is the compiled surface with its parameters ``sp`` (a
@@ -31,7 +31,8 @@ def run(hp_values, surface, sp, sx, sy, k0, k1, limit, every, P, L, G, ck,
     (c = 0, 1, ...). ``lr[i]``, ``momentum[i]`` (when not empty) are the learning
     rate and momentum (or β₁) of the update from step k0+i; ``max_norm`` and
     ``clip_value`` clip the gradient (inf: no clipping); ``means[i * batch_step]``
-    are the mini-batch means for the gradient at the point that update reaches.
+    are the mini-batch means for the gradient at the point that update reaches;
+    ``R[k]`` gets the state fields numbered ``rec``, x then y of each, at each step.
     Returns (last step, the step that diverged or -1, state x, state y).
     """
     hp = make_hp(hp_values)
@@ -66,6 +67,9 @@ def run(hp_values, surface, sp, sx, sy, k0, k1, limit, every, P, L, G, ck,
         L[k] = f
         G[k, 0] = gx
         G[k, 1] = gy
+        for j in range(len(rec)):
+            R[k, 2 * j] = sx[rec[j]]
+            R[k, 2 * j + 1] = sy[rec[j]]
         if k % every == 0:
             for j in range(len(sx)):
                 ck[c, 0, j] = sx[j]

@@ -53,6 +53,7 @@ class ASGD(Optimizer):
     """
 
     name = "asgd"
+    recorded = ("ax",)
     title = "ASGD"
     State = ASGDState
     hyper = (

@@ -80,6 +80,8 @@ class Optimizer:
     # its units: "gradient" (SGD's momentum_buffer, Adam's exp_avg) or "step" (a
     # running average of steps ÷ lr: RMSprop's momentum_buffer); None: keeps none
     velocity: ClassVar[tuple[str, str] | None] = None
+    # state fields the run keeps for every step, to draw (ASGD's averaged point ``ax``)
+    recorded: ClassVar[tuple[str, ...]] = ()
     elementwise: ClassVar[bool] = True   # False: arrays of shape (..., D), never floats
     needs_closure: ClassVar[bool] = False  # True (LBFGS): step(params, state, closure), no update
 

@@ -111,6 +111,16 @@ class Scheduler:
                 out[h.name] = _json(value)
         return out
 
+    def __eq__(self, other: object) -> bool:
+        """The same schedule: the same class and keywords (the run holds the optimizer)."""
+        return type(self) is type(other) and self.to_dict() == other.to_dict()  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((type(self), repr(self.to_dict())))
+
+    def __repr__(self) -> str:
+        return f"{self.title}({self.to_dict()})"
+
     # ------------------------------------------------- validation (subclasses)
     def check(self, optimizer: Optimizer, **hp: Any) -> None:
         """Raise ConfigError on torch's conditions (and on values torch would crash on later)."""

@@ -155,6 +155,13 @@ class LinearRegression(Surface):
         ga = 2.0 * ((c + b * m_x) - m_y)
         return ga, self.xbar[0] * ga + 2.0 * ((c * m_x + b * m_xx) - m_xy)
 
+    def batch_value_xy(self, a, b, idx) -> float:
+        """The MSE over the points ``idx`` only (a mini-batch's loss, as a torch loop
+        computes it: ReduceLROnPlateau steps on it). Plain float64 sums."""
+        idx = np.asarray(idx, dtype=np.intp).reshape(-1)
+        r = (a + b * self.x[idx]) - self.y[idx]
+        return float(np.mean(r * r))
+
     # ------------------------------------------------------------ mini-batches
     def minibatches(self, batch_size: int | None, seed: int = 0) -> LinearRegression:
         """This surface, but the optimizers see mini-batch gradients (None: full data).

@@ -19,7 +19,8 @@ its edit ends. One message at a time: a box's own problem first, then torch's.
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QCheckBox, QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel,
+                               QVBoxLayout, QWidget)
 
 from ...core.errors import ConfigError
 from .numbers import ERROR_RED, NumberBox, ProblemLabel
@@ -30,10 +31,13 @@ _ERROR_STYLE = f"border: 1px solid {ERROR_RED};"
 
 
 def _log_steps(h) -> bool:
-    """Learning rates, epsilons and decays span decades; unit-interval factors do not."""
+    """Learning rates, epsilons and decays span decades; unit-interval factors and whole
+    numbers do not."""
+    if h.kind == "int" or (h.low is not None and h.low < 0):
+        return False
     unit = h.high is not None and h.high <= 1.0
-    d = h.default[0] if isinstance(h.default, tuple) else h.default
-    return not (unit and (d == 0 or d >= 0.01))
+    d = h.default[-1] if isinstance(h.default, tuple) else h.default
+    return not (unit and d is not None and (d == 0 or d >= 0.01))
 
 
 class HyperForm(QWidget):
@@ -113,20 +117,38 @@ class HyperForm(QWidget):
             box = QCheckBox(self._form_host)
             box.toggled.connect(lambda on, name=h.name: self._edited(name, on))
             return box, box
-        if h.kind == "pair":
+        if h.kind == "choice":
+            combo = QComboBox(self._form_host)
+            for choice in h.choices:
+                combo.addItem("None" if choice is None else str(choice), choice)
+            combo.currentIndexChanged.connect(
+                lambda i, name=h.name, c=combo: self._edited(name, c.itemData(i)))
+            return combo, combo
+        if h.kind in ("pair", "triple"):
             host = QWidget(self._form_host)
             row = QHBoxLayout(host)
             row.setContentsMargins(0, 0, 0, 0)
-            boxes = tuple(self._number_box(h, f"{h.name}[{i}]", host, i) for i in range(2))
+            size = 2 if h.kind == "pair" else 3
+            boxes = tuple(self._number_box(h, f"{h.name}[{i}]", host, i, optional=h.optional
+                                           and i == 0) for i in range(size))
             for box in boxes:
                 row.addWidget(box)
             return host, boxes
-        box = self._number_box(h, h.name, self._form_host)
+        box = self._number_box(h, h.name, self._form_host, optional=h.optional)
         return box, box
 
-    def _number_box(self, h, name: str, parent: QWidget, part: int | None = None) -> NumberBox:
-        box = NumberBox(h.low, h.high, log_steps=_log_steps(h), name=name, parent=parent)
-        box.valueChanged.connect(lambda v: self._edited(h.name, v, part))
+    def _number_box(self, h, name: str, parent: QWidget, part: int | None = None,
+                    optional: bool = False) -> NumberBox:
+        """A box for one number. ``optional`` (torch takes None): the box's lowest value
+        reads "None" and means None — one below the lowest whole number for an int,
+        the lowest value otherwise (an ε of 0, which torch's rule would divide by)."""
+        whole = h.kind == "int"
+        low = h.low - 1 if optional and whole else h.low
+        box = NumberBox(low, h.high, log_steps=_log_steps(h), name=name, parent=parent,
+                        whole=whole, step=1 if whole else 0.01,
+                        special="None" if optional else "")
+        box.none_value = low if optional else object()      # the value that stands for None
+        box.valueChanged.connect(lambda v: self._edited(h.name, _from_box(box, v, whole), part))
         box.editingFinished.connect(lambda: self._box_done(box, h.name, part))
         box.problem_changed.connect(self._show_error)
         return box
@@ -139,8 +161,14 @@ class HyperForm(QWidget):
                 if parts.isChecked() != bool(hp[name]):
                     with QSignalBlocker(parts):
                         parts.setChecked(bool(hp[name]))
+            elif h.kind == "choice":
+                i = parts.findData(hp[name])
+                if parts.currentIndex() != i:
+                    with QSignalBlocker(parts):
+                        parts.setCurrentIndex(i)
             else:
                 for box, v in zip(_boxes(parts), _boxes(hp[name])):
+                    v = box.none_value if v is None else v
                     if not echo or (box.value() != v and not box.problem):
                         box.show_value(v)
 
@@ -160,7 +188,8 @@ class HyperForm(QWidget):
         if self._optimizer is None or not self._refused or _named_key(self._refused) != box.name:
             return
         value = self._optimizer.hp[name]
-        box.show_value(value if part is None else value[part])
+        shown = value if part is None else value[part]
+        box.show_value(box.none_value if shown is None else shown)
         if part is not None and name in self._pending:
             value = _with_part(self._pending[name], part, value[part])
         self._pending[name] = value
@@ -186,18 +215,25 @@ class HyperForm(QWidget):
 
     def _show_error(self, *_) -> None:
         """A box's own problem (it is red already), else torch's reason on its field."""
-        boxes = [box for _, parts, _ in self._fields.values() if not isinstance(parts, QCheckBox)
-                 for box in _boxes(parts)]
+        boxes = [box for _, parts, _ in self._fields.values()
+                 if not isinstance(parts, (QCheckBox, QComboBox)) for box in _boxes(parts)]
         problems = [box.problem for box in boxes if box.problem]
         message = problems[0] if problems else self._refused
         key = None if problems or not message else _named_key(message)
         for name, (h, parts, widget) in self._fields.items():
-            if h.kind == "bool":
+            if h.kind in ("bool", "choice"):
                 widget.setStyleSheet(_ERROR_STYLE if key == name else "")
             else:
                 for box in _boxes(parts):
                     box.set_flagged(key in (name, box.name))
         self.error.say(message)
+
+
+def _from_box(box, value: float, whole: bool):
+    """A box's value as the optimizer takes it: None for the box's None, ints for ints."""
+    if value == box.none_value:
+        return None
+    return int(value) if whole else value
 
 
 def _named_key(message: str) -> str:

@@ -1,0 +1,62 @@
+"""A trajectory's verdict at step k: diverged, converged, or still going — in one wording.
+
+    diverged at n     the point, loss or gradient of step n was not finite, or left
+                      the runaway box (the history ends at n − 1)
+    converged at c    from step c up to step k the run stayed put:
+                      ‖∇f(θ_i)‖ ≤ GTOL·max(1, ‖∇f(θ₀)‖) and ‖θ_i − θ_{i−1}‖ ≤ XTOL·(1 + ‖θ_i‖)
+                      for every i in c..k
+
+The legend, the status bar and the exports all read ``status_text``, so they say
+the same ("diverged at start", "diverged at 12", "converged at 40").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+GTOL = 1e-6      # converged: gradient below GTOL of the start's (at least 1)
+XTOL = 1e-9      # ... and steps below XTOL·(1 + ‖θ‖)
+
+
+class StatusMixin:
+    """For Trajectory: needs ``params``, ``grad``, ``diverged_at``, ``_n`` and ``_converged``."""
+
+    def converged_at(self, k: int | None = None, gtol: float = GTOL,
+                     xtol: float = XTOL) -> int | None:
+        """The step c ≤ k from which the run has stayed put up to step k (default: the
+        last computed step); None if it moves at k."""
+        k = self._n if k is None else min(int(k), self._n)
+        if k < 1:
+            return None
+        key = (self._n, gtol, xtol)
+        if self._converged[0] != key:  # the legend, status bar and header all ask
+            self._converged = (key, self._still_since(gtol, xtol))
+        c = int(self._converged[1][k])
+        return c if c >= 0 else None
+
+    def status_at(self, k: int) -> tuple[str, int] | None:
+        """("diverged", n) once step k has reached the step n that went bad,
+        ("converged", c) when it has stayed put from c up to k, else None."""
+        if self.diverged_at is not None and k >= self.diverged_at:
+            return ("diverged", self.diverged_at)
+        c = self.converged_at(k)
+        return ("converged", c) if c is not None else None
+
+    def status_text(self, k: int) -> str:
+        """The status in words: "diverged at start", "diverged at 12", "converged at 40" or ""."""
+        status = self.status_at(k)
+        if status is None:
+            return ""
+        what, n = status
+        return f"{what} at {'start' if n == 0 else n}"
+
+    def _still_since(self, gtol: float, xtol: float) -> np.ndarray:
+        """For each step i, the first step of the still stretch that reaches i (-1 when
+        step i moves). Step 0 counts as moving: there is no step before it."""
+        g = np.hypot(self.grad[:, 0], self.grad[:, 1])
+        p = self.params
+        move = np.r_[np.inf, np.hypot(*np.diff(p, axis=0).T)]
+        still = (g <= gtol * max(1.0, g[0])) & (move <= xtol * (1 + np.hypot(p[:, 0], p[:, 1])))
+        idx = np.arange(len(still))
+        last_moving = np.maximum.accumulate(np.where(still, -1, idx))
+        return np.where(still, last_moving + 1, -1)
