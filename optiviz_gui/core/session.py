@@ -29,7 +29,7 @@ from .errors import ConfigError
 from .files import write_text_atomic
 from .optimizers import OPTIMIZERS, make_optimizer
 from .schedules import make_scheduler
-from .simulation import Run, Simulation
+from .simulation import Run, Simulation, check_run_on
 from .surfaces import make_surface
 from .trajectory import MAX_STEPS
 
@@ -91,6 +91,11 @@ def from_dict(obj: Any, base_dir: str | os.PathLike = ".") -> Simulation:
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ConfigError(f"steps must be a whole number from 1 to {MAX_STEPS:,}, got {steps!r}.")
     runs = _runs(obj["optimizers"])
+    for i, run in enumerate(runs):
+        try:
+            check_run_on(surface, run)
+        except ConfigError as e:
+            raise ConfigError(f"optimizers[{i}]: {e}") from None
     return Simulation(surface, start, runs, steps)
 
 

@@ -102,6 +102,8 @@ class Simulation:
         self._surface = surface
         self._start = (float(start[0]), float(start[1]))
         self._runs: list[Run] = list(runs)
+        for run in self._runs:
+            check_run_on(surface, run)
         self._steps = _check_steps(steps)
         self._step = 0
         self._trajectories = [self._new_trajectory(r) for r in self._runs]
@@ -173,6 +175,8 @@ class Simulation:
 
     # ------------------------------------------------------------- editing
     def set_surface(self, surface: Surface, start: Sequence[float] | None = None) -> None:
+        for run in self._runs:
+            check_run_on(surface, run)
         self._surface = surface
         if start is not None:
             self._start = (float(start[0]), float(start[1]))
@@ -195,6 +199,7 @@ class Simulation:
         self.steps_changed.emit(self._steps)
 
     def add_run(self, run: Run) -> None:
+        check_run_on(self._surface, run)
         self._runs.append(run)
         self._trajectories.append(self._new_trajectory(run))
         self.run_added.emit(len(self._runs) - 1)
@@ -211,6 +216,7 @@ class Simulation:
         ConfigError sentence when the schedule cannot drive it)."""
         old = self._runs[i]
         new = replace(old, **changes)
+        check_run_on(self._surface, new)
         fields = frozenset(name for name in changes if getattr(new, name) != getattr(old, name))
         if not fields:
             return
@@ -247,6 +253,16 @@ class Simulation:
 
     def _all(self) -> tuple[int, ...]:
         return tuple(range(len(self._runs)))
+
+
+def check_run_on(surface: Surface, run: Run) -> None:
+    """Refuse, in one sentence, a run whose optimizer cannot be torch's on this surface:
+    on a network (more than two parameters) torch's Adafactor and Muon treat each weight
+    matrix by itself, which a rule over the flattened parameters would not be."""
+    opt = run.optimizer
+    if getattr(surface, "dim", 2) > 2 and not opt.elementwise and not opt.needs_closure:
+        raise ConfigError(f"{opt.title} cannot train the network surface: torch applies it to "
+                          f"each weight matrix separately, not to the flattened parameters.")
 
 
 def _check_steps(steps: int) -> int:

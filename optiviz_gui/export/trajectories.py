@@ -122,13 +122,28 @@ def trajectories_object(sim) -> dict[str, Any]:
     return {
         "format": FORMAT, "version": VERSION,
         "session": session.to_dict(sim),
-        "surface": {"title": sim.surface.title, "formula": sim.surface.formula,
-                    "axis_labels": list(sim.surface.axis_labels),
-                    "bounds": [[float(x0), float(x1)], [float(y0), float(y1)]]},
+        "surface": _surface(sim.surface, (x0, x1, y0, y1)),
         "steps": sim.steps,
         "runs": (_run(run, label, color, computed(sim, run))
                  for run, label, color in zip(sim.runs, sim.labels(), sim.colors())),
     }
+
+
+def _surface(surface, bounds) -> dict[str, Any]:
+    """The surface's part: title, formula, axes, window; for a network also its data,
+    layer sizes, activation, θ₀ and the plane's two directions."""
+    x0, x1, y0, y1 = bounds
+    out = {"title": surface.title, "formula": surface.formula,
+           "axis_labels": list(surface.axis_labels),
+           "bounds": [[float(x0), float(x1)], [float(y0), float(y1)]]}
+    if getattr(surface, "dim", 2) > 2:
+        X, y = surface.data
+        out.update({"data": {"x1": X[:, 0].tolist(), "x2": X[:, 1].tolist(),
+                             "label": [int(v) for v in y]},
+                    "layers": list(surface.sizes), "activation": surface.activation,
+                    "theta0": surface.theta0.tolist(),
+                    "directions": surface.directions.tolist()})
+    return out
 
 
 def _run(run, label: str, color: str, t: Trajectory) -> dict[str, Any]:
@@ -189,6 +204,8 @@ def _history(t: Trajectory) -> Iterator[dict[str, Any]]:
                                            _num(P[k, 1] - P[k - 1, 1])],
             "state": {name: _state_value(v) for name, v in state.items()},
         }
+        if t.dim > 2:                          # the whole parameter vector θ_k
+            row["theta"] = [_num(v) for v in t.theta[k].tolist()]
         if t.scheduled:
             row.update({key: _plain(v) for key, v in t.group_at(k).items()})
         if lbfgs:

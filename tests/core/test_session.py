@@ -171,3 +171,15 @@ def test_every_shipped_preset_loads_and_runs():
         sim = session.load(resource_path("presets", name))
         sim.seek(sim.steps)
         assert all(t.steps >= 1 for t in sim.trajectories), name
+
+
+def test_a_network_refuses_optimizers_torch_applies_per_weight_matrix():
+    obj = {"format": "optiviz-session", "version": 1,
+           "surface": {"kind": "mlp", "n": 50, "hidden": [4]}, "start": [0.0, 0.0],
+           "optimizers": [{"name": "adam"}, {"name": "adafactor"}]}
+    with pytest.raises(ConfigError, match=r"^optimizers\[1\]: Adafactor cannot train the network"):
+        session.from_dict(obj)
+    obj["optimizers"] = [{"name": "lbfgs"}, {"name": "sgd", "lr": 0.1}]
+    sim = session.from_dict(obj)
+    sim.seek(3)
+    assert all(t.steps == 3 and t.theta.shape == (4, sim.surface.dim) for t in sim.trajectories)
