@@ -64,9 +64,11 @@ def throughput() -> None:
             t = Trajectory(surface, opt, surface.start)
             t.extend(fast)
             assert t.steps == fast, f"{label} {name}: diverged at {t.diverged_at}"
-            compiled = fast / best_of(lambda: Trajectory(surface, opt, surface.start).extend(fast))
+            def extend(n, s=surface, o=opt):
+                Trajectory(s, o, s.start).extend(n)
+            compiled = fast / best_of(lambda: extend(fast))
             os.environ["OPTIVIZ_KERNELS"] = "python"
-            python = slow / best_of(lambda: Trajectory(surface, opt, surface.start).extend(slow), 1)
+            python = slow / best_of(lambda: extend(slow), 1)
             os.environ["OPTIVIZ_KERNELS"] = "numba"
             flag = "" if compiled >= 20 * python else "  BELOW 20x"
             if name == "adam" and compiled < 5e6:

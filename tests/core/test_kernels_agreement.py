@@ -108,9 +108,9 @@ def test_kernel_equals_the_python_path_bit_for_bit(name, kind, monkeypatch):
 def test_the_settings_keep_most_runs_going():
     # the comparison above means something only if runs get far: count the long ones
     long = 0
-    for kind, surface in SURFACES.items():
-        for name in SETTINGS:
-            t = Trajectory(surface, make_optimizer(name, **SETTINGS[name]), surface.start)
+    for surface in SURFACES.values():
+        for name, hp in SETTINGS.items():
+            t = Trajectory(surface, make_optimizer(name, **hp), surface.start)
             t.extend(200)
             long += not t.diverged
     assert long >= 0.9 * len(SURFACES) * len(SETTINGS)
@@ -141,7 +141,7 @@ def test_batch_means_are_the_python_paths_bit_for_bit(size):
     # the kernel's mini-batch gradients come from batch_means: it must be the Python path's numbers
     surface = BLOG.minibatches(size, seed=3)
     per_epoch = -(-len(BLOG.x) // size)
-    ks = range(per_epoch - 3, per_epoch + 4) if per_epoch > 3 else range(0, 2 * per_epoch + 1)
+    ks = range(per_epoch - 3, per_epoch + 4) if per_epoch > 3 else range(2 * per_epoch + 1)
     table = surface.batch_means(ks[0], ks[-1] + 1)
     xh, xl = BLOG.xbar
     yh, yl = BLOG.ybar

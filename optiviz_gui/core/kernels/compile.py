@@ -183,10 +183,11 @@ def build_loop(plan: OptimizerPlan, anchor: str | None):
     with_group, momentum_of = _group_helpers(hp_cls)
     make_state = _maker(plan.optimizer.State)
     shared = plan.optimizer.State._fields[0] == "step"
-    bound = dict(update=jit(plan.optimizer.update), make_hp=_maker(hp_cls), make_state=make_state,
-                 same_step=jit(loop.same_step, make_state=make_state) if shared else _as_is,
-                 with_group=with_group,
-                 momentum_of=momentum_of, clip=jit(loop.clip), pointer=pointer, xp=xp)
+    bound = {"update": jit(plan.optimizer.update), "make_hp": _maker(hp_cls),
+             "make_state": make_state,
+             "same_step": jit(loop.same_step, make_state=make_state) if shared else _as_is,
+             "with_group": with_group, "momentum_of": momentum_of, "clip": jit(loop.clip),
+             "pointer": pointer, "xp": xp}
     fn = _copy(loop.run, bound, f"loop_{plan.fingerprint()[:24]}", anchor)
     dispatcher = njit(cache=anchor is not None, **JIT)(fn)
     dispatcher.compile(_loop_signature(plan))
@@ -231,4 +232,4 @@ def _copy(fn: types.FunctionType, bound: dict, name: str, anchor: str | None) ->
     return copy
 
 
-__all__ = ["build_loop", "build_surface", "jit", "SURFACE_SIGNATURE"]
+__all__ = ["SURFACE_SIGNATURE", "build_loop", "build_surface", "jit"]
