@@ -20,6 +20,8 @@ projection onto the surface's plane, which the views draw.
 from __future__ import annotations
 
 import math
+import threading
+from dataclasses import replace
 
 import numpy as np
 
@@ -64,6 +66,7 @@ class Trajectory(StatusMixin):
         self.recorded_names: tuple[str, ...] = tuple(type(run.optimizer).recorded)
         self.diverged_at: int | None = None
         self._n = -1                   # index of the last stored step
+        self._extending = threading.Lock()      # one extension at a time (a worker's, or ours)
         self._marks: list = []         # LBFGS: per update, [(point, loss), ...]
         self._checkpoints: dict[int, tuple] = {}
         self._converged: tuple = (None, None)
@@ -96,12 +99,11 @@ class Trajectory(StatusMixin):
         else:
             state = opt.init(theta)
         ss = scheduler.init() if scheduler else None
-        self._live = Live(0, theta, float(f), g, state, ss, b)
         rows = Rows(theta=[theta], f=[float(f)], g=[g])
         if self.recorded_names:
             rows.recorded.append(self._recorded_of(state))
-        self._store(rows)
         self._checkpoints[0] = (state, ss)
+        self._publish(self._store(rows), Live(0, theta, float(f), g, state, ss, b))
 
     # ------------------------------------------------------------- history
     @property
@@ -112,14 +114,16 @@ class Trajectory(StatusMixin):
     @property
     def theta(self) -> np.ndarray:
         """Every θ_k, (steps + 1, D): the whole parameter vector."""
-        return self._P[: self._n + 1]
+        n = self._n                    # read before the array: a worker may grow it meanwhile
+        return self._P[: n + 1]
 
     @property
     def params(self) -> np.ndarray:
         """Every θ_k as the views draw it, (steps + 1, 2): θ itself on a 2-D surface,
         its (α, β) on the plane otherwise."""
         if self.dim == 2:
-            return self._P[: self._n + 1]
+            n = self._n
+            return self._P[: n + 1]
         return self._projected()[0]
 
     @property
@@ -131,13 +135,15 @@ class Trajectory(StatusMixin):
 
     @property
     def loss(self) -> np.ndarray:
-        return self._L[: self._n + 1]
+        n = self._n
+        return self._L[: n + 1]
 
     @property
     def grad(self) -> np.ndarray:
         """The gradient each update used, before clipping, (steps + 1, 2) — on a surface
         with more parameters, projected onto its plane."""
-        return self._G[: self._n + 1]
+        n = self._n
+        return self._G[: n + 1]
 
     @property
     def updates(self) -> np.ndarray:
@@ -150,8 +156,8 @@ class Trajectory(StatusMixin):
 
     def recorded(self, name: str) -> np.ndarray:
         """A state field the optimizer asks to keep per step (ASGD's ``ax``), (steps + 1, D)."""
-        i = self.recorded_names.index(name)
-        return self._rec[: self._n + 1, i * self.dim:(i + 1) * self.dim]
+        i, n = self.recorded_names.index(name), self._n
+        return self._rec[: n + 1, i * self.dim:(i + 1) * self.dim]
 
     def lr_at(self, k: int) -> float:
         """The learning rate of the update from step k (the scheduler's, when there is one)."""
@@ -162,18 +168,20 @@ class Trajectory(StatusMixin):
         plan = self.plan
         if not self.scheduled:
             return {"lr": self.optimizer.lr}
-        if k < self._n:
+        live = self._live
+        if k < live.k:
             values = tuple(self._groups[k])
         else:                                  # the live end: the scheduler's group now
-            values = group_values(plan.scheduler.group(self._live.sched), plan.moved)
+            values = group_values(plan.scheduler.group(live.sched), plan.moved)
         return group_dict(values, plan.moved)
 
     @property
     def lrs(self) -> np.ndarray:
         """The learning rate of every update so far, (steps,) — constant without a schedule."""
+        n = max(self._n, 0)
         if self.scheduled:
-            return self._groups[: max(self._n, 0), 0]
-        return np.full(max(self._n, 0), float(self.optimizer.lr))
+            return self._groups[:n, 0]
+        return np.full(n, float(self.optimizer.lr))
 
     def marks_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """LBFGS: where it evaluated the loss inside the update from step k, and the losses
@@ -194,17 +202,18 @@ class Trajectory(StatusMixin):
     def extend(self, to_step: int) -> None:
         """Compute the history up to step ``to_step`` (or up to divergence)."""
         to_step = min(int(to_step), MAX_STEPS)
-        # kernels hook: the compiled loop when one is ready, asked again every KERNEL_CHUNK steps
-        while to_step - self._n >= KERNEL_STEPS and not self.diverged:
-            if self._extend_compiled(to_step):
-                return
-            self._extend_python(min(to_step, self._n + KERNEL_CHUNK))
-        self._extend_python(to_step)
+        with self._extending:
+            # the compiled loop when one is ready, asked again every KERNEL_CHUNK steps
+            while to_step - self._n >= KERNEL_STEPS and not self.diverged:
+                if self._extend_compiled(to_step):
+                    return
+                self._extend_python(min(to_step, self._n + KERNEL_CHUNK))
+            self._extend_python(to_step)
 
     def _extend_python(self, to_step: int) -> None:
         if self.diverged or to_step <= self._n:
             return
-        plan, live = self.plan, self._live
+        plan, live = self.plan, replace(self._live)   # the published end stays as it is
         if plan.loop == "scalar":
             rows = run_scalar(plan, self._f_and_g_xy(), live, to_step, self._limit, CHECKPOINT,
                               self.recorded_names)
@@ -214,8 +223,9 @@ class Trajectory(StatusMixin):
         else:
             rows = run_closure(plan, self._vector_fn(), self._closure_at, live, to_step,
                                self._limit, CHECKPOINT)
-        self._store(rows)
+        n = self._store(rows)
         self._checkpoints.update(rows.checkpoints)
+        self._publish(n, live)
         if rows.diverged_at is not None:
             self.diverged_at = rows.diverged_at
 
@@ -224,7 +234,7 @@ class Trajectory(StatusMixin):
         """Extend with the compiled loop if one is ready (the same numbers); False: it is not."""
         from . import kernels
 
-        plan, live = self.plan, self._live
+        plan, live = self.plan, replace(self._live)
         if plan.loop != "scalar" or plan.needs_batch_loss:
             return False
         kernel = kernels.get(self.surface, self.optimizer, start=to_step - self._n >= KERNEL_START)
@@ -244,8 +254,9 @@ class Trajectory(StatusMixin):
             live.sched = steps.state_at(k)
         self._checkpoints.update({c: (s, steps and steps.state_at(c))
                                   for c, s in done.checkpoints.items()})
-        live.k, live.state, self._n = k, done.state, k
+        live.k, live.state = k, done.state
         live.theta, live.f, live.g = self._P[k].copy(), float(self._L[k]), self._G[k].copy()
+        self._publish(k, live)
         self.diverged_at = done.diverged_at
         return True
 
@@ -256,8 +267,15 @@ class Trajectory(StatusMixin):
             self._groups, self._rec = _grow(self._groups, cap), _grow(self._rec, cap)
     # ---- end of the hook ----
 
-    def _store(self, rows: Rows) -> None:
-        """Append the new steps of ``rows``."""
+    def _publish(self, n: int, live: Live) -> None:
+        """Make steps up to n (written already) and the end they grew to visible: the end
+        first, so a reader that sees step n finds its state (readers take ``_live.k``)."""
+        self._live = live
+        self._n = n
+
+    def _store(self, rows: Rows) -> int:
+        """Write the new steps of ``rows`` after the last one; returns the new last step
+        (``_publish`` makes it visible)."""
         if rows.flat:
             block = np.array(rows.flat, dtype=float).reshape(-1, 5)
             P, L, G = block[:, 0:2], block[:, 2], block[:, 3:5]
@@ -267,7 +285,7 @@ class Trajectory(StatusMixin):
             if self.dim > 2:
                 G = G @ self.surface.directions.T
         else:
-            return
+            return self._n
         m = len(L)
         n0, n1 = self._n + 1, self._n + 1 + m
         if n1 > len(self._L):
@@ -280,7 +298,7 @@ class Trajectory(StatusMixin):
         if rows.recorded:
             self._rec[n0:n1] = rows.recorded
         self._marks.extend(rows.marks)
-        self._n = n1 - 1
+        return n1 - 1
 
     # ------------------------------------------------ the surface, per step
     def _batch(self, k: int):
@@ -362,8 +380,9 @@ class Trajectory(StatusMixin):
                 for name, v in zip(state._fields, state)}
 
     def _raw_state(self, k: int):
-        if k == self._n:                # the live state: what the views ask for while playing
-            return self._live.state
+        live = self._live
+        if k == live.k:                 # the live state: what the views ask for while playing
+            return live.state
         c = (k // CHECKPOINT) * CHECKPOINT
         state = self._checkpoints[c][0]
         for j in range(c, k):
@@ -383,7 +402,8 @@ class Trajectory(StatusMixin):
             dx, sx = cur.update(gx, state[0], float(theta[0]), scalar)
             dy, sy = cur.update(gy, state[1], float(theta[1]), scalar)
             return np.array([dx, dy], dtype=float), (sx, sy)
-        g = self._live.g if j == self._n else self._full_grad(j)
+        live = self._live
+        g = live.g if j == live.k else self._full_grad(j)
         with np.errstate(all="ignore"):
             return cur.update(plan.clip(g), state, theta, np)
 
@@ -396,14 +416,15 @@ class Trajectory(StatusMixin):
         """θ_{j+1} − θ_j as the views draw it: the stored step, or at the last computed
         step the step the optimizer would take next (None if that is not finite, or the
         run diverged there)."""
-        if j < self._n:
+        live = self._live
+        if j < live.k:
             p = self.params
             return p[j + 1] - p[j]
-        if self.diverged or not 0 <= j <= self._n:
+        if self.diverged or not 0 <= j <= live.k:
             return None
         try:
             with np.errstate(all="ignore"):
-                d = np.asarray(self._advance(j, self._live.state)[0], dtype=float)
+                d = np.asarray(self._advance(j, live.state)[0], dtype=float)
         except NUMERIC_ERRORS:
             return None
         if self.dim > 2:                       # as drawn: on the plane
