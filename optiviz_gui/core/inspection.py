@@ -98,16 +98,19 @@ def inspect(t, k: int) -> list[Row]:
     return rows
 
 
-def effective_steps(t, n: int | None = None) -> np.ndarray:
-    """Δᵢ/gᵢ of updates 0..n−1 (default: every stored update), shape (n, 2), from the
-    stored points and the gradient each update was given (clipped as the run clips)."""
+def effective_steps(t, n: int | None = None, start: int = 0) -> np.ndarray:
+    """Δᵢ/gᵢ of updates start..n−1 (default: every stored update), shape (n − start, 2),
+    from the stored points and the gradient each update was given (clipped as the run
+    clips); ``start`` lets a view extend what it has without recomputing it."""
     n = t.steps if n is None else min(int(n), t.steps)
-    if n <= 0:
+    start = max(0, int(start))
+    if n <= start:
         return np.zeros((0, 2))
-    g = t.grad[:n]
+    g = t.grad[start:n]
     if t.run.clip_grad_norm is not None or t.run.clip_grad_value is not None:
         g = np.asarray(t.plan.clip(g), dtype=float)
-    return _ratio(t.updates[:n], g)
+    p = t.params
+    return _ratio(p[start + 1:n + 1] - p[start:n], g)
 
 
 def _ratio(update, g):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, Q
 from ..views.contour.view import ContourView
 from ..controls.panel import ControlsPanel
 from ..views.data import DataView
+from ..views.inspector import InspectorView
 from ..views.loss import LossView
 from .playback import PlaybackBar
 from ..style.palette import apply_app_theme, error_color
@@ -108,6 +109,17 @@ class MainWindow(QMainWindow):
         self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable)
         self.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
         self.resizeDocks([self.dock], [340], Qt.Horizontal)
+        # the inspector: a tab beside the controls, the whole height of the window
+        self.inspector = InspectorView(sim)
+        self.inspector_dock = QDockWidget("Inspector", self)
+        self.inspector_dock.setObjectName("inspectorDock")
+        self.inspector_dock.setWidget(self.inspector)
+        self.inspector_dock.setFeatures(QDockWidget.DockWidgetMovable
+                                        | QDockWidget.DockWidgetClosable
+                                        | QDockWidget.DockWidgetFloatable)
+        self.inspector_dock.setToolTip("What the selected optimizer sees at this step")
+        self.tabifyDockWidget(self.dock, self.inspector_dock)
+        self.dock.raise_()
 
         # status bar
         self.status = QLabel()
@@ -182,7 +194,7 @@ class MainWindow(QMainWindow):
         name = "dark" if name == "dark" else "light"
         install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
-        for view in (self.contour, self.loss, self.data, self.surface3d):
+        for view in (self.contour, self.loss, self.data, self.inspector, self.surface3d):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)

@@ -58,6 +58,7 @@ def build_menus(w) -> dict[str, QAction]:
 
     v = bar.addMenu("&View")
     v.addAction(w.dock.toggleViewAction())
+    v.addAction(w.inspector_dock.toggleViewAction())
     for name, text in (("map", "Contour &map"), ("surface", "&3-D surface"),
                        ("loss", "&Loss curve"), ("data", "&Data (points and fitted lines)")):
         a = act(v, f"pane_{name}", text, checkable=True)

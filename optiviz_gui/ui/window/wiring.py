@@ -56,7 +56,12 @@ def wire(window) -> None:
                   sim.run_changed, sim.steps_changed):
         event.connect(lambda *_: window.mark_modified())
 
+    # the selected run is UI state, not the model's: the run list and the inspector share it
+    controls.runs.current_changed.connect(window.inspector.show_run)
+    window.inspector.run_picked.connect(controls.runs.list.setCurrentRow)
+
     controls.show_model()
+    window.inspector.show_run(controls.runs.current())
     bar.show_steps(sim.steps)
     bar.show_step(sim.step)
     window.show_status()
