@@ -30,7 +30,7 @@ from ..views.data import DataView
 from ..views.inspector import InspectorView
 from ..views.loss import LossView
 from .playback import PlaybackBar
-from ..style.palette import apply_app_theme, error_color
+from ..style.palette import apply_app_theme, status_color
 from .settings import Settings
 from ..style.qstyle import install_style
 from .menus import build_menus
@@ -312,8 +312,6 @@ class FirstPaint(QObject):
 
 def status_html(sim, theme: str = "light") -> str:
     """Step k / n, then each enabled run: coloured label, loss, diverged/converged mark."""
-    bad = error_color(theme)
-    good = "#7ee787" if theme == "dark" else "#2e7d32"
     k = sim.step
     parts = [f"<b>Step {k} / {sim.steps}</b>"]
     for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
@@ -323,7 +321,9 @@ def status_html(sim, theme: str = "light") -> str:
         text = name if t.steps < 0 else f"{name} {float(t.loss[min(k, t.steps)]):.4g}"
         status = t.status_at(k)
         if status is not None:
-            text += f" <b style='color:{bad if status[0] == 'diverged' else good}'>{t.status_text(k)}</b>"
+            tint = status_color(theme, status[0])
+            style = f" style='color:{tint}'" if tint else ""
+            text += f" <b{style}>{t.status_text(k)}</b>"
         parts.append(text)
     return " &nbsp;│&nbsp; ".join(parts)
 
