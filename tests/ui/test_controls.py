@@ -333,7 +333,10 @@ def test_a_csv_surface_takes_minibatches_too(window, dialogs, tmp_path):
     dialogs.answers["open_csv_path"] = str(csv)
     window_menus.load_data(window)
     sim, picker = window.sim, window.controls.surface
-    assert not picker.reg["slope"].isEnabled() and picker.batch.isEnabled()
+    # the synthetic-data settings mean nothing for loaded data: hidden, label and box
+    assert not picker.reg["slope"].isVisibleTo(picker) and picker.batch.isEnabled()
+    assert not picker.reg_labels["noise"].isVisibleTo(picker)
+    assert picker.batch.isVisibleTo(picker)
     picker.batch.setValue(2)
     assert sim.surface.batch_size == 2 and sim.surface.to_dict()["csv"] == str(csv.resolve())
     assert picker.batch.maximum() == 5

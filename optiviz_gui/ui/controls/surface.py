@@ -72,6 +72,7 @@ class SurfacePicker(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.reg: dict[str, NumberBox] = {}
+        self.reg_labels: dict[str, QLabel] = {}
         specs = {       # tooltip, range, step, whole numbers only
             "intercept": ("true intercept a of y = a + b·x", -1e6, 1e6, 0.5, False),
             "slope": ("true slope b of y = a + b·x", -1e6, 1e6, 0.5, False),
@@ -90,7 +91,7 @@ class SurfacePicker(QWidget):
             label.setToolTip(box.toolTip())
             grid.addWidget(label, i // 2, 2 * (i % 2))
             grid.addWidget(box, i // 2, 2 * (i % 2) + 1)
-            self.reg[key] = box
+            self.reg[key], self.reg_labels[key] = box, label
         self._minibatch_row(page, grid, 3)
         grid.addWidget(self.reg_error, 4, 0, 1, 4)
         self.data_label = QLabel(page)
@@ -170,7 +171,8 @@ class SurfacePicker(QWidget):
         if kind == REGRESSION:
             csv = spec.get("csv")
             for key, box in self.reg.items():
-                box.setEnabled(csv is None)
+                box.setVisible(csv is None)       # loaded data: the synthetic settings
+                self.reg_labels[key].setVisible(csv is None)   # mean nothing
                 if key in spec:
                     box.show_value(spec[key])
             self._show_batch(surface)

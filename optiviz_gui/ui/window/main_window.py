@@ -268,8 +268,11 @@ class MainWindow(QMainWindow):
             self.update_title()
 
     def update_title(self) -> None:
-        name = f" — {self.path.name}" if self.path else ""
-        self.setWindowTitle(f"OptiViz{name}{' *' if self.modified else ''}")
+        """The session's name and [*] (Qt's modified mark); the platform adds the app's
+        name (applicationDisplayName), so the title does not repeat it."""
+        name = self.path.name if self.path else getattr(self, "untitled_name", "Untitled")
+        self.setWindowTitle(f"{name}[*]")
+        self.setWindowModified(self.modified)
 
     # ------------------------------------------------------------- closing
     def close_without_asking(self) -> None:
