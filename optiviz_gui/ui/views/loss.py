@@ -362,7 +362,15 @@ class LogFriendlyAxis(pg.AxisItem):
     diverging run's loss has."""
 
     def getSIPrefixEnableRanges(self):  # noqa: N802 (pyqtgraph name)
-        return () if self.logMode else super().getSIPrefixEnableRanges()
+        return ()          # never "loss (x1e+12)": the labels carry their own powers
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
+        """Linear axis: plain numbers in [10⁻³, 10⁵), m·10ᵏ beyond (a diverging run's
+        10¹⁵ reads "10¹⁵", not "1e+15" nor a multiplier in the axis title)."""
+        big = max((abs(v) for v in values), default=0.0)
+        if self.logMode or big == 0 or 1e-3 <= big < 1e5:
+            return super().tickStrings(values, scale, spacing)
+        return [_power_text(v, spacing) for v in values]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
         out = []
@@ -383,6 +391,17 @@ class LogFriendlyAxis(pg.AxisItem):
                 values = v[near].tolist()
             out.append((spacing, values))
         return out
+
+
+def _power_text(v: float, spacing: float) -> str:
+    """v as m·10ᵏ with as many digits as the tick spacing needs ("0", "10¹⁵", "2.5·10⁻⁴")."""
+    if v == 0:
+        return "0"
+    k = math.floor(math.log10(abs(v)) + 1e-9)
+    digits = max(0, k - math.floor(math.log10(spacing) + 1e-9)) if spacing > 0 else 0
+    m = f"{v / 10.0 ** k:.{digits}f}".rstrip("0").rstrip(".")
+    power = f"10{_superscript(k)}"
+    return power if m == "1" else f"−{power}" if m == "-1" else f"{m}·{power}"
 
 
 def _superscript(k: int) -> str:
