@@ -3,7 +3,7 @@
 File: New, Open session…, Open recent ▸, Save, Save As…, Export animation / image /
 trajectories…, Load data…, Quit. View: panes (map, 3-D, loss, data), dark theme, reset
 camera, arrows, contour scale, iso-lines, log loss. Playback: play/pause (Space), step (→),
-step back (←), reset (Home) — window-wide shortcuts. Help: update rules, About.
+step back (←), reset (Home), last step (End) — window-wide shortcuts. Help: update rules, About.
 
 A file that cannot be read is reported in one sentence and the session on
 screen stays as it was. New, Open and Quit ask first when there are unsaved changes.
@@ -90,6 +90,7 @@ def build_menus(w) -> dict[str, QAction]:
     act(p, "step_forward", "Step &forward", pb.step_forward, "Right")
     act(p, "step_back", "Step &back", pb.step_back, "Left")
     act(p, "reset", "&Reset to step 0", pb.reset, "Home")
+    act(p, "end", "Go to the &last step", pb.go_to_end, "End")
 
     h = bar.addMenu("&Help")
     act(h, "rules", "&Update rules", lambda: dialogs.show_rules(w), QKeySequence.HelpContents)

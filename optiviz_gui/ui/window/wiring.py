@@ -77,7 +77,7 @@ def set_surface(sim, surface, new_kind: bool) -> None:
 
 
 class PlaybackKeys(QObject):
-    """Lets Space, ←, → and Home reach the window's playback shortcuts wherever the focus is.
+    """Lets Space, ←, →, Home and End reach the window's playback shortcuts wherever the focus is.
 
     Spin boxes' line edits claim these keys (ShortcutOverride) to move their
     cursor, which would swallow the shortcuts; this application event filter
@@ -88,7 +88,7 @@ class PlaybackKeys(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.keys = {Qt.Key_Space, Qt.Key_Left, Qt.Key_Right, Qt.Key_Home}
+        self.keys = {Qt.Key_Space, Qt.Key_Left, Qt.Key_Right, Qt.Key_Home, Qt.Key_End}
         self.modifiers = Qt.ShiftModifier | Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override

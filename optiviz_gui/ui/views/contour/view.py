@@ -79,8 +79,19 @@ class _MapViewBox(pg.ViewBox):
             super().mouseDragEvent(ev, axis)
 
     def _pick(self, scene_pos) -> None:
+        """The point under the mouse, rounded to the decimals a pixel resolves (a drag
+        gives 0.49, not 0.4931245108)."""
         p = self.mapSceneToView(scene_pos)
-        self.start_picked.emit(float(p.x()), float(p.y()))
+        px, py = self.viewPixelSize()
+        self.start_picked.emit(_round_to_pixel(p.x(), px), _round_to_pixel(p.y(), py))
+
+
+def _round_to_pixel(v: float, pixel: float) -> float:
+    """v with the fewest decimals that still tell neighbouring pixels apart."""
+    pixel = abs(float(pixel))
+    if not np.isfinite(pixel) or pixel <= 0:
+        return float(v)
+    return round(float(v), max(0, -int(np.floor(np.log10(pixel)))))
 
 
 class ContourView(ModelView, QtWidgets.QWidget):
