@@ -1,6 +1,6 @@
 """The main window's menus and the file commands behind them.
 
-File: New, Open session…, Open recent ▸, Save, Save As…, Export animation / image /
+File: New, Open session…, Open recent ▸, Open presets ▸ (untitled copies), Save, Save As…, Export animation / image /
 trajectories…, Load data…, Quit. View: panes (map, 3-D, loss, data), dark theme, reset
 camera, arrows, contour scale, iso-lines, log loss. Playback: play/pause (Space), step (→),
 step back (←), reset (Home), last step (End) — window-wide shortcuts. Help: update rules, About.
@@ -45,6 +45,11 @@ def build_menus(w) -> dict[str, QAction]:
     act(f, "open", "&Open session…", lambda: open_session(w), QKeySequence.Open)
     w.recent_menu = f.addMenu("Open &recent")
     w.recent_menu.aboutToShow.connect(lambda: fill_recent(w))
+    w.presets_menu = f.addMenu("Open &presets")
+    w.presets_menu.setToolTipsVisible(True)
+    for path in preset_paths():
+        a = w.presets_menu.addAction(preset_title(path), lambda p=path: open_preset(w, p))
+        a.setToolTip("Opens an untitled copy: Save asks for a name, the preset stays as shipped")
     act(f, "save", "&Save", lambda: save(w), QKeySequence.Save)
     act(f, "save_as", "Save &As…", lambda: save_as(w), QKeySequence.SaveAs)
     f.addSeparator()
@@ -113,6 +118,7 @@ def _replace_session(w, sim, path) -> None:
     w.playback.pause()
     w.sim.replace_with(sim)
     w.path = Path(path).resolve() if path else None
+    w.untitled_name = "Untitled"
     w.modified = False
     if path:
         w.settings.add_recent(w.path)
@@ -146,6 +152,29 @@ def open_path(w, path, ask: bool = True) -> bool:
         dialogs.show_error(w, "Cannot open the session", str(e))
         return False
     _replace_session(w, sim, path)
+    return True
+
+
+def preset_paths() -> list[Path]:
+    """The shipped presets (resources/presets/*.json), by name."""
+    from optiviz_gui.core.session import default_path
+    return sorted(default_path().parent.glob("*.json"))
+
+
+def preset_title(path: Path) -> str:
+    """'rosenbrock.json' -> 'Rosenbrock'; the default example is named for what it is."""
+    return "Blog example (linear regression)" if path.stem == "blog" else path.stem.capitalize()
+
+
+def open_preset(w, path) -> bool:
+    """A shipped preset as an untitled copy: Save asks for a name, so the preset is never
+    overwritten (and it does not go into the recent files)."""
+    if not open_path(w, path):
+        return False
+    w.path = None
+    w.untitled_name = f"{preset_title(Path(path))} (preset)"
+    w.settings.remove_recent(str(Path(path).resolve()))
+    w.update_title()
     return True
 
 
