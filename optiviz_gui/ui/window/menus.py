@@ -256,4 +256,9 @@ def export(w, what: str) -> None:
         dialogs.show_info(w, "Export", "Exporting is not available in this build.")
         return
     w.playback.pause()
-    fn(w)
+    w.last_export = None
+    if fn(w) and getattr(w, "last_export", None) is not None:
+        if getattr(w, "export_notice", None) is None:
+            from .notice import ExportNotice
+            w.export_notice = ExportNotice(w.statusBar())
+        w.export_notice.show_path(w.last_export)
