@@ -24,11 +24,14 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...core.simulation import Simulation
 from ..style.theme import brush, get_theme, style_plot
 from .base import DRAWN_FIELDS, ModelView
+from .hover import loss_readout
 from .scene import render_layout
 
 
 class LossView(ModelView, QtWidgets.QWidget):
     """Loss against iteration, one curve per enabled run."""
+
+    hovered = QtCore.Signal(str)     # "iteration i: each run's loss" ("" when the mouse leaves)
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +65,10 @@ class LossView(ModelView, QtWidgets.QWidget):
         self._legend_key = None
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot.addItem(self.cursor)
+        self.hover_line = pg.InfiniteLine(angle=90, movable=False)   # follows the mouse
+        self.hover_line.setVisible(False)
+        self.plot.addItem(self.hover_line, ignoreBounds=True)
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.current = pg.ScatterPlotItem(size=9)
         self.current.setZValue(10)
         self.plot.addItem(self.current)
@@ -118,6 +125,7 @@ class LossView(ModelView, QtWidgets.QWidget):
         self._theme = t = get_theme(name)
         style_plot(t, self.graphics, self.plot)
         self.cursor.setPen(pg.mkPen(t.muted, width=1.5))
+        self.hover_line.setPen(pg.mkPen(t.muted, width=1, style=QtCore.Qt.PenStyle.DashLine))
         self.current.setPen(pg.mkPen(t.background, width=1.5))
         self.legend.setBrush(pg.mkBrush(None))
         self.legend.setPen(pg.mkPen(None))
@@ -297,6 +305,22 @@ class LossView(ModelView, QtWidgets.QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().resizeEvent(event)
         self._fit_legend()
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos) or self.sim.step < 0:
+            self.hover_line.setVisible(False)
+            self.hovered.emit("")
+            return
+        i, text = loss_readout(self.sim, vb.mapSceneToView(scene_pos).x())
+        self.hover_line.setValue(i)
+        self.hover_line.setVisible(True)
+        self.hovered.emit(text)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().leaveEvent(event)
+        self.hover_line.setVisible(False)
+        self.hovered.emit("")
 
     # ---------------------------------------------------------- inspection
     def drawn_curve(self, i: int) -> tuple[np.ndarray, np.ndarray]:

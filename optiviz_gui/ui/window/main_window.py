@@ -260,7 +260,14 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------- status, title
     def show_status(self) -> None:
-        self.status.setText(status_html(self.sim, self.theme))
+        hover = getattr(self, "hover_text", "")
+        self.status.setText(html.escape(hover) if hover else status_html(self.sim, self.theme))
+
+    def show_hover(self, text: str) -> None:
+        """The readout under the mouse in the status bar (the step and losses again when
+        the mouse leaves): never drawn over the paths."""
+        self.hover_text = text
+        self.show_status()
 
     def mark_modified(self) -> None:
         if not self.modified:

@@ -37,6 +37,8 @@ def wire(window) -> None:
     controls.run_changed.connect(guarded(lambda i, changes: sim.update_run(i, **changes)))
     window.contour.start_requested.connect(guarded(lambda x, y: sim.set_start((x, y))))
     bar.seek_requested.connect(sim.seek)
+    for view in (window.contour, window.loss):
+        view.hovered.connect(window.show_hover)
 
     # model -> controls, playback bar, status bar, title
     sim.surface_changed.connect(controls.show_surface)
