@@ -5,9 +5,20 @@
     converged at c    from step c up to step k the run stayed put:
                       ‖∇f(θ_i)‖ ≤ GTOL·max(1, ‖∇f(θ₀)‖) and ‖θ_i − θ_{i−1}‖ ≤ XTOL·(1 + ‖θ_i‖)
                       for every i in c..k
+    still since c     the same, but the run had already stayed put for SETTLED steps or
+                      more once and then moved away again: it may do so again
 
-The legend, the status bar and the exports all read ``status_text``, so they say
-the same ("diverged at start", "diverged at 12", "converged at 40").
+Why "still since": Adam at lr 0.1 on the blog example stays put from step 406 to
+11 122, then bursts out (its √v has decayed with the gradient until ε no longer
+keeps the step small) and keeps bursting every few hundred steps; at step 20 000
+it has been put for 28 steps. "Converged at 19 972" would be a promise its own
+history breaks; "still since 19 972" is what it is. A one-step pause at a turn
+(the criterion holds for a single step, it happens) is not a relapse: only a
+stretch of SETTLED steps counts.
+
+The legend and the status bar read ``status_text``, so they say the same
+("diverged at start", "diverged at 12", "converged at 40", "still since 19972").
+``converged_at`` is the raw criterion (the maps and the exports use it).
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ import numpy as np
 
 GTOL = 1e-6      # converged: gradient below GTOL of the start's (at least 1)
 XTOL = 1e-9      # ... and steps below XTOL·(1 + ‖θ‖)
+SETTLED = 10     # a still stretch this long that ends is a relapse for every later one
 
 
 class StatusMixin:
@@ -30,24 +42,32 @@ class StatusMixin:
             return None
         key = (self._n, gtol, xtol)
         if self._converged[0] != key:  # the legend, status bar and header all ask
-            self._converged = (key, self._still_since(gtol, xtol))
+            since = self._still_since(gtol, xtol)
+            self._converged = (key, since, _first_relapse(since))
         c = int(self._converged[1][k])
         return c if c >= 0 else None
 
     def status_at(self, k: int) -> tuple[str, int] | None:
         """("diverged", n) once step k has reached the step n that went bad,
-        ("converged", c) when it has stayed put from c up to k, else None."""
+        ("converged", c) when it has stayed put from c up to k, ("still", c) when it
+        has but had settled once before and moved away again, else None."""
         if self.diverged_at is not None and k >= self.diverged_at:
             return ("diverged", self.diverged_at)
         c = self.converged_at(k)
-        return ("converged", c) if c is not None else None
+        if c is None:
+            return None
+        relapse = self._converged[2]
+        return ("still", c) if relapse is not None and c > relapse else ("converged", c)
 
     def status_text(self, k: int) -> str:
-        """The status in words: "diverged at start", "diverged at 12", "converged at 40" or ""."""
+        """The status in words: "diverged at start", "diverged at 12", "converged at 40",
+        "still since 19972" or ""."""
         status = self.status_at(k)
         if status is None:
             return ""
         what, n = status
+        if what == "still":
+            return f"still since {n}"
         return f"{what} at {'start' if n == 0 else n}"
 
     def _still_since(self, gtol: float, xtol: float) -> np.ndarray:
@@ -60,3 +80,12 @@ class StatusMixin:
         idx = np.arange(len(still))
         last_moving = np.maximum.accumulate(np.where(still, -1, idx))
         return np.where(still, last_moving + 1, -1)
+
+
+def _first_relapse(since: np.ndarray) -> int | None:
+    """The step that moved after the first still stretch of SETTLED steps or more
+    (``since`` as ``_still_since`` gives it), or None when no such stretch ended."""
+    still = since >= 0
+    ends = np.flatnonzero(still[:-1] & ~still[1:])          # still at i, moving at i + 1
+    long = ends[ends - since[ends] + 1 >= SETTLED]
+    return int(long[0]) + 1 if len(long) else None

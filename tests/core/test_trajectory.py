@@ -128,3 +128,26 @@ def test_the_state_of_the_last_step_survives_divergence(bowl):
     # one step earlier comes from the checkpoint replay: b_{k−1} = (b_k − g_{k−1}) / 0.5
     np.testing.assert_allclose(t.state_at(t.steps - 1)["momentum_buffer"],
                                (buf - t.grad[t.steps - 1]) / 0.5, rtol=1e-9)
+
+
+def test_adam_that_keeps_bursting_is_still_not_converged():
+    """The blog's Adam (lr 0.1) stays put from step 407, bursts out at 11 123 and keeps
+    bursting: at 20 000 it has been put for 28 steps, which is "still since", not
+    "converged at" (its loss jumped a hundredfold after that stretch began)."""
+    from optiviz_gui.core import session
+    t = session.load(None).trajectories[3]
+    t.extend(20_000)
+    assert t.status_text(11_000) == "converged at 407"
+    c = t.converged_at(20_000)
+    assert t.status_text(20_000) == f"still since {c}"
+    # the history itself: after the first settled stretch the loss rose 100-fold
+    assert t.loss[11_000:c].max() > 100 * t.loss[407]
+    assert t.status_text(11_200) == ""                      # moving: no verdict at all
+
+
+def test_one_wording_for_a_start_that_is_already_bad():
+    from optiviz_gui.core.surfaces import make_surface
+    s = make_surface({"kind": "expression", "expr": "log(x)"}, ".")
+    t = Trajectory(s, make_optimizer("sgd", lr=0.1), (-1.0, 0.0))
+    assert t.status_at(0) == ("diverged", 0)
+    assert t.status_text(0) == "diverged at start"

@@ -382,3 +382,27 @@ def _pixels(img: QtGui.QImage) -> np.ndarray:
     img = img.convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
     return np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.width(), 4).copy()
 
+
+
+def test_a_dragged_start_is_rounded_to_what_a_pixel_resolves():
+    from optiviz_gui.ui.views.contour.view import _round_to_pixel
+    assert _round_to_pixel(0.4931245108, 0.04) == 0.49          # a pixel is 0.04 wide
+    assert _round_to_pixel(0.4931245108, 0.004) == 0.493
+    assert _round_to_pixel(123.456, 2.5) == 123.0
+    assert _round_to_pixel(0.4931245108, 0.0) == 0.4931245108
+
+
+def test_a_click_on_the_map_gives_a_rounded_start(qtbot, show_view):
+    from optiviz_gui.core import session
+    from optiviz_gui.ui.views.contour.view import ContourView
+    sim = session.load(None)
+    view = show_view(ContourView(sim), 640, 480)
+    got = []
+    view.start_requested.connect(lambda x, y: got.append((x, y)))
+    vb = view.view_box
+    target = vb.mapViewToScene(QtCore.QPointF(0.4931245108, 3.1234567))
+    vb._pick(target)
+    (x, y), = got
+    px, py = vb.viewPixelSize()
+    assert abs(x - 0.4931245108) <= px and abs(y - 3.1234567) <= py
+    assert len(repr(x).split(".")[-1]) <= 3 and len(repr(y).split(".")[-1]) <= 3

@@ -184,12 +184,13 @@ def test_regression_data_parameters_move_the_minimum(window):
     assert sim.start == (2.0, 9.0)              # still inside the window: kept
 
 
-def test_a_formula_updates_live_and_a_bad_one_is_shown_in_red(window, qtbot):
+def test_a_formula_applies_on_enter_and_a_bad_one_is_shown_in_red(window, qtbot):
     sim, picker = window.sim, window.controls.surface
     picker.combo.setCurrentIndex(picker.combo.findData("expression"))
     assert sim.surface.to_dict()["kind"] == "expression"
     picker.expr.clear()
     qtbot.keyClicks(picker.expr, "(x-1)**2 + (y+2)**2")
+    qtbot.keyClick(picker.expr, Qt.Key_Return)
     assert sim.surface.value(np.array([3.0, 1.0])) == pytest.approx(4.0 + 9.0)
     good = sim.surface
     qtbot.keyClicks(picker.expr, " + import")
@@ -198,6 +199,25 @@ def test_a_formula_updates_live_and_a_bad_one_is_shown_in_red(window, qtbot):
     for _ in range(len(" + import")):
         qtbot.keyClick(picker.expr, Qt.Key_Backspace)
     assert not picker.expr_error.isVisible()
+
+
+def test_typing_x_30_never_passes_through_x_3(window, qtbot):
+    """Each keystroke is checked, but the surface changes only on Enter or after a pause."""
+    from optiviz_gui.ui.controls.surface import EXPR_PAUSE_MS
+    sim, picker = window.sim, window.controls.surface
+    picker.combo.setCurrentIndex(picker.combo.findData("expression"))
+    seen = []
+    sim.surface_changed.connect(seen.append)
+    picker.expr.clear()
+    qtbot.keyClicks(picker.expr, "x ** 30")                # x ** 3 parses too
+    assert seen == []
+    qtbot.keyClicks(picker.expr, " +")                       # incomplete: red at once
+    assert picker.expr_error.isVisible()
+    qtbot.keyClick(picker.expr, Qt.Key_Backspace)
+    qtbot.keyClick(picker.expr, Qt.Key_Backspace)
+    assert not picker.expr_error.isVisible()
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=EXPR_PAUSE_MS + 2000)
+    assert sim.surface.value(np.array([1.1, 0.0])) == pytest.approx(1.1 ** 30)
 
 
 def test_start_and_steps_boxes_drive_the_model(window):
@@ -333,7 +353,10 @@ def test_a_csv_surface_takes_minibatches_too(window, dialogs, tmp_path):
     dialogs.answers["open_csv_path"] = str(csv)
     window_menus.load_data(window)
     sim, picker = window.sim, window.controls.surface
-    assert not picker.reg["slope"].isEnabled() and picker.batch.isEnabled()
+    # the synthetic-data settings mean nothing for loaded data: hidden, label and box
+    assert not picker.reg["slope"].isVisibleTo(picker) and picker.batch.isEnabled()
+    assert not picker.reg_labels["noise"].isVisibleTo(picker)
+    assert picker.batch.isVisibleTo(picker)
     picker.batch.setValue(2)
     assert sim.surface.batch_size == 2 and sim.surface.to_dict()["csv"] == str(csv.resolve())
     assert picker.batch.maximum() == 5

@@ -305,3 +305,26 @@ def test_the_iteration_axis_labels_its_ends(blog_sim, show_view):
     p.end()
     shown = [float(t[2]) for t in texts]
     assert 0.0 in shown and 100.0 in shown, shown
+
+
+def test_a_loss_of_1e12_keeps_readable_labels_on_a_linear_axis(show_view):
+    """lr 0.13 is past the blog slope's stability limit 2/16.7: the loss reaches about
+    10¹²; the linear axis says 10¹² in its labels, not "(x1e+12)" in its title."""
+    from optiviz_gui.core import session
+    from optiviz_gui.core.optimizers import make_optimizer
+    from optiviz_gui.core.simulation import Run
+    from optiviz_gui.ui.views.loss import LossView
+    sim = session.load(None)
+    sim.add_run(Run(make_optimizer("sgd", lr=0.13)))
+    view = show_view(LossView(sim), 360, 260)
+    view.set_log(False)
+    sim.seek(100)
+    assert sim.trajectories[-1].loss.max() > 1e11
+    axis = view.plot.getAxis("left")
+    assert "x1e" not in axis.labelString() and axis.autoSIPrefixScale == 1.0
+    lo, hi = view.plot.getViewBox().viewRange()[1]
+    values = [v for v in (0.0, 2e11, 5e11, 1e12) if lo <= v <= hi]
+    labels = axis.tickStrings(values, 1.0, 1e11)
+    assert labels[-1] in ("10¹²", "5·10¹¹")
+    assert all("e+" not in text for text in labels)
+    assert axis.tickStrings([0.5, 1.0], 1.0, 0.5) == ["0.5", "1.0"]      # plain where small

@@ -108,6 +108,8 @@ def test_shortcuts_work_wherever_the_focus_is(window, qtbot, where):
     assert sim.step == 3
     qtbot.keyClick(widget, Qt.Key_Left)
     assert sim.step == 2
+    qtbot.keyClick(widget, Qt.Key_End)
+    assert sim.step == sim.steps
     qtbot.keyClick(widget, Qt.Key_Home)
     assert sim.step == 0
     qtbot.keyClick(widget, Qt.Key_Space)
@@ -131,3 +133,9 @@ def test_typing_a_formula_keeps_its_spaces_and_arrows(window, qtbot):
     assert picker.expr.text() == "x*x + y*y"
     assert picker.expr.cursorPosition() == 0
     assert window.sim.step == 0 and not window.playback.is_playing()
+
+
+def test_end_is_listed_with_the_other_playback_keys(window):
+    actions = {a.text(): a.shortcut().toString() for a in window.menu_actions.values()}
+    assert actions["Go to the &last step"] == "End"
+    assert actions["&Reset to step 0"] == "Home"

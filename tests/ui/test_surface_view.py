@@ -242,3 +242,42 @@ def test_mouse_drag_rotates_and_wheel_zooms(bowl_sim, make_view, qtbot):
                                              QtCore.Qt.ScrollPhase.NoScrollPhase, False))
     assert view.opts["distance"] == pytest.approx(dist * 0.999 ** 120)     # pyqtgraph's zoom
     qtbot.waitUntil(lambda: view.frames > frames, timeout=3000)            # and it repaints
+
+
+def test_clip_segments_cuts_at_the_top_of_the_box_by_hand():
+    from optiviz_gui.ui.views.surface.mesh import clip_segments
+    p = np.array([[0.0, 0.0, 0.5], [0.5, 0.0, 2.5], [0.6, 0.0, 3.0]])
+    seg, moved = clip_segments(p, top=1.5)
+    # the first segment climbs from z 0.5 to 2.5: it leaves the box halfway, at x 0.25
+    np.testing.assert_allclose(seg, [[0.0, 0.0, 0.5], [0.25, 0.0, 1.5]], rtol=1e-6)
+    assert not moved.any()                  # cut at the top, not moved to a side
+
+
+class CappedMesh(Bowl):
+    """The bowl, whose mesh is sampled from min(f, 0.5): the mesh's top (scene height
+    HEIGHT) stands for loss 0.5, the box's top TOP for 0.5·TOP/HEIGHT, and a path from
+    a corner, where the loss is near 6, starts far above the box."""
+
+    def grid(self, n=200, bounds=None):
+        xs, ys, z = super().grid(n, bounds)
+        return xs, ys, np.minimum(z, 0.5)
+
+
+def test_a_path_above_the_mesh_is_cut_where_it_enters_the_box(make_view):
+    from optiviz_gui.ui.views.surface.view import HEIGHT, LIFT, TOP
+    sim = Simulation(CappedMesh(), (1.9, 1.6), [Run(make_optimizer("sgd", lr=0.1))], steps=40)
+    view = make_view(sim)
+    view.set_scale("linear")
+    sim.seek(40)
+    t = sim.trajectories[0]
+    path, seg = view.drawn_path(0), view.drawn_segments(0)
+    assert path[0, 2] > TOP + LIFT                          # starts over the top
+    assert len(seg) and seg[:, 2].max() <= TOP + LIFT + 1e-5
+    # the line starts where the loss comes down to the box's top, by the scale's own map
+    f_top = 0.5 * TOP / HEIGHT
+    j = int(np.argmax(t.loss <= f_top))                      # first point inside the box
+    z = lambda f: HEIGHT * f / 0.5 + LIFT                    # linear scale, lowest loss 0
+    a, b = z(t.loss[j - 1]), z(t.loss[j])
+    u = (TOP + LIFT - a) / (b - a)
+    np.testing.assert_allclose(seg[0], np.r_[(path[j - 1] + u * (path[j] - path[j - 1]))[:2],
+                                             TOP + LIFT], atol=1e-4)   # float32 scene

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtCore import QSignalBlocker, QTimer, Signal
 from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMenu,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -30,6 +30,7 @@ from .numbers import NumberBox, ProblemLabel
 REGRESSION = "linear_regression"
 EXPRESSION = "expression"
 DEFAULT_EXPR = "(1 - x)**2 + 100*(y - x**2)**2"
+EXPR_PAUSE_MS = 600        # a formula applies this long after the last keystroke (or on Enter)
 _REGRESSION_KEYS = ("intercept", "slope", "n", "noise", "seed")
 _REGRESSION_DEFAULTS = {"intercept": -2.0, "slope": 2.0, "n": 1000, "noise": 0.001, "seed": 0}
 
@@ -72,6 +73,7 @@ class SurfacePicker(QWidget):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
         self.reg: dict[str, NumberBox] = {}
+        self.reg_labels: dict[str, QLabel] = {}
         specs = {       # tooltip, range, step, whole numbers only
             "intercept": ("true intercept a of y = a + b·x", -1e6, 1e6, 0.5, False),
             "slope": ("true slope b of y = a + b·x", -1e6, 1e6, 0.5, False),
@@ -90,7 +92,7 @@ class SurfacePicker(QWidget):
             label.setToolTip(box.toolTip())
             grid.addWidget(label, i // 2, 2 * (i % 2))
             grid.addWidget(box, i // 2, 2 * (i % 2) + 1)
-            self.reg[key] = box
+            self.reg[key], self.reg_labels[key] = box, label
         self._minibatch_row(page, grid, 3)
         grid.addWidget(self.reg_error, 4, 0, 1, 4)
         self.data_label = QLabel(page)
@@ -134,7 +136,14 @@ class SurfacePicker(QWidget):
         self.expr.setPlaceholderText("f(x, y), e.g. " + DEFAULT_EXPR)
         self.expr.setToolTip("x, y, numbers, + − * / ** (or ^), pi, e, sin cos tan exp log "
                              "log10 sqrt abs tanh sinh cosh arcsin arccos arctan")
-        self.expr.textEdited.connect(self._expression_edited)
+        # checked on every keystroke (the red reason stays live), applied on Enter or
+        # after a pause: typing x ** 100 must not pass through x ** 10
+        self.expr.textEdited.connect(self._expression_typed)
+        self.expr.returnPressed.connect(self.apply_expression)
+        self.expr_timer = QTimer(self)
+        self.expr_timer.setSingleShot(True)
+        self.expr_timer.setInterval(EXPR_PAUSE_MS)
+        self.expr_timer.timeout.connect(self.apply_expression)
         self.examples = QToolButton(page)
         self.examples.setText("Examples")
         self.examples.setToolTip("Start from a classic test function")
@@ -170,7 +179,8 @@ class SurfacePicker(QWidget):
         if kind == REGRESSION:
             csv = spec.get("csv")
             for key, box in self.reg.items():
-                box.setEnabled(csv is None)
+                box.setVisible(csv is None)       # loaded data: the synthetic settings
+                self.reg_labels[key].setVisible(csv is None)   # mean nothing
                 if key in spec:
                     box.show_value(spec[key])
             self._show_batch(surface)
@@ -251,6 +261,22 @@ class SurfacePicker(QWidget):
         """Put a starting formula in the line edit and request its surface."""
         self.expr.setText(formula)
         self._expression_edited(formula, new_kind=True)
+
+    def _expression_typed(self, text: str) -> None:
+        """A keystroke: say at once what is wrong, apply after a pause."""
+        try:
+            make_surface({"kind": EXPRESSION, "expr": text}, Path("."))
+        except ConfigError as e:
+            self._show_expr_error(str(e))
+            self.expr_timer.stop()
+            return
+        self._show_expr_error(None)
+        self.expr_timer.start()
+
+    def apply_expression(self) -> None:
+        """Enter, or a pause in typing: the formula becomes the surface (if it parses)."""
+        self.expr_timer.stop()
+        self._expression_edited(self.expr.text())
 
     def _expression_edited(self, text: str, new_kind: bool = False) -> None:
         try:

@@ -14,6 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QMessageBox,
                                QTextBrowser, QVBoxLayout, QWidget)
 
+from .math_text import MONO, math_html
+
 SESSION_FILTER = "OptiViz sessions (*.json);;All files (*)"
 CSV_FILTER = "CSV data (*.csv);;All files (*)"
 
@@ -79,8 +81,9 @@ def rules_html() -> str:
         parts.append(f"<h3>{html.escape(cls.title)}</h3>")
         parts.append(rule_html(cls))
         doc = _doc_math(cls)
-        if doc:
-            parts.append(f"<pre style='font-size:small'>{html.escape(doc)}</pre>")
+        if doc:                            # the same renderer as the rule: no raw θ_{t-1}
+            parts.append(f"<p style=\"{MONO}; white-space:pre-wrap; font-size:small\">"
+                         f"{math_html(doc)}</p>")
         defaults = ", ".join(f"{h.name}={h.default!r}" for h in cls.hyper)
         parts.append(f"<p style='color:gray'>torch defaults: {html.escape(defaults)}</p>")
     return "\n".join(parts)
@@ -89,7 +92,7 @@ def rules_html() -> str:
 def rule_html(cls, wrap: bool = False) -> str:
     """An optimizer's ``rule`` text as readable math: one line per assignment, the
     Greek letters and arrows as typed; ``wrap`` lets long lines wrap (narrow panels)."""
-    lines = html.escape(getattr(cls, "rule", "") or "").splitlines()
+    lines = [math_html(line) for line in (getattr(cls, "rule", "") or "").splitlines()]
     if wrap:
         items = "".join(f"<li>{line}</li>" for line in lines)
         return f"<ul style='margin-left:-24px'>{items}</ul>"

@@ -77,6 +77,7 @@ def export_trajectories(window) -> bool:
         dialogs.show_error(window, "Export failed", str(e))
         return False
     _remember(window, folder=str(Path(path).parent))
+    window.last_export = Path(path).resolve()      # the status bar says where it went
     return True
 
 
@@ -123,6 +124,7 @@ def _render_to_file(window, options: Options, step: int | None) -> bool:
         progress.deleteLater()
     _remember(window, folder=str(Path(options.path).parent), view=options.view,
               size=options.size, fps=options.fps)
+    window.last_export = Path(options.path).resolve()     # the status bar says where it went
     return True
 
 

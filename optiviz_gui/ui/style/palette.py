@@ -51,3 +51,13 @@ def apply_app_theme(name: str) -> None:
 def error_color(theme: str) -> str:
     """Red that reads on the theme's background, for invalid-value messages."""
     return "#ff7b72" if theme == "dark" else "#c62828"
+
+
+def status_color(theme: str, status: str) -> str:
+    """The colour of a run's status: "diverged" red, "converged" green (both readable
+    on the theme's background); anything else the text colour (empty)."""
+    if status == "diverged":
+        return error_color(theme)
+    if status == "converged":
+        return "#7ee787" if theme == "dark" else "#2e7d32"
+    return ""

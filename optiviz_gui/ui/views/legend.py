@@ -1,9 +1,15 @@
 """The legend of the map and the 3-D view: iteration counter, arrow key, one entry per run.
 
 An entry is the run's colour, its label, its loss at the current step and its
-status (``Trajectory.status_text``: "diverged at 12", "converged at 40"). The
-entries fill as many columns as fit the view's width, and an entry takes one,
-two or three lines (name / loss / status), the fewest that fit.
+status (``Trajectory.status_text``: "diverged at 12" in red, "converged at 40" in
+green, "still since 19972"). The entries fill as many columns as fit the view's
+width, and an entry takes one, two or three lines (name / loss / status), the
+fewest that fit.
+
+The layout never depends on the step: columns and lines are measured with the
+widest loss and status any step could show (and the counter at its last step),
+so the legend keeps its height — and the plot under it its place — while a
+status appears or a loss grows during playback.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import html
 from PySide6 import QtGui
 
 from ...core.arrows import ARROW_KINDS
+from ..style.palette import status_color
 from ..style.theme import Theme
 
 _NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
@@ -22,12 +29,17 @@ _ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "veloci
 def _entry_lines(entry: tuple[str, str, str], lines: int) -> list[str]:
     """A legend entry (name, loss, status) on 1, 2 or 3 lines (an empty status adds none)."""
     name, loss, status = entry
-    rest = [loss, status] if status else [loss]
+    rest = [loss, status] if status or lines == 3 else [loss]
     if lines == 1:
         return [name + "\u00a0 " + " ".join(rest)]
     if lines == 2:
         return [name, " ".join(rest)]
     return [name, *rest]
+
+
+def _widest_status(steps: int) -> str:
+    n = "8" * len(str(steps))
+    return max((f"converged at {n}", f"still since {n}", f"diverged at {n}"), key=len)
 
 
 def header_html(sim, theme: Theme, arrows, width: float | None = None,
@@ -41,10 +53,14 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
         if not run.enabled:
             continue
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
-        status = t.status_text(k)
+        status, what = t.status_text(k), t.status_at(k)
+        tint = status_color(theme.name, what[0]) if what else ""
+        styled = (f'<i style="color:{tint}">{status}</i>' if tint else f"<i>{status}</i>") \
+            if status else "&nbsp;"
         entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                        f'{html.escape(label)}', f"loss&nbsp;{loss}", f"<i>{status}</i>" if status else ""))
-        plain.append((f"━━● {label}", f"loss {loss}", status))
+                        f'{html.escape(label)}', f"loss&nbsp;{loss}", styled))
+        # measured at its widest, whatever the step: the layout holds still while playing
+        plain.append((f"━━● {label}", "loss -8.88e-88", _widest_status(sim.steps)))
     counter = f"<b>step {k} / {sim.steps}</b>"
     arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step", "gradient": "&#8674;&nbsp;&#8722;gradient",
                    "velocity": "&#8674;&nbsp;momentum"}
@@ -55,7 +71,7 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     if width and entries:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
         key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
-        left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}"),
+        left = max(fm.horizontalAdvance(f"step {sim.steps} / {sim.steps}"),
                    fm.horizontalAdvance(key_text)) * 1.1
         pad = 3 * fm.averageCharWidth()
         # an entry as one line; else the name above the rest; else name, loss, status

@@ -24,11 +24,14 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...core.simulation import Simulation
 from ..style.theme import brush, get_theme, style_plot
 from .base import DRAWN_FIELDS, ModelView
+from .hover import loss_readout
 from .scene import render_layout
 
 
 class LossView(ModelView, QtWidgets.QWidget):
     """Loss against iteration, one curve per enabled run."""
+
+    hovered = QtCore.Signal(str)     # "iteration i: each run's loss" ("" when the mouse leaves)
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +65,10 @@ class LossView(ModelView, QtWidgets.QWidget):
         self._legend_key = None
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot.addItem(self.cursor)
+        self.hover_line = pg.InfiniteLine(angle=90, movable=False)   # follows the mouse
+        self.hover_line.setVisible(False)
+        self.plot.addItem(self.hover_line, ignoreBounds=True)
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.current = pg.ScatterPlotItem(size=9)
         self.current.setZValue(10)
         self.plot.addItem(self.current)
@@ -118,6 +125,7 @@ class LossView(ModelView, QtWidgets.QWidget):
         self._theme = t = get_theme(name)
         style_plot(t, self.graphics, self.plot)
         self.cursor.setPen(pg.mkPen(t.muted, width=1.5))
+        self.hover_line.setPen(pg.mkPen(t.muted, width=1, style=QtCore.Qt.PenStyle.DashLine))
         self.current.setPen(pg.mkPen(t.background, width=1.5))
         self.legend.setBrush(pg.mkBrush(None))
         self.legend.setPen(pg.mkPen(None))
@@ -298,6 +306,22 @@ class LossView(ModelView, QtWidgets.QWidget):
         super().resizeEvent(event)
         self._fit_legend()
 
+    def _on_mouse_moved(self, scene_pos) -> None:
+        vb = self.plot.getViewBox()
+        if not vb.sceneBoundingRect().contains(scene_pos) or self.sim.step < 0:
+            self.hover_line.setVisible(False)
+            self.hovered.emit("")
+            return
+        i, text = loss_readout(self.sim, vb.mapSceneToView(scene_pos).x())
+        self.hover_line.setValue(i)
+        self.hover_line.setVisible(True)
+        self.hovered.emit(text)
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().leaveEvent(event)
+        self.hover_line.setVisible(False)
+        self.hovered.emit("")
+
     # ---------------------------------------------------------- inspection
     def drawn_curve(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Run i's drawn curve (x = iterations, y = loss or log10 loss, NaN = gap)."""
@@ -362,7 +386,15 @@ class LogFriendlyAxis(pg.AxisItem):
     diverging run's loss has."""
 
     def getSIPrefixEnableRanges(self):  # noqa: N802 (pyqtgraph name)
-        return () if self.logMode else super().getSIPrefixEnableRanges()
+        return ()          # never "loss (x1e+12)": the labels carry their own powers
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
+        """Linear axis: plain numbers in [10⁻³, 10⁵), m·10ᵏ beyond (a diverging run's
+        10¹⁵ reads "10¹⁵", not "1e+15" nor a multiplier in the axis title)."""
+        big = max((abs(v) for v in values), default=0.0)
+        if self.logMode or big == 0 or 1e-3 <= big < 1e5:
+            return super().tickStrings(values, scale, spacing)
+        return [_power_text(v, spacing) for v in values]
 
     def logTickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
         out = []
@@ -383,6 +415,17 @@ class LogFriendlyAxis(pg.AxisItem):
                 values = v[near].tolist()
             out.append((spacing, values))
         return out
+
+
+def _power_text(v: float, spacing: float) -> str:
+    """v as m·10ᵏ with as many digits as the tick spacing needs ("0", "10¹⁵", "2.5·10⁻⁴")."""
+    if v == 0:
+        return "0"
+    k = math.floor(math.log10(abs(v)) + 1e-9)
+    digits = max(0, k - math.floor(math.log10(spacing) + 1e-9)) if spacing > 0 else 0
+    m = f"{v / 10.0 ** k:.{digits}f}".rstrip("0").rstrip(".")
+    power = f"10{_superscript(k)}"
+    return power if m == "1" else f"−{power}" if m == "-1" else f"{m}·{power}"
 
 
 def _superscript(k: int) -> str:

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, Q
 from ..views.contour.view import ContourView
 from ..controls.panel import ControlsPanel
 from ..views.data import DataView
+from ..views.inspector import InspectorView
 from ..views.loss import LossView
 from .playback import PlaybackBar
-from ..style.palette import apply_app_theme, error_color
+from ..style.palette import apply_app_theme, status_color
 from .settings import Settings
 from ..style.qstyle import install_style
 from .menus import build_menus
@@ -108,6 +109,17 @@ class MainWindow(QMainWindow):
         self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable)
         self.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
         self.resizeDocks([self.dock], [340], Qt.Horizontal)
+        # the inspector: a tab beside the controls, the whole height of the window
+        self.inspector = InspectorView(sim)
+        self.inspector_dock = QDockWidget("Inspector", self)
+        self.inspector_dock.setObjectName("inspectorDock")
+        self.inspector_dock.setWidget(self.inspector)
+        self.inspector_dock.setFeatures(QDockWidget.DockWidgetMovable
+                                        | QDockWidget.DockWidgetClosable
+                                        | QDockWidget.DockWidgetFloatable)
+        self.inspector_dock.setToolTip("What the selected optimizer sees at this step")
+        self.tabifyDockWidget(self.dock, self.inspector_dock)
+        self.dock.raise_()
 
         # status bar
         self.status = QLabel()
@@ -182,7 +194,7 @@ class MainWindow(QMainWindow):
         name = "dark" if name == "dark" else "light"
         install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
-        for view in (self.contour, self.loss, self.data, self.surface3d):
+        for view in (self.contour, self.loss, self.data, self.inspector, self.surface3d):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)
@@ -248,7 +260,14 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------- status, title
     def show_status(self) -> None:
-        self.status.setText(status_html(self.sim, self.theme))
+        hover = getattr(self, "hover_text", "")
+        self.status.setText(html.escape(hover) if hover else status_html(self.sim, self.theme))
+
+    def show_hover(self, text: str) -> None:
+        """The readout under the mouse in the status bar (the step and losses again when
+        the mouse leaves): never drawn over the paths."""
+        self.hover_text = text
+        self.show_status()
 
     def mark_modified(self) -> None:
         if not self.modified:
@@ -256,8 +275,11 @@ class MainWindow(QMainWindow):
             self.update_title()
 
     def update_title(self) -> None:
-        name = f" — {self.path.name}" if self.path else ""
-        self.setWindowTitle(f"OptiViz{name}{' *' if self.modified else ''}")
+        """The session's name and [*] (Qt's modified mark); the platform adds the app's
+        name (applicationDisplayName), so the title does not repeat it."""
+        name = self.path.name if self.path else getattr(self, "untitled_name", "Untitled")
+        self.setWindowTitle(f"{name}[*]")
+        self.setWindowModified(self.modified)
 
     # ------------------------------------------------------------- closing
     def close_without_asking(self) -> None:
@@ -300,8 +322,6 @@ class FirstPaint(QObject):
 
 def status_html(sim, theme: str = "light") -> str:
     """Step k / n, then each enabled run: coloured label, loss, diverged/converged mark."""
-    bad = error_color(theme)
-    good = "#7ee787" if theme == "dark" else "#2e7d32"
     k = sim.step
     parts = [f"<b>Step {k} / {sim.steps}</b>"]
     for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
@@ -311,7 +331,9 @@ def status_html(sim, theme: str = "light") -> str:
         text = name if t.steps < 0 else f"{name} {float(t.loss[min(k, t.steps)]):.4g}"
         status = t.status_at(k)
         if status is not None:
-            text += f" <b style='color:{bad if status[0] == 'diverged' else good}'>{t.status_text(k)}</b>"
+            tint = status_color(theme, status[0])
+            style = f" style='color:{tint}'" if tint else ""
+            text += f" <b{style}>{t.status_text(k)}</b>"
         parts.append(text)
     return " &nbsp;│&nbsp; ".join(parts)
 

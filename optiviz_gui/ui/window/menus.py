@@ -1,9 +1,9 @@
 """The main window's menus and the file commands behind them.
 
-File: New, Open session…, Open recent ▸, Save, Save As…, Export animation / image /
+File: New, Open session…, Open recent ▸, Open presets ▸ (untitled copies), Save, Save As…, Export animation / image /
 trajectories…, Load data…, Quit. View: panes (map, 3-D, loss, data), dark theme, reset
 camera, arrows, contour scale, iso-lines, log loss. Playback: play/pause (Space), step (→),
-step back (←), reset (Home) — window-wide shortcuts. Help: update rules, About.
+step back (←), reset (Home), last step (End) — window-wide shortcuts. Help: update rules, About.
 
 A file that cannot be read is reported in one sentence and the session on
 screen stays as it was. New, Open and Quit ask first when there are unsaved changes.
@@ -45,6 +45,11 @@ def build_menus(w) -> dict[str, QAction]:
     act(f, "open", "&Open session…", lambda: open_session(w), QKeySequence.Open)
     w.recent_menu = f.addMenu("Open &recent")
     w.recent_menu.aboutToShow.connect(lambda: fill_recent(w))
+    w.presets_menu = f.addMenu("Open &presets")
+    w.presets_menu.setToolTipsVisible(True)
+    for path in preset_paths():
+        a = w.presets_menu.addAction(preset_title(path), lambda p=path: open_preset(w, p))
+        a.setToolTip("Opens an untitled copy: Save asks for a name, the preset stays as shipped")
     act(f, "save", "&Save", lambda: save(w), QKeySequence.Save)
     act(f, "save_as", "Save &As…", lambda: save_as(w), QKeySequence.SaveAs)
     f.addSeparator()
@@ -58,6 +63,7 @@ def build_menus(w) -> dict[str, QAction]:
 
     v = bar.addMenu("&View")
     v.addAction(w.dock.toggleViewAction())
+    v.addAction(w.inspector_dock.toggleViewAction())
     for name, text in (("map", "Contour &map"), ("surface", "&3-D surface"),
                        ("loss", "&Loss curve"), ("data", "&Data (points and fitted lines)")):
         a = act(v, f"pane_{name}", text, checkable=True)
@@ -89,6 +95,7 @@ def build_menus(w) -> dict[str, QAction]:
     act(p, "step_forward", "Step &forward", pb.step_forward, "Right")
     act(p, "step_back", "Step &back", pb.step_back, "Left")
     act(p, "reset", "&Reset to step 0", pb.reset, "Home")
+    act(p, "end", "Go to the &last step", pb.go_to_end, "End")
 
     h = bar.addMenu("&Help")
     act(h, "rules", "&Update rules", lambda: dialogs.show_rules(w), QKeySequence.HelpContents)
@@ -111,6 +118,7 @@ def _replace_session(w, sim, path) -> None:
     w.playback.pause()
     w.sim.replace_with(sim)
     w.path = Path(path).resolve() if path else None
+    w.untitled_name = "Untitled"
     w.modified = False
     if path:
         w.settings.add_recent(w.path)
@@ -144,6 +152,29 @@ def open_path(w, path, ask: bool = True) -> bool:
         dialogs.show_error(w, "Cannot open the session", str(e))
         return False
     _replace_session(w, sim, path)
+    return True
+
+
+def preset_paths() -> list[Path]:
+    """The shipped presets (resources/presets/*.json), by name."""
+    from optiviz_gui.core.session import default_path
+    return sorted(default_path().parent.glob("*.json"))
+
+
+def preset_title(path: Path) -> str:
+    """'rosenbrock.json' -> 'Rosenbrock'; the default example is named for what it is."""
+    return "Blog example (linear regression)" if path.stem == "blog" else path.stem.capitalize()
+
+
+def open_preset(w, path) -> bool:
+    """A shipped preset as an untitled copy: Save asks for a name, so the preset is never
+    overwritten (and it does not go into the recent files)."""
+    if not open_path(w, path):
+        return False
+    w.path = None
+    w.untitled_name = f"{preset_title(Path(path))} (preset)"
+    w.settings.remove_recent(str(Path(path).resolve()))
+    w.update_title()
     return True
 
 
@@ -225,4 +256,9 @@ def export(w, what: str) -> None:
         dialogs.show_info(w, "Export", "Exporting is not available in this build.")
         return
     w.playback.pause()
-    fn(w)
+    w.last_export = None
+    if fn(w) and getattr(w, "last_export", None) is not None:
+        if getattr(w, "export_notice", None) is None:
+            from .notice import ExportNotice
+            w.export_notice = ExportNotice(w.statusBar())
+        w.export_notice.show_path(w.last_export)

@@ -165,6 +165,10 @@ class PlaybackBar(QWidget):
         self.pause()
         self.seek_requested.emit(0)
 
+    def go_to_end(self) -> None:
+        self.pause()
+        self.seek_requested.emit(self._steps)
+
     # ---------------------------------------------------------------- timer
     def _speed_changed(self, value: int) -> None:
         if self.is_playing():

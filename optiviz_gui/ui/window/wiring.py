@@ -37,6 +37,8 @@ def wire(window) -> None:
     controls.run_changed.connect(guarded(lambda i, changes: sim.update_run(i, **changes)))
     window.contour.start_requested.connect(guarded(lambda x, y: sim.set_start((x, y))))
     bar.seek_requested.connect(sim.seek)
+    for view in (window.contour, window.loss):
+        view.hovered.connect(window.show_hover)
 
     # model -> controls, playback bar, status bar, title
     sim.surface_changed.connect(controls.show_surface)
@@ -56,7 +58,12 @@ def wire(window) -> None:
                   sim.run_changed, sim.steps_changed):
         event.connect(lambda *_: window.mark_modified())
 
+    # the selected run is UI state, not the model's: the run list and the inspector share it
+    controls.runs.current_changed.connect(window.inspector.show_run)
+    window.inspector.run_picked.connect(controls.runs.list.setCurrentRow)
+
     controls.show_model()
+    window.inspector.show_run(controls.runs.current())
     bar.show_steps(sim.steps)
     bar.show_step(sim.step)
     window.show_status()
@@ -72,7 +79,7 @@ def set_surface(sim, surface, new_kind: bool) -> None:
 
 
 class PlaybackKeys(QObject):
-    """Lets Space, ←, → and Home reach the window's playback shortcuts wherever the focus is.
+    """Lets Space, ←, →, Home and End reach the window's playback shortcuts wherever the focus is.
 
     Spin boxes' line edits claim these keys (ShortcutOverride) to move their
     cursor, which would swallow the shortcuts; this application event filter
@@ -83,7 +90,7 @@ class PlaybackKeys(QObject):
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
-        self.keys = {Qt.Key_Space, Qt.Key_Left, Qt.Key_Right, Qt.Key_Home}
+        self.keys = {Qt.Key_Space, Qt.Key_Left, Qt.Key_Right, Qt.Key_Home, Qt.Key_End}
         self.modifiers = Qt.ShiftModifier | Qt.ControlModifier | Qt.AltModifier | Qt.MetaModifier
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override

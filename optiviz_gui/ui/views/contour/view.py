@@ -32,6 +32,7 @@ from ....core.arrows import arrow_vectors
 from ....core.simulation import Simulation
 from . import items as map_items
 from ..base import ModelView
+from ..hover import map_readout
 from ..legend import header_html
 from ..levels import colormap, isolines, levels
 from ..options import ViewOptions
@@ -79,14 +80,26 @@ class _MapViewBox(pg.ViewBox):
             super().mouseDragEvent(ev, axis)
 
     def _pick(self, scene_pos) -> None:
+        """The point under the mouse, rounded to the decimals a pixel resolves (a drag
+        gives 0.49, not 0.4931245108)."""
         p = self.mapSceneToView(scene_pos)
-        self.start_picked.emit(float(p.x()), float(p.y()))
+        px, py = self.viewPixelSize()
+        self.start_picked.emit(_round_to_pixel(p.x(), px), _round_to_pixel(p.y(), py))
+
+
+def _round_to_pixel(v: float, pixel: float) -> float:
+    """v with the fewest decimals that still tell neighbouring pixels apart."""
+    pixel = abs(float(pixel))
+    if not np.isfinite(pixel) or pixel <= 0:
+        return float(v)
+    return round(float(v), max(0, -int(np.floor(np.log10(pixel)))))
 
 
 class ContourView(ModelView, QtWidgets.QWidget):
     """Level map + paths + arrows + legend + counter of a ``Simulation``."""
 
     start_requested = QtCore.Signal(float, float)
+    hovered = QtCore.Signal(str)          # the readout under the mouse ("" when it leaves)
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,6 +127,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         self.view_box.start_picked.connect(self.start_requested)
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self.image = pg.ImageItem(axisOrder="col-major")
         # the map only changes with the surface, scale, theme or view range: let Qt keep
@@ -254,6 +268,17 @@ class ContourView(ModelView, QtWidgets.QWidget):
             self.header.item.setTextWidth(max(100.0, width))
         self.header.setText(header_html(self.sim, self._theme, self._arrows, width,
                                         self.header.item.font()))
+
+    def _on_mouse_moved(self, scene_pos) -> None:
+        if not self.view_box.sceneBoundingRect().contains(scene_pos):
+            self.hovered.emit("")
+            return
+        p = self.view_box.mapSceneToView(scene_pos)
+        self.hovered.emit(map_readout(self.sim, p.x(), p.y(), self.view_box.viewPixelSize()))
+
+    def leaveEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().leaveEvent(event)
+        self.hovered.emit("")
 
     # ---------------------------------------------------------- inspection
     def drawn_path(self, i: int) -> tuple[np.ndarray, np.ndarray]:

@@ -50,23 +50,31 @@ def forget_compiled_shaders() -> None:
         cls._shaderProgram = None
 
 
-def clip_segments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def clip_segments(p: np.ndarray, top: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
     """The polyline p (n, 3) as segment end-point pairs (2m, 3), each segment cut to
-    the window square |x|, |y| ≤ 1 (Liang–Barsky; z interpolated), segments wholly
-    outside dropped: a run that leaves the window does not fly off into space.
-    Also returns a (2m,) mask of the end points that were moved to the edge."""
+    the surface's box |x|, |y| ≤ 1, z ≤ ``top`` (Liang–Barsky; z interpolated),
+    segments wholly outside dropped: a run that leaves the window, or climbs over
+    the top of the mesh as it diverges, does not fly off into space. Also returns
+    a (2m,) mask of the end points that were moved to a side of the window (those
+    cut at the top stay where they were cut)."""
     if len(p) < 2:
         return np.zeros((0, 3), dtype=np.float32), np.zeros(0, dtype=bool)
-    if np.all(np.abs(p[:, :2]) <= 1.0):         # the usual case: nothing to cut
+    if np.all(np.abs(p[:, :2]) <= 1.0) and np.all(p[:, 2] <= top):   # nothing to cut
         seg = np.stack([p[:-1], p[1:]], axis=1).reshape(-1, 3).astype(np.float32)
         return seg, np.zeros(len(seg), dtype=bool)
     a, b = p[:-1].astype(float), p[1:].astype(float)
     d = b - a
     t0, t1 = np.zeros(len(a)), np.ones(len(a))
     keep = np.ones(len(a), dtype=bool)
+    sides = [(-d[:, 0], a[:, 0] + 1), (d[:, 0], 1 - a[:, 0]),
+             (-d[:, 1], a[:, 1] + 1), (d[:, 1], 1 - a[:, 1])]
     with np.errstate(divide="ignore", invalid="ignore"):
-        for pk, qk in ((-d[:, 0], a[:, 0] + 1), (d[:, 0], 1 - a[:, 0]),
-                       (-d[:, 1], a[:, 1] + 1), (d[:, 1], 1 - a[:, 1])):
+        side0, side1 = t0.copy(), t1.copy()        # the cuts by the window's sides alone
+        for pk, qk in sides:
+            r = qk / pk
+            side0 = np.where(pk < 0, np.maximum(side0, r), side0)
+            side1 = np.where(pk > 0, np.minimum(side1, r), side1)
+        for pk, qk in sides + [(d[:, 2], top - a[:, 2])]:
             r = qk / pk
             t0 = np.where(pk < 0, np.maximum(t0, r), t0)
             t1 = np.where(pk > 0, np.minimum(t1, r), t1)
@@ -74,7 +82,8 @@ def clip_segments(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keep &= t0 <= t1
     a0 = a[keep] + t0[keep, None] * d[keep]
     b0 = a[keep] + t1[keep, None] * d[keep]
-    moved = np.stack([t0[keep] > 0, t1[keep] < 1], axis=1).ravel()
+    moved = np.stack([(t0 > 0) & (t0 == side0), (t1 < 1) & (t1 == side1)],
+                     axis=1)[keep].ravel()
     return np.stack([a0, b0], axis=1).reshape(-1, 3).astype(np.float32), moved
 
 

@@ -47,6 +47,8 @@ MESH = 200
 HEIGHT = 0.9
 LIFT = 0.012
 SCALES = ("linear", "sqrt", "log")
+TOP = 1.5          # the box's top: the mesh is clipped there too (a pole cut off)
+FAR = 1e6          # a path's heights are kept up to this, then cut at TOP
 THIN = 1e-5        # scene units (the window is 2 wide): steps shorter than this are not drawn
 
 class SurfaceView(ModelView, OffscreenGLView):
@@ -147,8 +149,9 @@ class SurfaceView(ModelView, OffscreenGLView):
         self._build_mesh()
         self.reset_camera()
 
-    def _to_scene(self, p: np.ndarray, f: np.ndarray) -> np.ndarray:
-        """(n, 2) points and (n,) losses -> (n, 3) scene coordinates."""
+    def _to_scene(self, p: np.ndarray, f: np.ndarray, top: float = 1.5) -> np.ndarray:
+        """(n, 2) points and (n,) losses -> (n, 3) scene coordinates, heights at most
+        ``top`` (a path's are left far above the box, to be cut where they leave it)."""
         (x0, x1), (y0, y1) = self.sim.surface.bounds
         fwd, t0, t1 = self._height
         out = np.empty((len(p), 3), dtype=np.float32)
@@ -157,7 +160,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         with np.errstate(all="ignore"):
             h = HEIGHT * (fwd(np.asarray(f, dtype=float)) - t0) / (t1 - t0)
         # below the grid's lowest sample (a minimum between grid points): on the floor
-        out[:, 2] = np.clip(np.nan_to_num(h, nan=0.0, posinf=1.5, neginf=0.0), 0.0, 1.5)
+        out[:, 2] = np.clip(np.nan_to_num(h, nan=0.0, posinf=top, neginf=0.0), 0.0, top)
         return out
 
     def _build_mesh(self) -> None:
@@ -167,7 +170,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         self._height = (fwd, t0, t1)
         with np.errstate(all="ignore"):
             h = HEIGHT * (fwd(z) - t0) / (t1 - t0)
-        h = np.where(np.isfinite(h), np.clip(h, -0.5, 1.5), np.nan)
+        h = np.where(np.isfinite(h), np.clip(h, -0.5, TOP), np.nan)
         n = len(xs)
         u = np.linspace(-1, 1, n)
         X, Y = np.meshgrid(u, u, indexing="ij")
@@ -203,16 +206,17 @@ class SurfaceView(ModelView, OffscreenGLView):
         if not run.enabled or t.steps < 0:
             self._scene_paths[i], self._segments[i], self._heads[i] = none, none, None
             return
-        p = self._to_scene(t.params[: k + 1], t.loss[: k + 1])
+        p = self._to_scene(t.params[: k + 1], t.loss[: k + 1], top=FAR)
         p[:, 2] += LIFT
         self._scene_paths[i] = p
-        seg, moved = clip_segments(thin_path(p, THIN))
+        seg, moved = clip_segments(thin_path(p, THIN), TOP + LIFT)
         if moved.any():                  # an end cut at the edge sits on the surface there
             seg[moved, 2] = self._edge_heights(seg[moved, :2])
         self._segments[i] = seg
         color = QtGui.QColor(sim.colors()[i]).getRgbF()
         # a current point off the window is not drawn
-        self._heads[i] = (p[-1], color) if np.all(np.abs(p[-1, :2]) <= 1.0) else None
+        inside = np.all(np.abs(p[-1, :2]) <= 1.0) and p[-1, 2] <= TOP + LIFT
+        self._heads[i] = (p[-1], color) if inside else None
 
     def draw_shared(self) -> None:
         """Every run's segments in one line item (one draw call), and the current points."""
