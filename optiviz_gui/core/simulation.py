@@ -31,6 +31,7 @@ from typing import Sequence
 
 from .errors import ConfigError
 from .events import Signal
+from .filling import QUICK, Filler
 from .clipping import check_clip_value, check_max_norm
 from .optimizers import Optimizer
 from .schedules import Scheduler, make_scheduler
@@ -106,6 +107,7 @@ class Simulation:
             check_run_on(surface, run)
         self._steps = _check_steps(steps)
         self._step = 0
+        self._filler: Filler | None = None
         self._trajectories = [self._new_trajectory(r) for r in self._runs]
 
     # ------------------------------------------------------------- reading
@@ -161,7 +163,7 @@ class Simulation:
             return
         self._step = k
         for t in self._trajectories:
-            t.extend(k)
+            self._extend(t, k)
         self.step_changed.emit(k)
 
     def step_forward(self) -> None:
@@ -207,6 +209,7 @@ class Simulation:
     def remove_run(self, i: int) -> None:
         del self._runs[i]
         del self._trajectories[i]
+        self._forget_old()
         self.run_removed.emit(i)
 
     def update_run(self, i: int, **changes) -> None:
@@ -224,6 +227,7 @@ class Simulation:
         recompute = bool(fields & HISTORY_FIELDS)
         if recompute:
             self._trajectories[i] = self._new_trajectory(new)
+            self._forget_old()
         self.run_changed.emit(i, fields)
         if recompute:
             self.history_changed.emit((i,))
@@ -242,14 +246,68 @@ class Simulation:
         optimizers and runs are immutable, so they are shared; the history is recomputed."""
         return Simulation(self._surface, self._start, self._runs, self._steps)
 
+    # ---------------------------------------------------------- background
+    def compute_in_background(self, on: bool = True) -> None:
+        """Long recomputations go to a worker thread (core/filling.py): an edit computes
+        the first ``QUICK`` steps of each run at once and the rest fills in; ``poll()``,
+        called from the thread that listens, announces what grew. Off (the default:
+        commands, tests) every edit computes everything before it returns."""
+        if on and self._filler is None:
+            self._filler = Filler()
+        elif not on and self._filler is not None:
+            self._filler.keep(())
+            self._filler = None
+            for t in self._trajectories:
+                t.extend(self._step)
+
+    @property
+    def computing(self) -> bool:
+        """True while a worker is still extending some run to the current step."""
+        return self._filler is not None and self._filler.busy
+
+    def progress(self) -> float:
+        """The share of the wanted steps computed (1.0 when nothing is left)."""
+        if self._filler is None:
+            return 1.0
+        left, total = self._filler.remaining()
+        return 1.0 if total <= 0 else 1.0 - left / total
+
+    def poll(self) -> tuple[int, ...]:
+        """Announce (``history_changed``) the runs the worker extended since the last call;
+        returns their indices. Call it from the thread the listeners live in."""
+        if self._filler is None:
+            return ()
+        grown = self._filler.take_done()
+        runs = tuple(i for i, t in enumerate(self._trajectories) if id(t) in grown)
+        if runs:
+            self.history_changed.emit(runs)
+        return runs
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Block until the worker has reached the current step (tests, commands)."""
+        return self._filler is None or self._filler.wait(timeout)
+
     # ------------------------------------------------------------ internal
+    def _extend(self, t: Trajectory, k: int) -> None:
+        """t up to step k: at once, or the first QUICK steps now and the rest in the worker."""
+        if self._filler is None or k - t.steps <= QUICK:
+            t.extend(k)
+        else:
+            t.extend(t.steps + QUICK)
+            self._filler.want(t, k)
+
     def _new_trajectory(self, run: Run) -> Trajectory:
         t = Trajectory(self._surface, run, self._start)
-        t.extend(self._step)
+        self._extend(t, self._step)
         return t
 
     def _recompute_all(self) -> None:
         self._trajectories = [self._new_trajectory(r) for r in self._runs]
+        self._forget_old()
+
+    def _forget_old(self) -> None:
+        if self._filler is not None:
+            self._filler.keep(self._trajectories)
 
     def _all(self) -> tuple[int, ...]:
         return tuple(range(len(self._runs)))

@@ -37,12 +37,13 @@ class StatusMixin:
                      xtol: float = XTOL) -> int | None:
         """The step c ≤ k from which the run has stayed put up to step k (default: the
         last computed step); None if it moves at k."""
-        k = self._n if k is None else min(int(k), self._n)
+        n = self._n                    # once: a worker may be extending the run
+        k = n if k is None else min(int(k), n)
         if k < 1:
             return None
-        key = (self._n, gtol, xtol)
+        key = (n, gtol, xtol)
         if self._converged[0] != key:  # the legend, status bar and header all ask
-            since = self._still_since(gtol, xtol)
+            since = self._still_since(n, gtol, xtol)
             self._converged = (key, since, _first_relapse(since))
         c = int(self._converged[1][k])
         return c if c >= 0 else None
@@ -70,11 +71,11 @@ class StatusMixin:
             return f"still since {n}"
         return f"{what} at {'start' if n == 0 else n}"
 
-    def _still_since(self, gtol: float, xtol: float) -> np.ndarray:
+    def _still_since(self, n: int, gtol: float, xtol: float) -> np.ndarray:
         """For each step i, the first step of the still stretch that reaches i (-1 when
         step i moves). Step 0 counts as moving: there is no step before it."""
-        g = np.hypot(self.grad[:, 0], self.grad[:, 1])
-        p = self.params
+        grad, p = self.grad[: n + 1], self.params[: n + 1]
+        g = np.hypot(grad[:, 0], grad[:, 1])
         move = np.r_[np.inf, np.hypot(*np.diff(p, axis=0).T)]
         still = (g <= gtol * max(1.0, g[0])) & (move <= xtol * (1 + np.hypot(p[:, 0], p[:, 1])))
         idx = np.arange(len(still))

@@ -184,3 +184,35 @@ def test_a_new_schedule_or_clipping_recomputes_that_run(bowl):
     sim.update_run(0, optimizer=opt.replace(lr=0.02))
     assert sim.runs[0].scheduler.optimizer.lr == 0.02
     assert sim.trajectories[0].lr_at(6) == pytest.approx(0.01)
+
+
+def test_in_the_background_an_edit_returns_at_once_and_the_rest_fills_in(bowl):
+    """The model computes QUICK steps in the edit and a worker the rest; poll() announces
+    what grew; the result is the very same trajectory as computed at once."""
+    from optiviz_gui.core.filling import QUICK
+    steps = 4 * QUICK + 123
+    at_once = make_sim(bowl, steps=steps)
+    at_once.seek(steps)
+    sim = make_sim(bowl, steps=steps)
+    sim.compute_in_background()
+    grown = record(sim.history_changed)
+    sim.seek(steps)
+    assert grown == []                         # the worker never calls a listener itself
+    assert sim.wait(30)
+    assert set(sim.poll()) == {0, 1, 2} and grown == [((0, 1, 2),)]
+    assert not sim.computing and sim.progress() == 1.0
+    for a, b in zip(at_once.trajectories, sim.trajectories):
+        np.testing.assert_array_equal(a.params, b.params)
+        assert a.state_at(steps)["step"] == b.state_at(steps)["step"] == steps
+
+
+def test_a_newer_edit_drops_the_older_work(bowl):
+    from optiviz_gui.core.filling import QUICK
+    sim = make_sim(bowl, steps=50 * QUICK)
+    sim.compute_in_background()
+    sim.seek(sim.steps)
+    old = sim.trajectories
+    sim.set_start((1.0, -1.0))                 # every run replaced
+    assert sim.wait(60)
+    assert all(t.steps == sim.steps for t in sim.trajectories)
+    assert all(o.steps < sim.steps for o in old)     # the replaced runs were left where they were

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import html
 import os
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QScrollArea,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QLabel, QMainWindow, QProgressBar,
+                               QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from ..views.contour.view import ContourView
 from ..controls.panel import ControlsPanel
@@ -36,6 +37,7 @@ from ..style.qstyle import install_style
 from .menus import build_menus
 from .wiring import PlaybackKeys, wire
 
+PROGRESS_AFTER = 0.3          # seconds a recomputation runs before its progress bar shows
 PANES = ("map", "surface", "loss", "data")
 TABS = ("loss", "data")             # panes sharing the tabs under the 3-D view
 
@@ -125,6 +127,15 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.status.setTextFormat(Qt.RichText)
         self.statusBar().addPermanentWidget(self.status, 1)
+        # a thin bar while a long recomputation fills in, after a moment (show_progress)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        self.progress.setFixedSize(110, 8)
+        self.progress.setToolTip("Computing the runs up to the current step…")
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+        self._computing_since: float | None = None
 
         self.menu_actions = build_menus(self)
         wire(self)
@@ -259,6 +270,20 @@ class MainWindow(QMainWindow):
         label.setMargin(12)
 
     # ------------------------------------------------------- status, title
+    def show_progress(self, done: float | None) -> None:
+        """The share computed of a long recomputation (None: nothing is computing). The
+        bar appears only once it has taken longer than PROGRESS_AFTER seconds."""
+        now = time.monotonic()
+        if done is None:
+            self._computing_since = None
+            self.progress.hide()
+            return
+        if self._computing_since is None:
+            self._computing_since = now
+        if now - self._computing_since >= PROGRESS_AFTER:
+            self.progress.setValue(int(1000 * done))
+            self.progress.show()
+
     def show_status(self) -> None:
         hover = getattr(self, "hover_text", "")
         self.status.setText(html.escape(hover) if hover else status_html(self.sim, self.theme))

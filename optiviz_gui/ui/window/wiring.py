@@ -10,10 +10,13 @@ status bar and changes nothing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
 
 from ...core.errors import ConfigError
+
+FILL_POLL_MS = 40      # how often the window draws what a long recomputation has reached
+
 
 def wire(window) -> None:
     """Connect everything for ``window`` (a MainWindow) and its ``window.sim``."""
@@ -57,6 +60,28 @@ def wire(window) -> None:
     for event in (sim.surface_changed, sim.start_changed, sim.run_added, sim.run_removed,
                   sim.run_changed, sim.steps_changed):
         event.connect(lambda *_: window.mark_modified())
+
+    # long recomputations fill in from a worker thread (core/filling.py); this timer, on
+    # the window's thread, has the model announce what grew, and shows the progress
+    sim.compute_in_background()
+    filling = QTimer(window)
+    filling.setInterval(FILL_POLL_MS)
+
+    def fill_tick() -> None:
+        sim.poll()
+        window.show_progress(sim.progress() if sim.computing else None)
+        if not sim.computing:
+            filling.stop()
+
+    def watch(*_) -> None:
+        if sim.computing and not filling.isActive():
+            filling.start()
+
+    filling.timeout.connect(fill_tick)
+    for event in (sim.history_changed, sim.step_changed, sim.run_changed, sim.run_added,
+                  sim.session_replaced):
+        event.connect(watch)
+    window.filling = filling
 
     # the selected run is UI state, not the model's: the run list and the inspector share it
     controls.runs.current_changed.connect(window.inspector.show_run)
