@@ -15,7 +15,8 @@ def test_tick_plan_follows_the_speed():
     assert tick_plan(60) == (17, 1.0)
     assert tick_plan(90) == (17, 1.5)
     assert tick_plan(120) == (17, 2.0)
-    assert tick_plan(500) == (17, 2.0)      # clamped to 120/s
+    assert tick_plan(500) == (17, 500 / 60)
+    assert tick_plan(10**6) == (17, 100_000 / 60)   # clamped to 100 000/s
     assert tick_plan(0) == (1000, 1.0)      # clamped to 1/s
 
 
@@ -139,3 +140,32 @@ def test_end_is_listed_with_the_other_playback_keys(window):
     actions = {a.text(): a.shortcut().toString() for a in window.menu_actions.values()}
     assert actions["Go to the &last step"] == "End"
     assert actions["&Reset to step 0"] == "Home"
+
+
+def test_a_click_in_the_trough_jumps_to_that_step(window, qtbot):
+    """Qt's slider moves a page (10 %) towards a click; the timeline goes to the step under
+    the mouse: the step at the groove's x is the one QStyle maps that pixel to."""
+    from PySide6.QtCore import QPoint
+    bar, sim = window.playback, window.sim
+    bar.slider.resize(600, bar.slider.height())
+    x = int(bar.slider.width() * 0.8)
+    want = bar.slider.value_at(x)
+    assert want > 60                                  # well past a page from step 0
+    qtbot.mouseClick(bar.slider, Qt.LeftButton, pos=QPoint(x, bar.slider.height() // 2))
+    assert sim.step == want
+
+
+def test_the_speed_box_walks_its_stops_and_says_steps_a_frame(window):
+    bar = window.playback
+    bar.speed.setValue(20)
+    bar.speed.stepBy(1)
+    assert bar.speed.value() == 50
+    bar.speed.stepBy(3)
+    assert bar.speed.value() == 500
+    bar.speed.stepBy(-1)
+    assert bar.speed.value() == 200
+    assert bar.per_frame.text() == "3.3 steps a frame"     # 200 / 60
+    bar.speed.setValue(100_000)
+    assert bar.per_frame.text() == "1,667 steps a frame"
+    bar.speed.setValue(30)
+    assert bar.per_frame.text() == ""

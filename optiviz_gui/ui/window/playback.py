@@ -5,19 +5,23 @@ The bar never touches the model. It shows the step it is told (``show_step``,
 connects that to ``Simulation.seek`` and the model's ``step_changed`` back to
 ``show_step``.
 
-Speed is in iterations per second, 1–120. Up to ``MAX_TICKS_PER_S`` a timer
-tick advances one step every 1/speed s; faster speeds tick at that rate and
-advance several steps a tick (a fractional accumulator keeps the average
-exact, e.g. 90/s = 1.5 steps a tick at 60 ticks/s). Playback stops at the last step.
+Speed is in iterations per second, 1–100 000 (timeline.py: the speed box's
+stops, the timeline that jumps to a clicked step). Up to ``MAX_TICKS_PER_S`` a
+timer tick advances one step every 1/speed s; faster speeds tick at that rate
+and advance several steps a tick (a fractional accumulator keeps the average
+exact, e.g. 90/s = 1.5 steps a tick at 60 ticks/s), which the readout beside
+the speed says: 10⁶ steps play in ten seconds at the top speed. Playback stops
+at the last step.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSlider, QSpinBox, QStyle, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QWidget
 
-MIN_SPEED, MAX_SPEED = 1, 120
+from .timeline import STOPS, SpeedBox, Timeline
+
+MIN_SPEED, MAX_SPEED = STOPS[0], STOPS[-1]
 DEFAULT_SPEED = 20
 MAX_TICKS_PER_S = 60
 
@@ -50,7 +54,7 @@ class PlaybackBar(QWidget):
         self.forward_button = self._button("Step forward (→)", self.step_forward)
         self._show_icons()
 
-        self.slider = QSlider(Qt.Horizontal, self)
+        self.slider = Timeline(self)
         self.slider.setRange(0, self._steps)
         self.slider.setToolTip("Scrub to any iteration")
         self.slider.valueChanged.connect(self.seek_requested)
@@ -59,12 +63,12 @@ class PlaybackBar(QWidget):
         self.label.setToolTip("Current iteration / last iteration")
         self.label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
 
-        self.speed = QSpinBox(self)
-        self.speed.setRange(MIN_SPEED, MAX_SPEED)
+        self.speed = SpeedBox(self)
         self.speed.setValue(DEFAULT_SPEED)
-        self.speed.setSuffix(" it/s")
-        self.speed.setToolTip("Playback speed in iterations per second (1–120)")
         self.speed.valueChanged.connect(self._speed_changed)
+        self.per_frame = QLabel(self)
+        self.per_frame.setToolTip("Steps advanced at each frame of playback")
+        self.per_frame.setEnabled(False)          # dim: a readout, not a control
 
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
@@ -75,7 +79,9 @@ class PlaybackBar(QWidget):
         row.addSpacing(8)
         row.addWidget(QLabel("Speed", self))
         row.addWidget(self.speed)
+        row.addWidget(self.per_frame)
         self._show_label()
+        self._speed_changed(self.speed.value())
 
     def _button(self, tip: str, slot) -> QToolButton:
         b = QToolButton(self)
@@ -173,6 +179,9 @@ class PlaybackBar(QWidget):
     def _speed_changed(self, value: int) -> None:
         if self.is_playing():
             self.timer.setInterval(tick_plan(value)[0])
+        per_tick = tick_plan(value)[1]
+        text = f"{round(per_tick):,}" if per_tick >= 10 else f"{per_tick:.2g}"
+        self.per_frame.setText(f"{text} steps a frame" if per_tick > 1 else "")
 
     def _tick(self) -> None:
         self._carry += tick_plan(self.speed.value())[1]
