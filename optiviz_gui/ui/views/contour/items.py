@@ -18,6 +18,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ....core.arrows import ARROW_KINDS
+from ..paths import cached
 from .dots import Dots
 from ...style.theme import Theme, brush
 
@@ -48,6 +49,7 @@ class MapItems:
         self.current.setZValue(20)
         plot.addItem(self.current)
         self.runs: list[tuple[pg.PlotCurveItem, Dots]] = []   # line, dots
+        self._paths: dict = {}            # (run, "line" | "dots") -> paths.CellPath
         self._colors: list[str | None] = []
         self._theme: Theme | None = None
         self._start_xy: tuple[float, float] | None = None
@@ -91,28 +93,42 @@ class MapItems:
             self.runs.append((curve, dots))
             self._colors.append(None)
 
-    def set_path(self, i: int, p: np.ndarray | None, color: str,
+    def set_path(self, i: int, source, points: np.ndarray | None, k: int, color: str,
                  pixel: tuple[float, float]) -> None:
-        """Run i's path: (n, 2) points, or None (or no point) to hide it; ``pixel`` =
-        the data size (x, y) of one screen pixel.
+        """Run i's path up to step k of ``points`` (its whole computed path, (n, 2)), or
+        hidden (None, or no point); ``source`` identifies the run's history (its
+        trajectory: a new one after an edit); ``pixel`` = the data size (x, y) of one
+        screen pixel.
 
         The line gets every point except those in the same half-pixel cell as the
         point before (invisible, and a converged run has hundreds of them); the
         last point is always kept. The dots (dots.py) leave out a point in the
-        same 2-pixel cell as the one before."""
+        same 2-pixel cell as the one before. Both are worked out once per point as
+        the run grows (paths.CellPath), so a frame of a 10⁶-step run costs what its
+        pixels cost; a path that crosses the same pixels over and over is drawn as
+        its distinct pixel-to-pixel segments."""
         curve, dots = self.runs[i]
-        if p is None or len(p) == 0:
+        if points is None or k < 0 or len(points) == 0:
             curve.setVisible(False)
             dots.setVisible(False)
             return
+        k = min(k, len(points) - 1)
         px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
         if color != self._colors[i]:
             self._colors[i] = color
             curve.setPen(pg.mkPen(color, width=2))
             dots.set_color(color)
-        line = p[_distinct_cells(p, 0.5 * px, 0.5 * py, keep_last=True)]
-        curve.setData(line[:, 0], line[:, 1])
-        dots.set_points(p[_distinct_cells(p, 2 * px, 2 * py)], (px, py))
+        line = cached(self._paths, (i, "line"), source, points, k, (0.5 * px, 0.5 * py))
+        idx = line.polyline(k)
+        if idx is not None:
+            curve.setData(points[idx, 0], points[idx, 1], connect="all")
+        else:                                   # the distinct segments, as pairs
+            seg = line.segments(k)
+            ends = np.empty(2 * len(seg), dtype=np.int64)
+            ends[0::2], ends[1::2] = seg - 1, seg
+            curve.setData(points[ends, 0], points[ends, 1], connect="pairs")
+        spots = cached(self._paths, (i, "dots"), source, points, k, (2 * px, 2 * py))
+        dots.set_points(points[spots.dots(k)], (px, py))
         curve.setVisible(True)
         dots.setVisible(True)
 
@@ -154,17 +170,6 @@ class MapItems:
     def arrow_data(self, kind: str) -> np.ndarray:
         """The vectors behind the drawn arrows (before any stretching to MIN_UPDATE_PX)."""
         return self._vectors[kind].copy()
-
-
-def _distinct_cells(p: np.ndarray, cx: float, cy: float, keep_last=False) -> np.ndarray:
-    """Mask of the points whose (cx × cy) grid cell differs from the previous point's."""
-    with np.errstate(all="ignore"):
-        c = np.floor(p / (cx, cy))
-    keep = np.ones(len(p), dtype=bool)
-    keep[1:] = np.any(c[1:] != c[:-1], axis=1)
-    if keep_last and len(p):
-        keep[-1] = True
-    return keep
 
 
 def _dashed(color: str, width: float, pattern) -> QtGui.QPen:

@@ -241,8 +241,8 @@ class ContourView(ModelView, QtWidgets.QWidget):
         sim, k = self.sim, self.sim.step
         self.items.ensure_runs(len(sim.runs))
         run, t = sim.runs[i], sim.trajectories[i]
-        path = t.params[: k + 1] if run.enabled else None
-        self.items.set_path(i, path, sim.colors()[i], self.view_box.viewPixelSize())
+        path = t.params if run.enabled else None
+        self.items.set_path(i, t, path, k, sim.colors()[i], self.view_box.viewPixelSize())
 
     def draw_shared(self) -> None:
         """Current points, start marker, arrows, legend and counter."""
