@@ -43,8 +43,7 @@ class StatusMixin:
             return None
         key = (n, gtol, xtol)
         if self._converged[0] != key:  # the legend, status bar and header all ask
-            since = self._still_since(n, gtol, xtol)
-            self._converged = (key, since, _first_relapse(since))
+            self._converged = (key, *self._still_since(n, gtol, xtol))
         c = int(self._converged[1][k])
         return c if c >= 0 else None
 
@@ -71,22 +70,41 @@ class StatusMixin:
             return f"still since {n}"
         return f"{what} at {'start' if n == 0 else n}"
 
-    def _still_since(self, n: int, gtol: float, xtol: float) -> np.ndarray:
-        """For each step i, the first step of the still stretch that reaches i (-1 when
-        step i moves). Step 0 counts as moving: there is no step before it."""
-        grad, p = self.grad[: n + 1], self.params[: n + 1]
-        g = np.hypot(grad[:, 0], grad[:, 1])
-        move = np.r_[np.inf, np.hypot(*np.diff(p, axis=0).T)]
-        still = (g <= gtol * max(1.0, g[0])) & (move <= xtol * (1 + np.hypot(p[:, 0], p[:, 1])))
-        idx = np.arange(len(still))
-        last_moving = np.maximum.accumulate(np.where(still, -1, idx))
-        return np.where(still, last_moving + 1, -1)
+    def _still_since(self, n: int, gtol: float, xtol: float):
+        """(since, first relapse): for each step i ≤ n the first step of the still
+        stretch that reaches i (-1 when step i moves; step 0 counts as moving: there is
+        no step before it), and ``_first_relapse`` of that. Worked out once per step as
+        the run grows (a 10⁶-step run is asked at every frame while it fills in)."""
+        key, since, relapse = getattr(self, "_since", (None, np.zeros(0, np.int64), None))
+        if key != (gtol, xtol):
+            since, relapse = np.zeros(0, np.int64), None
+        m = len(since)
+        if m < n + 1:
+            grad, p = self.grad[: n + 1], self.params[: n + 1]
+            g = np.hypot(grad[m:, 0], grad[m:, 1])
+            g0 = float(np.hypot(*grad[0]))
+            if m == 0:
+                move = np.r_[np.inf, np.hypot(*np.diff(p, axis=0).T)]
+            else:
+                move = np.hypot(*(p[m:] - p[m - 1:n]).T)
+            still = (g <= gtol * max(1.0, g0)) & (
+                move <= xtol * (1 + np.hypot(p[m:, 0], p[m:, 1])))
+            idx = np.arange(m, n + 1)
+            carry = -1 if m == 0 else (since[-1] - 1 if since[-1] >= 0 else m - 1)
+            last_moving = np.maximum.accumulate(np.r_[carry, np.where(still, -1, idx)])[1:]
+            since = np.concatenate([since, np.where(still, last_moving + 1, -1)])
+            if relapse is None:             # look again from the end of the last stretch
+                start = max(0, m - 1)
+                relapse = _first_relapse(since[start:], start)
+            self._since = ((gtol, xtol), since, relapse)
+        return since[: n + 1], (relapse if relapse is not None and relapse <= n else None)
 
 
-def _first_relapse(since: np.ndarray) -> int | None:
+def _first_relapse(since: np.ndarray, offset: int = 0) -> int | None:
     """The step that moved after the first still stretch of SETTLED steps or more
-    (``since`` as ``_still_since`` gives it), or None when no such stretch ended."""
+    (``since`` as ``_still_since`` gives it, from step ``offset`` on), or None when no
+    such stretch ended."""
     still = since >= 0
-    ends = np.flatnonzero(still[:-1] & ~still[1:])          # still at i, moving at i + 1
-    long = ends[ends - since[ends] + 1 >= SETTLED]
+    ends = np.flatnonzero(still[:-1] & ~still[1:]) + offset   # still at i, moving at i + 1
+    long = ends[ends - since[ends - offset] + 1 >= SETTLED]
     return int(long[0]) + 1 if len(long) else None

@@ -151,3 +151,19 @@ def test_one_wording_for_a_start_that_is_already_bad():
     t = Trajectory(s, make_optimizer("sgd", lr=0.1), (-1.0, 0.0))
     assert t.status_at(0) == ("diverged", 0)
     assert t.status_text(0) == "diverged at start"
+
+
+def test_the_status_worked_out_as_the_run_grows_equals_the_status_of_the_whole_run(bowl):
+    """Convergence is decided once per step as a run grows (a long run is asked every
+    frame); in chunks or at once, every step's verdict is the same."""
+    opt = make_optimizer("adam", lr=0.05)
+    whole = Trajectory(bowl, opt, (2.0, 3.0))
+    whole.extend(3000)
+    grown = Trajectory(bowl, opt, (2.0, 3.0))
+    for k in range(1, 3001, 97):
+        grown.extend(k)
+        grown.converged_at()                  # asked while it grows
+    grown.extend(3000)
+    for k in range(0, 3001, 7):
+        assert grown.status_text(k) == whole.status_text(k), k
+        assert grown.converged_at(k) == whole.converged_at(k), k

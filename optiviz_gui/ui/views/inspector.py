@@ -24,6 +24,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...core.inspection import effective_steps, inspect
+from .paths import ColumnEnvelope, grown
 from ..style.theme import get_theme, style_plot
 from .base import ModelView
 from .loss import LogFriendlyAxis
@@ -69,7 +70,9 @@ class InspectorView(ModelView, QtWidgets.QWidget):
         self.sim = sim
         self._run = -1
         self._theme = get_theme("light")
-        self._eff = (None, np.zeros((0, 2)))     # (trajectory, Δ/g of its updates so far)
+        self._eff = (None, np.zeros((0, 2)))     # (trajectory, |Δ/g| of its updates so far)
+        self._envelopes: dict = {}               # (axis, pixel width) -> its envelope
+        self._legend_key = None                  # what the plot's legend shows
 
         self.picker = QtWidgets.QComboBox(self)
         self.picker.setToolTip("The run to look inside (the same as the selected row of "
@@ -156,6 +159,7 @@ class InspectorView(ModelView, QtWidgets.QWidget):
         style_plot(t, self.graphics, self.plot)
         self.cursor.setPen(pg.mkPen(t.muted, width=1.5))
         self.plot_legend.setLabelTextColor(t.foreground)
+        self._legend_key = None                  # labels made again in the new colour
         self.draw_shared()
 
     def values(self) -> dict[str, tuple[str, str]]:
@@ -260,23 +264,37 @@ class InspectorView(ModelView, QtWidgets.QWidget):
 
     def _draw_plot(self, t, j: int, color: str) -> None:
         """|Δ ÷ g| per axis for updates 0..j−1 (extended, not recomputed, as steps go)."""
-        known_t, eff = self._eff
-        if known_t is not t or len(eff) > j:
-            eff = effective_steps(t, j)
-        elif len(eff) < j:
-            eff = np.concatenate([eff, effective_steps(t, j, start=len(eff))])
-        self._eff = (t, eff)
+        known_t, mag = self._eff
+        if known_t is not t:
+            mag = np.zeros((0, 2))
+        if len(mag) < j:
+            new = np.abs(effective_steps(t, j, start=len(mag)))
+            new[~(np.isfinite(new) & (new > 0))] = np.nan     # a log axis: log10 of these
+            mag = np.concatenate([mag, new])
+        self._eff = (t, mag)                    # |Δ ÷ g| of every update seen so far
+        mag = mag[:j]
         ax, ay = self.sim.surface.axis_labels
-        x = np.arange(len(eff), dtype=float)
-        mag = np.abs(eff)                       # the plot is on a log axis: it takes log10
-        mag[~(np.isfinite(mag) & (mag > 0))] = np.nan
-        pens = (pg.mkPen(color, width=2),
-                pg.mkPen(color, width=2, style=QtCore.Qt.PenStyle.DashLine))
-        self.plot_legend.clear()
-        for c, col, pen, name in zip(self.curves, (0, 1), pens, (ax, ay)):
-            c.setPen(pen)
-            c.setData(x, mag[:, col], connect="finite")
-            self.plot_legend.addItem(c, name)
+        per_pixel = int(abs(self.plot.getViewBox().viewPixelSize()[0]))
+        legend_key = (color, ax, ay)
+        if legend_key != self._legend_key:      # the legend changes with the run, not the step
+            self._legend_key = legend_key
+            self.plot_legend.clear()
+            pens = (pg.mkPen(color, width=2),
+                    pg.mkPen(color, width=2, style=QtCore.Qt.PenStyle.DashLine))
+            for c, pen, name in zip(self.curves, pens, (ax, ay)):
+                c.setPen(pen)
+                self.plot_legend.addItem(c, name)
+        for c, col in zip(self.curves, (0, 1)):
+            y = mag[:, col]
+            if per_pixel >= 4 and len(y) > 1:    # a long run: each pixel column's envelope
+                env = grown(self._envelopes, (col, per_pixel), t,
+                            lambda: ColumnEnvelope(per_pixel), y, len(y) - 1)
+                idx = env.prefix(y, len(y) - 1)
+                c.curve.setSegmentedLineMode("on")     # separate lines: see LossView.draw_run
+                c.setData(idx.astype(float), y[idx], connect="finite")
+            else:
+                c.curve.setSegmentedLineMode("auto")
+                c.setData(np.arange(len(y), dtype=float), y, connect="finite")
         self.plot.setXRange(0, max(1, self.sim.steps), padding=0.02)
         self.cursor.setValue(self.sim.step)
 

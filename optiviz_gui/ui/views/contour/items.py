@@ -49,7 +49,7 @@ class MapItems:
         self.current.setZValue(20)
         plot.addItem(self.current)
         self.runs: list[tuple[pg.PlotCurveItem, Dots]] = []   # line, dots
-        self._paths: dict = {}            # (run, "line" | "dots") -> paths.CellPath
+        self._paths: dict = {}            # run -> paths.CellPath (line and dots)
         self._colors: list[str | None] = []
         self._theme: Theme | None = None
         self._start_xy: tuple[float, float] | None = None
@@ -118,7 +118,8 @@ class MapItems:
             self._colors[i] = color
             curve.setPen(pg.mkPen(color, width=2))
             dots.set_color(color)
-        line = cached(self._paths, (i, "line"), source, points, k, (0.5 * px, 0.5 * py))
+        # half-pixel cells for the line, 2-pixel cells (4 × 4 of those) for the dots
+        line = cached(self._paths, i, source, points, k, (0.5 * px, 0.5 * py), coarse=4)
         idx = line.polyline(k)
         if idx is not None:
             curve.setData(points[idx, 0], points[idx, 1], connect="all")
@@ -127,8 +128,7 @@ class MapItems:
             ends = np.empty(2 * len(seg), dtype=np.int64)
             ends[0::2], ends[1::2] = seg - 1, seg
             curve.setData(points[ends, 0], points[ends, 1], connect="pairs")
-        spots = cached(self._paths, (i, "dots"), source, points, k, (2 * px, 2 * py))
-        dots.set_points(points[spots.dots(k)], (px, py))
+        dots.set_points(points[line.dots(k)], (px, py))
         curve.setVisible(True)
         dots.setVisible(True)
 

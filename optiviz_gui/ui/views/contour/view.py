@@ -266,8 +266,9 @@ class ContourView(ModelView, QtWidgets.QWidget):
         width = self.graphics.ci.geometry().width() - 16
         if self.header.item.textWidth() != max(100.0, width):      # a relayout: only when new
             self.header.item.setTextWidth(max(100.0, width))
-        self.header.setText(header_html(self.sim, self._theme, self._arrows, width,
-                                        self.header.item.font()))
+        text = header_html(self.sim, self._theme, self._arrows, width, self.header.item.font())
+        if text != self.header.text:            # a new text lays the header out again
+            self.header.setText(text)
 
     def _on_mouse_moved(self, scene_pos) -> None:
         if not self.view_box.sceneBoundingRect().contains(scene_pos):

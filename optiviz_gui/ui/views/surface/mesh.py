@@ -59,10 +59,18 @@ def clip_segments(p: np.ndarray, top: float = np.inf) -> tuple[np.ndarray, np.nd
     cut at the top stay where they were cut)."""
     if len(p) < 2:
         return np.zeros((0, 3), dtype=np.float32), np.zeros(0, dtype=bool)
-    if np.all(np.abs(p[:, :2]) <= 1.0) and np.all(p[:, 2] <= top):   # nothing to cut
-        seg = np.stack([p[:-1], p[1:]], axis=1).reshape(-1, 3).astype(np.float32)
+    return clip_pairs(p[:-1], p[1:], top)
+
+
+def clip_pairs(a: np.ndarray, b: np.ndarray, top: float = np.inf) -> tuple[np.ndarray, np.ndarray]:
+    """``clip_segments`` for separate segments a[i] → b[i] (m, 3) each."""
+    if len(a) == 0:
+        return np.zeros((0, 3), dtype=np.float32), np.zeros(0, dtype=bool)
+    ends = np.concatenate([a, b])
+    if np.all(np.abs(ends[:, :2]) <= 1.0) and np.all(ends[:, 2] <= top):   # nothing to cut
+        seg = np.stack([a, b], axis=1).reshape(-1, 3).astype(np.float32)
         return seg, np.zeros(len(seg), dtype=bool)
-    a, b = p[:-1].astype(float), p[1:].astype(float)
+    a, b = a.astype(float), b.astype(float)
     d = b - a
     t0, t1 = np.zeros(len(a)), np.ones(len(a))
     keep = np.ones(len(a), dtype=bool)

@@ -33,12 +33,13 @@ from ....core.simulation import Simulation
 from ..base import ModelView
 from ..legend import header_html
 from ..options import ViewOptions
+from ..paths import cached
 from ..levels import transform_for
 from .gl import share_gl_contexts
 from .cache import ATTACHMENT, StaticLayer
 from .host import OffscreenGLView
 from .labels import Placed, axis_labels, layout
-from .mesh import (LIT_SHADER, GridMesh, clip_segments, forget_compiled_shaders,
+from .mesh import (LIT_SHADER, GridMesh, clip_pairs, clip_segments, forget_compiled_shaders,
                                 lowest_corner_azimuth, thin_path)
 from ...style.theme import get_theme, level_colors
 from ..scene import REFERENCE
@@ -50,6 +51,8 @@ SCALES = ("linear", "sqrt", "log")
 TOP = 1.5          # the box's top: the mesh is clipped there too (a pole cut off)
 FAR = 1e6          # a path's heights are kept up to this, then cut at TOP
 THIN = 1e-5        # scene units (the window is 2 wide): steps shorter than this are not drawn
+LONG = 20_000      # from this many steps a path is first thinned in the data, per point once
+LONG_CELLS = 4000  # ... to cells of 1/4000 of the window (a quarter pixel of a large view)
 
 class SurfaceView(ModelView, OffscreenGLView):
     """The surface mesh, paths lifted over it, current points, minima."""
@@ -83,6 +86,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         self._scene_paths: list[np.ndarray] = []   # per run: its path in scene coordinates
         self._segments: list[np.ndarray] = []      # ... the segments drawn of it
         self._heads: list = []                     # ... its current point and colour, or None
+        self._paths: dict = {}                     # ... its paths.CellPath, for long runs
         self._height = None            # (forward transform, t0, t1) of the current mesh
         self._home_azimuth = -150.0
         self._labels = (None, None)    # (key, image) of the cached axis labels
@@ -206,10 +210,30 @@ class SurfaceView(ModelView, OffscreenGLView):
         if not run.enabled or t.steps < 0:
             self._scene_paths[i], self._segments[i], self._heads[i] = none, none, None
             return
-        p = self._to_scene(t.params[: k + 1], t.loss[: k + 1], top=FAR)
+        n = t.steps                      # once: a worker may be extending the run
+        params, losses = t.params[: n + 1], t.loss[: n + 1]
+        k = min(k, n)
+        pairs = None
+        if k > LONG:                     # a long run: what a drawing shows (views/paths)
+            (x0, x1), (y0, y1) = sim.surface.bounds
+            cell = ((x1 - x0) / LONG_CELLS, (y1 - y0) / LONG_CELLS)
+            c = cached(self._paths, i, t, params, k, cell)
+            idx = c.polyline(k)
+            if idx is None:              # back and forth over the same cells: its segments
+                pairs = c.segments(k)
+                idx = np.array([k])
+            p = self._to_scene(params[idx], losses[idx], top=FAR)
+        else:
+            p = self._to_scene(params[: k + 1], losses[: k + 1], top=FAR)
         p[:, 2] += LIFT
         self._scene_paths[i] = p
-        seg, moved = clip_segments(thin_path(p, THIN), TOP + LIFT)
+        if pairs is not None:
+            ends = np.concatenate([pairs - 1, pairs])
+            q = self._to_scene(params[ends], losses[ends], top=FAR)
+            q[:, 2] += LIFT
+            seg, moved = clip_pairs(q[: len(pairs)], q[len(pairs):], TOP + LIFT)
+        else:
+            seg, moved = clip_segments(thin_path(p, THIN), TOP + LIFT)
         if moved.any():                  # an end cut at the edge sits on the surface there
             seg[moved, 2] = self._edge_heights(seg[moved, :2])
         self._segments[i] = seg
