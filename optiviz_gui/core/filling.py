@@ -11,9 +11,12 @@ few milliseconds), which keeps the window live too, only slower to fill.
 
 A newer edit replaces the trajectories: the filler drops work on any trajectory
 the model no longer holds (``keep``), so an old edit never queues in front of a
-new one. The worker only computes; it never calls a listener. The window asks
-``take_done()`` on its own thread (a timer while ``busy``) and the model then
-announces the runs that grew, from the thread that draws.
+new one. The worker only computes (``Trajectory.extend(..., defer=True)``: its
+steps are not visible yet); it never calls a listener. The window asks the model
+to ``poll`` on its own thread (a timer while it is computing): the model makes
+visible what the worker computed, as much as the window can draw in a frame,
+and announces the runs that grew — so the arrays the window reads never change
+under it, and a fast worker cannot flood a frame.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import threading
 import time
 
 QUICK = 2000            # steps a run gets at once, in the edit itself (~5 ms in Python)
-CHUNK_SECONDS = 0.015   # the worker's slice of one run before it moves to the next
+CHUNK_SECONDS = 0.015   # the worker's slice of one run before it moves to the next ...
+MAX_CHUNK = 25_000      # ... and at most this many steps (the window shows a chunk at a time)
 
 
 class Filler:
@@ -30,7 +34,6 @@ class Filler:
 
     def __init__(self) -> None:
         self._wanted: dict[int, tuple[object, int]] = {}     # id(t) -> (t, target step)
-        self._done: set[int] = set()                         # ids of those that grew
         self._rate: dict[int, float] = {}                    # steps per second seen, per id
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -38,7 +41,7 @@ class Filler:
     # ------------------------------------------------------ from the model
     def want(self, t, step: int) -> None:
         """Extend trajectory ``t`` to ``step`` (a later call for it replaces the target)."""
-        if t.diverged or t.steps >= step:
+        if t.computed_diverged or t.computed >= step:
             return
         with self._cond:
             self._wanted[id(t)] = (t, int(step))
@@ -53,25 +56,22 @@ class Filler:
         ids = {id(t) for t in trajectories}
         with self._cond:
             self._wanted = {i: w for i, w in self._wanted.items() if i in ids}
-            self._done &= ids
             self._rate = {i: r for i, r in self._rate.items() if i in ids}
 
     @property
     def busy(self) -> bool:
         with self._cond:
-            return bool(self._wanted) or bool(self._done)
+            return bool(self._wanted)
 
-    def take_done(self) -> set[int]:
-        """The ids of the trajectories that grew since the last call."""
+    def wants(self, t) -> bool:
         with self._cond:
-            done, self._done = self._done, set()
-            return done
+            return id(t) in self._wanted
 
     def remaining(self) -> tuple[int, int]:
         """(steps still to compute, steps wanted in all) of the current work."""
         with self._cond:
             work = list(self._wanted.values())
-        left = sum(max(0, target - t.steps) for t, target in work if not t.diverged)
+        left = sum(max(0, target - t.computed) for t, target in work if not t.computed_diverged)
         return left, sum(target for _, target in work)
 
     def wait(self, timeout: float = 60.0) -> bool:
@@ -96,16 +96,15 @@ class Filler:
                     if self._wanted.get(key, (None, 0))[0] is not t:
                         continue                      # dropped or replaced meanwhile
                 rate = self._rate.get(key, 20_000.0)
-                to = min(target, t.steps + max(64, int(rate * CHUNK_SECONDS)))
-                start, before = time.perf_counter(), t.steps
-                t.extend(to)
+                before = t.computed
+                to = min(target, before + min(MAX_CHUNK, max(64, int(rate * CHUNK_SECONDS))))
+                start = time.perf_counter()
+                t.extend(to, defer=True)
                 took = time.perf_counter() - start
-                if took > 0 and t.steps > before:
-                    self._rate[key] = (t.steps - before) / took
+                if took > 0 and t.computed > before:
+                    self._rate[key] = (t.computed - before) / took
                 with self._cond:
-                    if t.steps > before:
-                        self._done.add(key)
                     current = self._wanted.get(key)
                     if current is not None and current[0] is t and (
-                            t.diverged or t.steps >= current[1]):
+                            t.computed_diverged or t.computed >= current[1]):
                         del self._wanted[key]

@@ -262,8 +262,10 @@ class Simulation:
 
     @property
     def computing(self) -> bool:
-        """True while a worker is still extending some run to the current step."""
-        return self._filler is not None and self._filler.busy
+        """True while a worker is still extending some run to the current step, or what
+        it computed is not all visible yet."""
+        return self._filler is not None and (
+            self._filler.busy or any(t.pending for t in self._trajectories))
 
     def progress(self) -> float:
         """The share of the wanted steps computed (1.0 when nothing is left)."""
@@ -272,13 +274,15 @@ class Simulation:
         left, total = self._filler.remaining()
         return 1.0 if total <= 0 else 1.0 - left / total
 
-    def poll(self) -> tuple[int, ...]:
-        """Announce (``history_changed``) the runs the worker extended since the last call;
-        returns their indices. Call it from the thread the listeners live in."""
+    def poll(self, max_steps: int | None = None) -> tuple[int, ...]:
+        """Make visible what the worker computed — at most ``max_steps`` more steps a
+        run (what the caller can draw in a frame), in the worker's chunks — and announce
+        (``history_changed``) the runs that grew; returns their indices. Call it from
+        the thread the listeners live in."""
         if self._filler is None:
             return ()
-        grown = self._filler.take_done()
-        runs = tuple(i for i, t in enumerate(self._trajectories) if id(t) in grown)
+        runs = tuple(i for i, t in enumerate(self._trajectories)
+                     if t.pending and t.publish(max_steps=max_steps))
         if runs:
             self.history_changed.emit(runs)
         return runs
@@ -289,12 +293,20 @@ class Simulation:
 
     # ------------------------------------------------------------ internal
     def _extend(self, t: Trajectory, k: int) -> None:
-        """t up to step k: at once, or the first QUICK steps now and the rest in the worker."""
-        if self._filler is None or k - t.steps <= QUICK:
+        """t up to step k: at once, or the first QUICK steps now and the rest in the worker
+        (a run the worker is on: what it computed up to k now, the rest as it comes)."""
+        filler = self._filler
+        if filler is None:
+            t.extend(k)
+        elif t.pending or filler.wants(t):
+            t.publish(until=k)
+            if t.computed < k:
+                filler.want(t, k)
+        elif k - t.steps <= QUICK:
             t.extend(k)
         else:
             t.extend(t.steps + QUICK)
-            self._filler.want(t, k)
+            filler.want(t, k)
 
     def _new_trajectory(self, run: Run) -> Trajectory:
         t = Trajectory(self._surface, run, self._start)

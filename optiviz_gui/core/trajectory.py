@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections import deque
 from dataclasses import replace
 
 import numpy as np
@@ -67,6 +68,7 @@ class Trajectory(StatusMixin):
         self.diverged_at: int | None = None
         self._n = -1                   # index of the last stored step
         self._extending = threading.Lock()      # one extension at a time (a worker's, or ours)
+        self._ends: deque = deque()             # (n, end, diverged_at) computed, not yet shown
         self._marks: list = []         # LBFGS: per update, [(point, loss), ...]
         self._checkpoints: dict[int, tuple] = {}
         self._converged: tuple = (None, None)
@@ -103,7 +105,7 @@ class Trajectory(StatusMixin):
         if self.recorded_names:
             rows.recorded.append(self._recorded_of(state))
         self._checkpoints[0] = (state, ss)
-        self._publish(self._store(rows), Live(0, theta, float(f), g, state, ss, b))
+        self._publish(self._store(rows, -1), Live(0, theta, float(f), g, state, ss, b))
 
     # ------------------------------------------------------------- history
     @property
@@ -199,21 +201,68 @@ class Trajectory(StatusMixin):
         return np.asarray(self.plan.clip(self.grad[k]), dtype=float)
 
     # ------------------------------------------------------------ stepping
-    def extend(self, to_step: int) -> None:
-        """Compute the history up to step ``to_step`` (or up to divergence)."""
+    def extend(self, to_step: int, defer: bool = False) -> None:
+        """Compute the history up to step ``to_step`` (or up to divergence).
+
+        ``defer`` (the model's worker thread): keep what was computed for ``publish``
+        to make visible, on the thread that draws, as much at a time as it can take."""
         to_step = min(int(to_step), MAX_STEPS)
+        if self._n < 0:                         # even the start was bad
+            return
         with self._extending:
             # the compiled loop when one is ready, asked again every KERNEL_CHUNK steps
-            while to_step - self._n >= KERNEL_STEPS and not self.diverged:
+            while to_step - self._end()[0].k >= KERNEL_STEPS and self._end()[1] is None:
                 if self._extend_compiled(to_step):
-                    return
-                self._extend_python(min(to_step, self._n + KERNEL_CHUNK))
+                    break
+                self._extend_python(min(to_step, self._end()[0].k + KERNEL_CHUNK))
             self._extend_python(to_step)
+            if not defer:
+                self.publish()
+
+    @property
+    def computed(self) -> int:
+        """The last step computed, visible or not (``steps`` is the last visible one)."""
+        return self._end()[0].k if self._n >= 0 else -1
+
+    @property
+    def computed_diverged(self) -> bool:
+        return self._n < 0 or self._end()[1] is not None
+
+    @property
+    def pending(self) -> bool:
+        """Steps computed by a deferred extension and not published yet."""
+        return bool(self._ends)
+
+    def publish(self, max_steps: int | None = None, until: int | None = None) -> int:
+        """Make computed steps visible, a computed chunk at a time: all of them, or chunks
+        of at most ``max_steps`` steps in all (one at least), or until step ``until`` is
+        visible. Returns the steps made visible."""
+        start = self._n
+        while self._ends:
+            n, live, diverged_at = self._ends[0]
+            if until is not None and self._n >= until:
+                break
+            if max_steps is not None and self._n > start and n - start > max_steps:
+                break
+            self._ends.popleft()
+            self._publish(n, live)
+            if diverged_at is not None:
+                self.diverged_at = diverged_at
+        return self._n - start
+
+    def _end(self) -> tuple[Live, int | None]:
+        """The end the next extension grows from: computed (perhaps not published yet),
+        and where it diverged."""
+        if self._ends:
+            n, live, diverged_at = self._ends[-1]
+            return live, diverged_at
+        return self._live, self.diverged_at
 
     def _extend_python(self, to_step: int) -> None:
-        if self.diverged or to_step <= self._n:
+        start, diverged_at = self._end()
+        if diverged_at is not None or to_step <= start.k:
             return
-        plan, live = self.plan, replace(self._live)   # the published end stays as it is
+        plan, live = self.plan, replace(start)       # the published end stays as it is
         if plan.loop == "scalar":
             rows = run_scalar(plan, self._f_and_g_xy(), live, to_step, self._limit, CHECKPOINT,
                               self.recorded_names)
@@ -223,24 +272,23 @@ class Trajectory(StatusMixin):
         else:
             rows = run_closure(plan, self._vector_fn(), self._closure_at, live, to_step,
                                self._limit, CHECKPOINT)
-        n = self._store(rows)
+        n = self._store(rows, start.k)
         self._checkpoints.update(rows.checkpoints)
-        self._publish(n, live)
-        if rows.diverged_at is not None:
-            self.diverged_at = rows.diverged_at
+        self._ends.append((n, live, rows.diverged_at))
 
     # ---- compiled-loop hook (core/kernels), to be folded into the run loop ----
     def _extend_compiled(self, to_step: int) -> bool:
         """Extend with the compiled loop if one is ready (the same numbers); False: it is not."""
         from . import kernels
 
-        plan, live = self.plan, replace(self._live)
+        start, _ = self._end()
+        plan, live = self.plan, replace(start)
         if plan.loop != "scalar" or plan.needs_batch_loss:
             return False
-        kernel = kernels.get(self.surface, self.optimizer, start=to_step - self._n >= KERNEL_START)
+        k0 = start.k
+        kernel = kernels.get(self.surface, self.optimizer, start=to_step - k0 >= KERNEL_START)
         if kernel is None:
             return False
-        k0 = self._n
         self._reserve(to_step + 1)
         steps = (kernels.schedule_steps(plan.scheduler, live.sched, k0, to_step - k0, CHECKPOINT)
                  if self.scheduled else None)
@@ -256,8 +304,7 @@ class Trajectory(StatusMixin):
                                   for c, s in done.checkpoints.items()})
         live.k, live.state = k, done.state
         live.theta, live.f, live.g = self._P[k].copy(), float(self._L[k]), self._G[k].copy()
-        self._publish(k, live)
-        self.diverged_at = done.diverged_at
+        self._ends.append((k, live, done.diverged_at))
         return True
 
     def _reserve(self, rows: int) -> None:
@@ -273,8 +320,8 @@ class Trajectory(StatusMixin):
         self._live = live
         self._n = n
 
-    def _store(self, rows: Rows) -> int:
-        """Write the new steps of ``rows`` after the last one; returns the new last step
+    def _store(self, rows: Rows, after: int) -> int:
+        """Write the new steps of ``rows`` after step ``after``; returns the new last step
         (``_publish`` makes it visible)."""
         if rows.flat:
             block = np.array(rows.flat, dtype=float).reshape(-1, 5)
@@ -285,9 +332,9 @@ class Trajectory(StatusMixin):
             if self.dim > 2:
                 G = G @ self.surface.directions.T
         else:
-            return self._n
+            return after
         m = len(L)
-        n0, n1 = self._n + 1, self._n + 1 + m
+        n0, n1 = after + 1, after + 1 + m
         if n1 > len(self._L):
             cap = max(n1, 2 * len(self._L))
             self._P, self._L, self._G = (_grow(a, cap) for a in (self._P, self._L, self._G))

@@ -199,6 +199,7 @@ def test_in_the_background_an_edit_returns_at_once_and_the_rest_fills_in(bowl):
     sim.seek(steps)
     assert grown == []                         # the worker never calls a listener itself
     assert sim.wait(30)
+    assert all(t.steps < steps for t in sim.trajectories)   # computed, not yet visible
     assert set(sim.poll()) == {0, 1, 2} and grown == [((0, 1, 2),)]
     assert not sim.computing and sim.progress() == 1.0
     for a, b in zip(at_once.trajectories, sim.trajectories):
@@ -214,5 +215,22 @@ def test_a_newer_edit_drops_the_older_work(bowl):
     old = sim.trajectories
     sim.set_start((1.0, -1.0))                 # every run replaced
     assert sim.wait(60)
+    sim.poll()                                 # what the worker computed, made visible
     assert all(t.steps == sim.steps for t in sim.trajectories)
     assert all(o.steps < sim.steps for o in old)     # the replaced runs were left where they were
+
+
+def test_poll_makes_visible_a_frame_s_worth_at_a_time(bowl):
+    from optiviz_gui.core.filling import MAX_CHUNK, QUICK
+    steps = QUICK + 4 * MAX_CHUNK
+    sim = make_sim(bowl, steps=steps)
+    sim.compute_in_background()
+    sim.seek(steps)
+    assert sim.wait(60)
+    visible = [t.steps for t in sim.trajectories]
+    sim.poll(max_steps=MAX_CHUNK)              # one chunk a run at most
+    grown = [t.steps - v for t, v in zip(sim.trajectories, visible)]
+    assert all(0 < g <= MAX_CHUNK for g in grown)
+    while sim.computing:
+        sim.poll(max_steps=MAX_CHUNK)
+    assert all(t.steps == steps for t in sim.trajectories)

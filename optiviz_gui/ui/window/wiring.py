@@ -10,12 +10,15 @@ status bar and changes nothing.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
 
 from ...core.errors import ConfigError
 
 FILL_POLL_MS = 40      # how often the window draws what a long recomputation has reached
+FILL_START, FILL_MIN, FILL_MAX = 10_000, 2_000, 1_000_000   # steps a run per frame: adapts
 
 
 def wire(window) -> None:
@@ -67,14 +70,22 @@ def wire(window) -> None:
     filling = QTimer(window)
     filling.setInterval(FILL_POLL_MS)
 
+    budget = [FILL_START]                    # steps a run the window takes in a frame
+
     def fill_tick() -> None:
-        sim.poll()
+        start = time.perf_counter()
+        sim.poll(int(budget[0]))            # the views draw what grew, inside this call
+        took = time.perf_counter() - start
+        # as many steps as fit a frame: more when drawing was quick, fewer when it was not
+        budget[0] = min(FILL_MAX, budget[0] * 1.5) if took < 0.015 else \
+            max(FILL_MIN, budget[0] / 1.5) if took > 0.030 else budget[0]
         window.show_progress(sim.progress() if sim.computing else None)
         if not sim.computing:
             filling.stop()
 
     def watch(*_) -> None:
         if sim.computing and not filling.isActive():
+            budget[0] = FILL_START           # a new recomputation: start small again
             filling.start()
 
     filling.timeout.connect(fill_tick)
