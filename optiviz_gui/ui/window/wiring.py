@@ -16,6 +16,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QAbstractSpinBox, QLineEdit, QPlainTextEdit, QTextEdit
 
 from ...core.errors import ConfigError
+from ...core.suggest import diverging_at_once, suggested_lr
+from .notice import SuggestNotice
 
 FILL_POLL_MS = 40      # how often the window draws what a long recomputation has reached
 FILL_START, FILL_MIN, FILL_MAX = 10_000, 2_000, 1_000_000   # steps a run per frame: adapts
@@ -94,6 +96,20 @@ def wire(window) -> None:
         event.connect(watch)
     window.filling = filling
 
+    # a new surface where runs explode at once: offer the surface's own learning rates
+    window.suggestion = SuggestNotice(window.statusBar(), guarded(lambda runs: use_suggested(sim, runs)))
+
+    def check_suggestion(*_) -> None:
+        runs = diverging_at_once(sim)
+        if not runs:
+            window.suggestion.withdraw()
+            return
+        rates = [suggested_lr(sim.surface, sim.start, sim.runs[i].optimizer) for i in runs]
+        window.suggestion.offer(sim.surface.title or "this surface", runs, sim.labels(), rates)
+
+    controls.surface_requested.connect(lambda *_: check_suggestion())
+    sim.run_changed.connect(lambda *_: window.suggestion.runs and check_suggestion())
+
     # the selected run is UI state, not the model's: the run list and the inspector share it
     controls.runs.current_changed.connect(window.inspector.show_run)
     window.inspector.run_picked.connect(controls.runs.list.setCurrentRow)
@@ -103,6 +119,15 @@ def wire(window) -> None:
     bar.show_steps(sim.steps)
     bar.show_step(sim.step)
     window.show_status()
+
+
+def use_suggested(sim, runs) -> None:
+    """Give each of ``runs`` the suggested learning rate of the surface (core/suggest.py)."""
+    for i in runs:
+        opt = sim.runs[i].optimizer
+        lr = suggested_lr(sim.surface, sim.start, opt)
+        if lr is not None:
+            sim.update_run(i, optimizer=opt.replace(lr=lr))
 
 
 def set_surface(sim, surface, new_kind: bool) -> None:
