@@ -89,8 +89,20 @@ def blocks(spec, order: str = "rows", block: int = BLOCK, progress=None,
         n = len(i)
         out = Block(i, j, np.full((n, 2), np.nan), np.full(n, np.nan),
                     np.full(n, INVALID, dtype=np.int8), np.full(n, -1), np.full(n, -1))
-        rule, starts, sel = spec.cells(i, j)
-        width = len(starts)
+        if getattr(spec.surface, "dim", 2) > 2:       # a network: each cell a run of its own
+            runs, starts, sel = spec.lone_runs(i, j)
+            for c, (run, start) in enumerate(zip(runs, starts)):
+                if cancel is not None and cancel():
+                    raise Cancelled
+                cell = lone_cell(spec.surface, run, start, steps)
+                out.point[sel[c]], out.loss[sel[c]], out.status[sel[c]], out.step[sel[c]] = cell
+                done += steps
+                if progress is not None:
+                    progress(done, total)
+            width = 0
+        else:
+            rule, starts, sel = spec.cells(i, j)
+            width = len(starts)
         if width:
             run = CellRun(spec.surface, rule, starts)
             while run.k < steps:
@@ -109,6 +121,21 @@ def blocks(spec, order: str = "rows", block: int = BLOCK, progress=None,
                 progress(done, total)
         out.minimum = nearest_minimum(spec.surface, out.point, out.status)
         yield out
+
+
+def lone_cell(surface: Surface, run, start, steps: int):
+    """(point, loss, status code, step) of one run made alone (a Trajectory), the verdict
+    a map reports: the last good point and loss of a diverged run (the start when even
+    it was bad), the step it converged or diverged at, −1 while running."""
+    from .trajectory import Trajectory
+    t = Trajectory(surface, run, start)
+    t.extend(steps)
+    if t.steps < 0:
+        return np.asarray(start, dtype=float), np.nan, DIVERGED, 0
+    c = t.converged_at()
+    status, step = ((DIVERGED, t.diverged_at) if t.diverged else
+                    (CONVERGED, c) if c is not None else (RUNNING, -1))
+    return t.params[-1], float(t.loss[-1]), status, step
 
 
 def nearest_minimum(surface: Surface, points: np.ndarray, status: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ class StartMap:
     u: np.ndarray
     v: np.ndarray
     rule: Rule = _same
+    run: object = None          # the Run mapped (its schedule and clipping), when one was given
     kind = "start"
 
     @property
@@ -56,6 +57,12 @@ class StartMap:
     def cells(self, i: np.ndarray, j: np.ndarray):
         """(step rule, starts (n, 2), positions in i/j) for the valid ones of the cells i, j."""
         return self.rule(self.optimizer), np.column_stack((self.u[i], self.v[j])), slice(None)
+
+    def lone_runs(self, i: np.ndarray, j: np.ndarray):
+        """(a Run per cell, starts (n, 2), positions in i/j): each cell as a run of its own
+        (surfaces where the optimizer moves in more than two parameters)."""
+        run = self.run if self.run is not None else _as_run(self.optimizer)
+        return [run] * len(i), np.column_stack((self.u[i], self.v[j])), np.arange(len(i))
 
 
 @dataclass(frozen=True, eq=False)
@@ -75,6 +82,7 @@ class HyperMap:
     key: str | None = None
     v: np.ndarray | None = None
     rule: Rule = _same
+    run: object = None          # the Run mapped (its schedule and clipping), when one was given
     kind = "hyper"
     _columns: tuple = field(init=False, repr=False)
     _column_ok: np.ndarray = field(init=False, repr=False)
@@ -110,25 +118,41 @@ class HyperMap:
         start = np.broadcast_to(np.asarray(self.start, dtype=float), (len(sel), 2))
         return Columns(parts), start, sel
 
+    def lone_runs(self, i: np.ndarray, j: np.ndarray):
+        """(a Run per valid cell, starts (n, 2), positions in i/j): each cell as a run of
+        its own (surfaces where the optimizer moves in more than two parameters)."""
+        from dataclasses import replace
+        sel = np.flatnonzero(self._lr_ok[i] & self._column_ok[j])
+        base = self.run if self.run is not None else _as_run(self.optimizer)
+        runs = [replace(base, optimizer=self._columns[j[c]].replace(lr=float(self.u[i[c]])))
+                for c in sel]
+        start = np.broadcast_to(np.asarray(self.start, dtype=float), (len(sel), 2))
+        return runs, start, sel
+
 
 def _run_rule(surface, optimizer, rule):
-    """(optimizer, step rule): a Run brings its schedule and clipping (maps_rules)."""
+    """(optimizer, step rule, run): a Run brings its schedule and clipping (maps_rules)."""
     from .maps_rules import cell_rule
     from .simulation import Run
     run = optimizer if isinstance(optimizer, Run) else None
     optimizer = run.optimizer if run is not None else optimizer
-    return optimizer, rule if rule is not None else cell_rule(surface, run)
+    return optimizer, rule if rule is not None else cell_rule(surface, run), run
+
+
+def _as_run(optimizer):
+    from .simulation import Run
+    return Run(optimizer)
 
 
 def start_map(surface: Surface, optimizer, steps: int, grid=64, *,
               bounds=None, rule: Rule | None = None) -> StartMap:
     """A start map over ``bounds`` (default: the surface's window), grid N or (N, M) cells.
     ``optimizer`` may be a Run (its schedule and clipping too)."""
-    optimizer, rule = _run_rule(surface, optimizer, rule)
+    optimizer, rule, run = _run_rule(surface, optimizer, rule)
     n, m = _grid(grid, two=True)
     (x0, x1), (y0, y1) = bounds or surface.bounds
     return StartMap(surface, optimizer, _steps(steps), np.linspace(x0, x1, n),
-                    np.linspace(y0, y1, m), rule)
+                    np.linspace(y0, y1, m), rule, run)
 
 
 def hyper_map(surface: Surface, optimizer, start, steps: int, grid=64, *,
@@ -137,7 +161,7 @@ def hyper_map(surface: Surface, optimizer, start, steps: int, grid=64, *,
     with ``key``, a second number keyword (linear over ``values`` = (lo, hi),
     default the keyword's range in the app). grid: N or (N, M); M only with ``key``.
     ``optimizer`` may be a Run (its schedule and clipping too)."""
-    optimizer, rule = _run_rule(surface, optimizer, rule)
+    optimizer, rule, run = _run_rule(surface, optimizer, rule)
     n, m = _grid(grid, two=key is not None)
     if values is not None and key is None:
         raise ConfigError("values give the range of a second keyword; name the keyword too.")
@@ -159,7 +183,8 @@ def hyper_map(surface: Surface, optimizer, start, steps: int, grid=64, *,
                               f"(it has {', '.join(keys)}).")
         v = np.linspace(*_interval(values if values is not None else keys[key], key), m)
     start = (float(start[0]), float(start[1]))
-    return HyperMap(surface, optimizer, _steps(steps), start, np.geomspace(lo, hi, n), key, v, rule)
+    return HyperMap(surface, optimizer, _steps(steps), start, np.geomspace(lo, hi, n), key, v,
+                    rule, run)
 
 
 def map_keys(optimizer: Optimizer) -> dict[str, tuple[float, float]]:
