@@ -24,6 +24,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...core.simulation import Simulation
 from ..style.theme import brush, get_theme, style_plot
 from .base import DRAWN_FIELDS, ModelView
+from .fans import thin_runs
 from .scene import render_layout
 
 
@@ -218,7 +219,7 @@ class LossView(ModelView, QtWidgets.QWidget):
         if self._drawn_log:                     # the axis is in log mode; items get log10
             with np.errstate(all="ignore"):
                 loss = np.log10(loss)
-        c.setPen(pg.mkPen(sim.colors()[i], width=2))
+        c.setPen(pg.mkPen(sim.colors()[i], width=1 if i in thin_runs(sim) else 2))
         x, y = _thin(np.arange(len(loss), dtype=float), loss, self._px)
         c.setData(x, y, connect="finite")
         c.setVisible(True)

@@ -48,7 +48,7 @@ class MapItems:
         self.current.setZValue(20)
         plot.addItem(self.current)
         self.runs: list[tuple[pg.PlotCurveItem, Dots]] = []   # line, dots
-        self._colors: list[str | None] = []
+        self._colors: list[tuple[str, bool] | None] = []   # pen of each run: colour, thin
         self._theme: Theme | None = None
         self._start_xy: tuple[float, float] | None = None
 
@@ -92,9 +92,10 @@ class MapItems:
             self._colors.append(None)
 
     def set_path(self, i: int, p: np.ndarray | None, color: str,
-                 pixel: tuple[float, float]) -> None:
+                 pixel: tuple[float, float], thin: bool = False) -> None:
         """Run i's path: (n, 2) points, or None (or no point) to hide it; ``pixel`` =
-        the data size (x, y) of one screen pixel.
+        the data size (x, y) of one screen pixel; ``thin``: a seed fan's member, a
+        thin line without dots (views/fans.py).
 
         The line gets every point except those in the same half-pixel cell as the
         point before (invisible, and a converged run has hundreds of them); the
@@ -106,15 +107,16 @@ class MapItems:
             dots.setVisible(False)
             return
         px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
-        if color != self._colors[i]:
-            self._colors[i] = color
-            curve.setPen(pg.mkPen(color, width=2))
+        if (color, thin) != self._colors[i]:
+            self._colors[i] = (color, thin)
+            curve.setPen(pg.mkPen(color, width=1 if thin else 2))
             dots.set_color(color)
         line = p[_distinct_cells(p, 0.5 * px, 0.5 * py, keep_last=True)]
         curve.setData(line[:, 0], line[:, 1])
-        dots.set_points(p[_distinct_cells(p, 2 * px, 2 * py)], (px, py))
+        if not thin:
+            dots.set_points(p[_distinct_cells(p, 2 * px, 2 * py)], (px, py))
         curve.setVisible(True)
-        dots.setVisible(True)
+        dots.setVisible(not thin)
 
     def hide_runs_from(self, n: int) -> None:
         """Hide the items of runs n, n+1, ... (runs that were removed)."""

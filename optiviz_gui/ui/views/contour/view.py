@@ -6,7 +6,8 @@ counter:
 
     header      iteration counter | legend: label, loss, diverged/converged
     plot        level map (ImageItem), iso-lines, minima (stars), start point,
-                each enabled run's path (line + points, current point larger)
+                each enabled run's path (line + points, current point larger;
+                a seed fan's runs thin, with their mean path bold: views/fans.py)
                 and arrows at the current points
     colour bar  loss values on the chosen scale (linear, sqrt, log)
 
@@ -31,6 +32,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ....core.arrows import arrow_vectors
 from ....core.simulation import Simulation
 from . import items as map_items
+from ..fans import FanPaths, thin_runs
 from ..base import ModelView
 from ..legend import header_html
 from ..levels import colormap, isolines, levels
@@ -123,6 +125,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.items = map_items.MapItems(self.plot)
+        self.fans = FanPaths(self.plot)
 
         self._rendering = False
         self.renderer = LayoutRenderer(self.graphics, self.redraw)
@@ -178,6 +181,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         style_plot(t, self.graphics, self.plot)
         style_axes(t, self.colorbar.axis)
         self.items.apply_theme(t)
+        self.fans.apply_theme(t)
         self.colorbar.setColorMap(colormap(t))
         self._draw_header()
 
@@ -228,7 +232,8 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.items.ensure_runs(len(sim.runs))
         run, t = sim.runs[i], sim.trajectories[i]
         path = t.params[: k + 1] if run.enabled else None
-        self.items.set_path(i, path, sim.colors()[i], self.view_box.viewPixelSize())
+        self.items.set_path(i, path, sim.colors()[i], self.view_box.viewPixelSize(),
+                            thin=i in thin_runs(sim))
 
     def draw_shared(self) -> None:
         """Current points, start marker, arrows, legend and counter."""
@@ -238,6 +243,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
                  zip(sim.runs, sim.trajectories, sim.colors()) if r.enabled and t.steps >= 0]
         self.items.set_current(shown)
         self.items.set_start(sim.start)
+        self.fans.draw(sim, k)
         self._redraw_arrows()
         self._draw_header()
 
@@ -275,7 +281,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         """Scene items that change with the step: header, paths, points, markers, arrows."""
         it = self.items
         return [self.header, it.current, it.start, it.minima, *it.arrows.values(),
-                *(item for pair in it.runs for item in pair)]
+                *(item for pair in it.runs for item in pair), *self.fans.items]
 
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was.

@@ -1,8 +1,8 @@
 """The map pane's own settings: which run, what kind of map, the colour scheme, grid, ranges.
 
-    [Adam ▾] [Start points ▾] [β₁ ▾]      one row: the run, the kind (start points,
-    [Outcome ▾] [64 cells ▴▾] [⤢]         learning rate, lr × keyword) and keyword;
-    lr 0.001 … 10   β₁ 0 … 0.99           the colours, the grid, full size; the
+    [Adam ▾] [Start points ▾] [β₁ ▾]      the run, the kind (start points, learning
+    [Outcome ▾] [64 cells ▴▾] [↻] [⤢]     rate, lr × keyword) and keyword; the colours,
+    lr 0.001 … 10   β₁ 0 … 0.99           the grid, compute again, full size; the
                                           ranges of a hyper map
 
 These are the view's options, not the model's: the bar shows a ``MapOptions``
@@ -17,8 +17,8 @@ import math
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QSpinBox, QToolButton, QWidget)
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from .colors import SCHEMES
 from .describe import key_name, num
@@ -63,6 +63,7 @@ class MapBar(QWidget):
 
     options_edited = Signal(object)
     full_size_toggled = Signal(bool)
+    compute_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +88,9 @@ class MapBar(QWidget):
         self.grid.setSuffix(" cells")
         self.grid.setKeyboardTracking(False)
         self.grid.setToolTip("Cells a side (runs = cells²; an lr strip has this many)")
+        self.again = QToolButton(self)
+        self.again.setText("↻")
+        self.again.setToolTip("Compute the map again (after a cancel)")
         self.full = QToolButton(self)
         self.full.setText("⤢")
         self.full.setCheckable(True)
@@ -100,16 +104,17 @@ class MapBar(QWidget):
         self.problem.setWordWrap(True)
         self.problem.setVisible(False)
 
-        grid = QGridLayout(self)
-        grid.setContentsMargins(4, 2, 4, 2)
-        grid.setHorizontalSpacing(4)
-        grid.setVerticalSpacing(2)
-        grid.addWidget(self.run, 0, 0)
-        grid.addWidget(self.kind, 0, 1)
-        grid.addWidget(self.key, 0, 2)
-        grid.addWidget(self.scheme, 1, 0)
-        grid.addWidget(self.grid, 1, 1)
-        grid.addWidget(self.full, 1, 2, Qt.AlignLeft)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(2)
+        for widgets in ((self.run, self.kind, self.key),
+                        (self.scheme, self.grid, self.again, self.full)):
+            row = QHBoxLayout()
+            row.setSpacing(4)
+            for w in widgets:
+                row.addWidget(w)
+            row.addStretch(1)
+            rows.addLayout(row)
         ranges = QHBoxLayout()
         ranges.setSpacing(3)
         for w in (self.lr_label, self.lr_lo, _dots(self), self.lr_hi):
@@ -122,10 +127,8 @@ class MapBar(QWidget):
         self.ranges = QWidget(self)
         self.ranges.setLayout(ranges)
         ranges.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.ranges, 2, 0, 1, 3)
-        grid.addWidget(self.problem, 3, 0, 1, 3)
-        for col in range(3):
-            grid.setColumnStretch(col, 1)
+        rows.addWidget(self.ranges)
+        rows.addWidget(self.problem)
 
         self.run.activated.connect(self._run_chosen)
         self.kind.activated.connect(self._kind_chosen)
@@ -133,6 +136,7 @@ class MapBar(QWidget):
         self.scheme.activated.connect(lambda _i: self._emit(scheme=self.scheme.currentData()))
         self.grid.valueChanged.connect(lambda n: self._emit(grid=int(n)))
         self.full.toggled.connect(self.full_size_toggled)
+        self.again.clicked.connect(self.compute_requested)
         for edit in (self.lr_lo, self.lr_hi, self.v_lo, self.v_hi):
             edit.committed.connect(self._ranges_typed)
 

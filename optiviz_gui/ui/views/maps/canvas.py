@@ -66,6 +66,29 @@ class _CellBox(pg.ViewBox):
         ev.ignore()
 
 
+class _Haloed:
+    """A hollow marker drawn over a wider one in a contrasting colour (a halo)."""
+
+    def __init__(self, plot, symbol: str, size: float, z: float) -> None:
+        self.halo = pg.ScatterPlotItem(symbol=symbol, size=size)
+        self.line = pg.ScatterPlotItem(symbol=symbol, size=size)
+        for k, item in enumerate((self.halo, self.line)):
+            item.setZValue(z + k)
+            item.setBrush(pg.mkBrush(None))
+            plot.addItem(item)
+
+    def set_colors(self, line: str, halo: str, width: float) -> None:
+        self.line.setPen(pg.mkPen(line, width=width))
+        self.halo.setPen(pg.mkPen(halo, width=width + 3))
+
+    def setData(self, x, y) -> None:  # noqa: N802 - pyqtgraph's name
+        self.halo.setData(x, y)
+        self.line.setData(x, y)
+
+    def getData(self):  # noqa: N802 - pyqtgraph's name
+        return self.line.getData()
+
+
 class MapCanvas(QtWidgets.QWidget):
     """See the module docstring."""
 
@@ -89,7 +112,7 @@ class MapCanvas(QtWidgets.QWidget):
         ci.setContentsMargins(6, 4, 6, 4)
         ci.setSpacing(2)
         self.header = WrapLabel(justify="left")
-        ci.addItem(self.header, row=0, col=0, colspan=2)
+        ci.addItem(self.header, row=0, col=0)
         self.view_box = _CellBox()
         self.view_box.setMouseEnabled(False, False)
         self.view_box.setMenuEnabled(False)
@@ -100,12 +123,10 @@ class MapCanvas(QtWidgets.QWidget):
         self.plot.hideButtons()
         self.image = pg.ImageItem(axisOrder="col-major")
         self.plot.addItem(self.image)
-        self.minima = pg.ScatterPlotItem(symbol="star", size=17)
-        self.minima.setZValue(10)
-        self.plot.addItem(self.minima)
-        self.marker = pg.ScatterPlotItem(symbol="o", size=13)
-        self.marker.setZValue(11)
-        self.plot.addItem(self.marker)
+        # markers drawn twice, a wide halo in the background colour under a thin line in
+        # the foreground's: readable on the darkest and the palest cells alike
+        self.minima = _Haloed(self.plot, "star", 17, 10)
+        self.marker = _Haloed(self.plot, "o", 13, 12)
         self.colorbar = pg.ColorBarItem(values=(0.0, 1.0), width=14, interactive=False,
                                         colorMapMenu=False)
         self._bar_shown = False
@@ -123,10 +144,8 @@ class MapCanvas(QtWidgets.QWidget):
         self._theme = t = get_theme(name)
         style_plot(t, self.graphics, self.plot)
         style_axes(t, self.colorbar.axis)
-        self.minima.setPen(pg.mkPen(t.minimum, width=1.5))
-        self.minima.setBrush(pg.mkBrush(None))
-        self.marker.setPen(pg.mkPen(t.foreground, width=2.2))
-        self.marker.setBrush(pg.mkBrush(None))
+        self.minima.set_colors(t.minimum, t.background, 1.5)
+        self.marker.set_colors(t.foreground, t.background, 2.2)
         self._draw_header()
 
     # ----------------------------------------------------------- drawing
@@ -163,7 +182,7 @@ class MapCanvas(QtWidgets.QWidget):
     def set_marker(self, u: float | None, v: float | None) -> None:
         """Mark the grid point (u, v) (a start, or a run's lr and keyword); None hides it."""
         spec = self.spec
-        if spec is not None and spec.kind == "hyper" and spec.v is None:
+        if spec is not None and spec.kind == "hyper" and spec.v is None and u is not None:
             v = 0.5                                     # an lr strip: its middle
         ok = spec is not None and u is not None and v is not None and math.isfinite(u) \
             and math.isfinite(v) and (spec.kind == "start" or u > 0)
@@ -193,9 +212,12 @@ class MapCanvas(QtWidgets.QWidget):
 
     def _draw_bar(self, picture: Picture | None) -> None:
         bar = picture.bar if picture is not None else None
+        layout = self.plot.layout
         if bar is None:
-            if self._bar_shown:
-                self.graphics.ci.removeItem(self.colorbar)
+            if self._bar_shown:                    # out of the layout, and out of sight
+                layout.removeItem(self.colorbar)
+                layout.setColumnFixedWidth(4, 0)
+                self.colorbar.setVisible(False)
                 self._bar_shown = False
             return
         self.colorbar.setColorMap(pg.colormap.get(bar.cmap))
@@ -206,8 +228,10 @@ class MapCanvas(QtWidgets.QWidget):
         fm = QtGui.QFontMetrics(ax.style.get("tickFont") or self.font())
         texts = [t for _, t in bar.ticks] if bar.ticks else [f"{bar.range[1]:,.0f}"]
         ax.setWidth(max(fm.horizontalAdvance(t) for t in texts) + 36)
-        if not self._bar_shown:
-            self.graphics.ci.addItem(self.colorbar, row=1, col=1)
+        if not self._bar_shown:                    # beside the plot area, as tall as it
+            layout.addItem(self.colorbar, 2, 5)
+            layout.setColumnFixedWidth(4, 5)
+            self.colorbar.setVisible(True)
             self._bar_shown = True
 
     def _draw_header(self) -> None:

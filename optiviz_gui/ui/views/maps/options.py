@@ -117,3 +117,17 @@ def inputs(sim, options: MapOptions) -> tuple:
         else:
             del hp[name]
     return (*common, type(opt), hp, sim.start, options.key, options.lr, options.values)
+
+
+def marker(spec, start, optimizer) -> tuple[float | None, float | None]:
+    """Where the session is on the map: the start point on a start map, the run's own
+    lr (and keyword value) on a hyper map; (None, None) when it has no such value."""
+    if spec.kind == "start":
+        return float(start[0]), float(start[1])
+    if spec.key is None:
+        return float(optimizer.lr), None
+    name, _, part = spec.key.partition("[")
+    value = optimizer.hp.get(name)
+    if value is None:
+        return None, None
+    return float(optimizer.lr), float(value[int(part[0])] if part else value)

@@ -5,8 +5,8 @@
     │ ┌ title, legend ────────────────┐  │  the canvas (canvas.py): cells, axes,
     │ │ cells …                       │  │  colour bar, markers
     │ └───────────────────────────────┘  │
-    │ [■■■■■■□□□□ 62 %] [Cancel]          │  progress while it computes; then the
-    │ start (0.5, −1.25): converged at 37 │  hovered cell's values, or a summary
+    │ [■■■■■■□□□□□□□□□□□□] [Cancel]      │  progress while it computes;
+    │ start (0.5, −1.25): converged at 37 │  the hovered cell's values, or a summary
     └─────────────────────────────────────┘
 
 It draws the model and never changes it: a click asks, through signals the
@@ -45,7 +45,7 @@ from . import describe
 from .bar import MapBar
 from .canvas import MapCanvas
 from .colors import paint
-from .options import MapOptions, build, default_key, inputs, resolve
+from .options import MapOptions, build, default_key, inputs, marker, resolve
 from .worker import MapWorker
 
 DEBOUNCE_MS = 250
@@ -85,22 +85,20 @@ class MapView(ModelView, QWidget):
         self.progress.setMaximumHeight(12)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setToolTip("Stop computing this map (the model is not touched)")
-        self.compute_button = QPushButton("Compute", self)
-        self.compute_button.setToolTip("Compute the map again")
         self.info = QLabel(self)
         self.info.setTextFormat(Qt.TextFormat.PlainText)
         self.info.setMinimumWidth(10)
-        row = QHBoxLayout()
-        row.setContentsMargins(4, 0, 4, 2)
+        self.busy_row = QWidget(self)
+        row = QHBoxLayout(self.busy_row)
+        row.setContentsMargins(4, 0, 4, 0)
         row.addWidget(self.progress, 1)
         row.addWidget(self.cancel_button)
-        row.addWidget(self.compute_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(self.bar)
         lay.addWidget(self.canvas, 1)
-        lay.addLayout(row)
+        lay.addWidget(self.busy_row)
         lay.addWidget(self.info)
         self.info.setContentsMargins(6, 0, 6, 2)
 
@@ -118,7 +116,7 @@ class MapView(ModelView, QWidget):
         self.canvas.hovered.connect(self._hovered)
         self.canvas.clicked.connect(self._clicked)
         self.cancel_button.clicked.connect(self.cancel)
-        self.compute_button.clicked.connect(self.refresh)
+        self.bar.compute_requested.connect(lambda: self.refresh(force=True))
         self.listen(sim)
         self._show_busy(False)
         self._show_bar()
@@ -168,8 +166,9 @@ class MapView(ModelView, QWidget):
         if self.needed:
             self.timer.start(0 if at_once else DEBOUNCE_MS)
 
-    def refresh(self) -> None:
-        """Compute the map if its inputs changed since the one shown (or it never finished)."""
+    def refresh(self, force: bool = False) -> None:
+        """Compute the map if its inputs changed since the one shown (or it never
+        finished); ``force``: compute it again anyway (the ↻ button)."""
         self.timer.stop()
         if not self.needed:
             return
@@ -177,7 +176,7 @@ class MapView(ModelView, QWidget):
             self.options = resolve(self.sim, self.options)
             self._show_bar()
             key = inputs(self.sim, self.options)
-            if key == self._inputs and (self.complete or self.worker.busy):
+            if key == self._inputs and (self.complete or self.worker.busy) and not force:
                 self._draw_markers()
                 return
             spec = build(self.sim, self.options)
@@ -201,7 +200,7 @@ class MapView(ModelView, QWidget):
         self._generation = -1
         self._inputs = None
         self._show_busy(False)
-        self._note = "Cancelled: the map is incomplete (Compute to run it again)."
+        self._note = "Cancelled: the map is incomplete (↻ computes it again)."
         self._show_info()
 
     def shutdown(self) -> None:
@@ -260,23 +259,17 @@ class MapView(ModelView, QWidget):
         spec, sim = self.spec, self.sim
         if spec is None:
             return
-        if spec.kind == "start":
-            self.canvas.set_marker(*sim.start)
-            return
         if self.options.run >= len(sim.runs):
             self.canvas.set_marker(None, None)
             return
-        opt = sim.runs[self.options.run].optimizer
-        self.canvas.set_marker(float(opt.lr), _key_value(opt, spec.key))
+        self.canvas.set_marker(*marker(spec, sim.start, sim.runs[self.options.run].optimizer))
 
     def _show_bar(self) -> None:
         if self.sim.runs:
             self.bar.show_options(self.sim, self.options)
 
     def _show_busy(self, busy: bool) -> None:
-        self.progress.setVisible(busy)
-        self.cancel_button.setVisible(busy)
-        self.compute_button.setVisible(not busy)
+        self.busy_row.setVisible(busy)
         if busy:
             self.progress.setValue(0)
 
@@ -417,10 +410,4 @@ def summary(result) -> str:
     return " · ".join(f"{counts[c]:,} {names[c]}" for c in order if counts[c] or c != 3)
 
 
-def _key_value(opt, key: str | None) -> float | None:
-    if key is None:
-        return None
-    name, _, part = key.partition("[")
-    value = opt.hp[name]
-    return float(value[int(part[0])] if part else value)
 
