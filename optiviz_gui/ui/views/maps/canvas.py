@@ -31,7 +31,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...style.theme import Theme, get_theme, style_axes, style_plot
 from ..loss import LogFriendlyAxis
 from ..scene import render_layout
-from .colors import Picture
+from .colors import Picture, colormap
 from .describe import axis_titles
 
 
@@ -220,7 +220,7 @@ class MapCanvas(QtWidgets.QWidget):
                 self.colorbar.setVisible(False)
                 self._bar_shown = False
             return
-        self.colorbar.setColorMap(pg.colormap.get(bar.cmap))
+        self.colorbar.setColorMap(colormap(bar.cmap))
         self.colorbar.setLevels(values=bar.range)
         ax = self.colorbar.axis
         ax.setTicks([bar.ticks] if bar.ticks else None)

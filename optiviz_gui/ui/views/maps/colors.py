@@ -17,7 +17,7 @@ Adam at lr 0.1 is still circling its minimum after 100 steps from every start
 (the convergence test asks for a gradient 10⁻⁶ of the start's), yet which
 basin each start fell into is plain. ``paint(result, scheme, theme)`` gives the cells' RGBA and what
 the legend needs; cells not run yet show the coarse sub-grid's (``preview``).
-numpy only, plus pyqtgraph's colour-map tables.
+numpy, and pyqtgraph's ColorMap for the colour bar.
 """
 
 from __future__ import annotations
@@ -41,6 +41,18 @@ RUNNING_COLOR = "#E69F00"       # orange
 MINIMUM_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 NEUTRAL = {"light": ("#c8c8c8", "#eeeeee"), "dark": ("#5c5c5c", "#2c2c2c")}   # other, invalid
 COLORMAPS = {"loss": "cividis", "steps": "viridis"}
+# 17 samples of each (matplotlib's tables, as pyqtgraph ships them), kept here so a
+# frozen bundle needs none of pyqtgraph's colour-map files
+SAMPLES = {
+    "viridis": ((68, 1, 84), (72, 23, 105), (71, 44, 122), (66, 63, 133), (59, 81, 139),
+                (51, 98, 141), (44, 113, 142), (38, 129, 142), (33, 144, 140), (31, 159, 136),
+                (39, 173, 128), (61, 188, 115), (92, 200, 98), (129, 211, 76), (170, 220, 49),
+                (213, 226, 25), (253, 231, 37)),
+    "cividis": ((0, 32, 77), (0, 43, 104), (5, 54, 110), (44, 65, 108), (64, 77, 107),
+                (81, 88, 108), (96, 100, 111), (110, 111, 115), (124, 123, 120), (139, 135, 121),
+                (155, 148, 119), (172, 161, 116), (188, 175, 111), (206, 188, 103),
+                (224, 203, 93), (242, 218, 79), (255, 234, 70)),
+}
 
 
 @dataclass
@@ -154,9 +166,20 @@ def loss_span(results) -> tuple[float, float] | None:
     return float(values.min()), float(values.max())
 
 
+def colormap(cmap: str) -> pg.ColorMap:
+    """One of ``SAMPLES`` as a pyqtgraph ColorMap (for the colour bar)."""
+    samples = np.array(SAMPLES[cmap], dtype=float)
+    return pg.ColorMap(np.linspace(0.0, 1.0, len(samples)), samples.astype(np.uint8))
+
+
 def lookup_table(cmap: str, n: int = 256) -> np.ndarray:
-    """(n, 4) uint8 RGBA of one of pyqtgraph's colour maps, low end first."""
-    return pg.colormap.get(cmap).getLookupTable(nPts=n, alpha=True)
+    """(n, 4) uint8 RGBA of one of ``SAMPLES``, low end first (linear between samples)."""
+    samples = np.array(SAMPLES[cmap], dtype=float)
+    t, src = np.linspace(0.0, 1.0, n), np.linspace(0.0, 1.0, len(samples))
+    out = np.full((n, 4), 255, dtype=np.uint8)
+    for c in range(3):
+        out[:, c] = np.round(np.interp(t, src, samples[:, c]))
+    return out
 
 
 def _lut_colors(scheme: str, t: np.ndarray, span: tuple[float, float]) -> np.ndarray:
