@@ -203,6 +203,12 @@ class MainWindow(QMainWindow):
             if visible and not self.tabs.isTabVisible(i):
                 self.tabs.setTabVisible(i, True)
                 self.tabs.setCurrentIndex(i)
+            if not visible and self.tabs.currentIndex() == i:
+                # the first tab left comes forward (Qt would take the next: the Maps
+                # tab, which would start computing a map nobody asked for)
+                left = [j for j in range(len(TABS)) if j != i and self.tabs.isTabVisible(j)]
+                if left:
+                    self.tabs.setCurrentIndex(left[0])
             self.tabs.setTabVisible(i, bool(visible))
             self.tabs.setVisible(any(self.menu_actions[f"pane_{n}"].isChecked() for n in TABS))
         else:
