@@ -55,6 +55,17 @@ def view_point(view, i, j) -> QPoint:
     return QPoint(p.x(), p.y())
 
 
+def hover(widget, pos: QPoint) -> None:
+    """A mouse move to ``pos``, as the window system delivers it to ``widget``."""
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+    local = QtCore.QPointF(pos)
+    event = QMouseEvent(QtCore.QEvent.Type.MouseMove, local,
+                        QtCore.QPointF(widget.mapToGlobal(pos)), Qt.NoButton, Qt.NoButton,
+                        Qt.NoModifier)
+    QApplication.sendEvent(widget, event)
+
+
 # ------------------------------------------------------------------- colours
 def test_outcome_colours_follow_the_stability_boundary_of_gradient_descent():
     sim = sim_of()
@@ -133,8 +144,7 @@ def test_hover_shows_the_cells_own_values(map_view, qtbot):
     sim = sim_of(steps=300)
     view = map_view(sim, MapOptions(kind="start", grid=8))
     for i, j in ((1, 2), (6, 5)):
-        pos = view_point(view, i, j)
-        qtbot.mouseMove(view.canvas.graphics.viewport(), pos)
+        hover(view.canvas.graphics.viewport(), view_point(view, i, j))
         expected = cell_text(view.spec, view.result, i, j)
         qtbot.waitUntil(lambda: view.hover_text() == expected, timeout=3000)
         t = Trajectory(sim.surface, sim.runs[0], (view.spec.u[i], view.spec.v[j]))

@@ -131,7 +131,10 @@ class MapCanvas(QtWidgets.QWidget):
                                         colorMapMenu=False)
         self._bar_shown = False
         self.view_box.clicked_at.connect(self._clicked)
-        self.graphics.scene().sigMouseMoved.connect(self._moved)
+        # every move, straight from the viewport: pyqtgraph's sigMouseMoved drops moves
+        # that follow another within a frame, and the last one of a gesture may be one
+        self.graphics.viewport().setMouseTracking(True)
+        self.graphics.viewport().installEventFilter(self)
         self.setMinimumSize(200, 160)
         self.apply_theme("light")
 
@@ -270,9 +273,11 @@ class MapCanvas(QtWidgets.QWidget):
         p = self.view_box.mapSceneToView(pos)
         return self.cell_at(p.x(), p.y())
 
-    def _moved(self, pos) -> None:
-        cell = self._cell_at_scene(pos)
-        self.hovered.emit(*(cell or (-1, -1)))
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QtCore.QEvent.Type.MouseMove:
+            cell = self._cell_at_scene(self.graphics.mapToScene(event.position().toPoint()))
+            self.hovered.emit(*(cell or (-1, -1)))
+        return False
 
     def _clicked(self, pos, right: bool) -> None:
         cell = self._cell_at_scene(pos)

@@ -5,9 +5,8 @@
     │ ┌ title, legend ────────────────┐  │  the canvas (canvas.py): cells, axes,
     │ │ cells …                       │  │  colour bar, markers
     │ └───────────────────────────────┘  │
-    │ [■■■■■■□□□□□□□□□□□□] [Cancel]      │  progress while it computes;
-    │ start (0.5, −1.25): converged at 37 │  the hovered cell's values, or a summary
-    └─────────────────────────────────────┘
+    │ start (0.5, −1.25): conv… [■■□□] [Cancel]  the hovered cell's values, or a
+    └─────────────────────────────────────┘  summary; progress while it computes
 
 It draws the model and never changes it: a click asks, through signals the
 window wires to the model —
@@ -35,7 +34,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from ....core import maps
 from ....core.errors import ConfigError
@@ -82,25 +81,29 @@ class MapView(ModelView, QWidget):
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
+        self.progress.setFixedWidth(110)
         self.progress.setMaximumHeight(12)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setToolTip("Stop computing this map (the model is not touched)")
         self.info = QLabel(self)
         self.info.setTextFormat(Qt.TextFormat.PlainText)
         self.info.setMinimumWidth(10)
-        self.busy_row = QWidget(self)
-        row = QHBoxLayout(self.busy_row)
-        row.setContentsMargins(4, 0, 4, 0)
-        row.addWidget(self.progress, 1)
+        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        for w in (self.progress, self.cancel_button):      # the map never jumps for them
+            policy = w.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            w.setSizePolicy(policy)
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 0, 4, 2)
+        row.addWidget(self.info, 1)
+        row.addWidget(self.progress)
         row.addWidget(self.cancel_button)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
         lay.addWidget(self.bar)
         lay.addWidget(self.canvas, 1)
-        lay.addWidget(self.busy_row)
-        lay.addWidget(self.info)
-        self.info.setContentsMargins(6, 0, 6, 2)
+        lay.addLayout(row)
 
         self.worker = MapWorker(self)
         self.worker.updated.connect(self._updated)
@@ -269,7 +272,8 @@ class MapView(ModelView, QWidget):
             self.bar.show_options(self.sim, self.options)
 
     def _show_busy(self, busy: bool) -> None:
-        self.busy_row.setVisible(busy)
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
         if busy:
             self.progress.setValue(0)
 
