@@ -121,6 +121,8 @@ class MapCanvas(QtWidgets.QWidget):
                                axisItems={"bottom": self.bottom})
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
+        for side in ("left", "bottom"):        # momentum 0.9, not 900 × 0.001
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.plot.addItem(self.image)
         # markers drawn twice, a wide halo in the background colour under a thin line in

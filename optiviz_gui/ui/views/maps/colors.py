@@ -29,7 +29,7 @@ import pyqtgraph as pg
 
 from ....core.maps import CONVERGED, DIVERGED, INVALID, RUNNING, nearest_minimum
 from ...style.theme import Theme, hex_rgb
-from ..levels import fmt, levels, transform_for
+from ..levels import levels, transform_for
 
 SCHEMES = {"outcome": "Outcome", "loss": "Final loss (log)", "steps": "Steps to converge",
            "minimum": "Which minimum"}
@@ -93,7 +93,7 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
                                   (DIVERGED, DIVERGED_COLOR, "diverged"),
                                   (RUNNING, RUNNING_COLOR, "still running")):
             rgba[status == code] = _rgba(color)
-            legend.append((color, f"{name} {counts[code]:,}"))
+            legend.append((color, f"{name}: {counts[code]:,}"))
     elif scheme == "minimum":
         minimum = result.preview(result.minimum)
         near = _near_minimum(result, status)
@@ -105,14 +105,14 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
             rgba[reached] = _rgba(color)
             pale = np.round(0.45 * background + 0.55 * _rgba(color)[:3]).astype(np.uint8)
             rgba[close, :3] = pale
-            text = f"minimum {k + 1} ({fmt(mx)}, {fmt(my)}) {_count(reached, result):,}"
+            text = f"minimum {k + 1} ({mx:.3g}, {my:.3g}): {_count(reached, result):,}"
             if close.any():
                 text += f" + {_count(close, result):,} near"
             legend.append((color, text))
         elsewhere = (status != DIVERGED) & (status != INVALID) & (minimum < 0) & (near < 0)
-        legend.append((other, f"none reached {_count(elsewhere, result):,}"))
+        legend.append((other, f"none reached: {_count(elsewhere, result):,}"))
         rgba[status == DIVERGED] = _rgba(DIVERGED_COLOR)
-        legend.append((DIVERGED_COLOR, f"diverged {counts[DIVERGED]:,}"))
+        legend.append((DIVERGED_COLOR, f"diverged: {counts[DIVERGED]:,}"))
     elif scheme == "loss":
         loss = result.preview(result.loss)
         shown = (status != DIVERGED) & (status != INVALID) & np.isfinite(loss)
@@ -123,7 +123,7 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
             bar = Bar(COLORMAPS["loss"], span, levels(reference, "log", 0).ticks,
                       "final loss (log colour scale)")
         rgba[status == DIVERGED] = _rgba(DIVERGED_COLOR)
-        legend.append((DIVERGED_COLOR, f"diverged {counts[DIVERGED]:,}"))
+        legend.append((DIVERGED_COLOR, f"diverged: {counts[DIVERGED]:,}"))
     else:                                       # steps
         step = result.preview(result.step)
         done = status == CONVERGED
@@ -131,11 +131,12 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
         rgba[done] = _lut_colors("steps", step[done].astype(float), (0.0, top))
         bar = Bar(COLORMAPS["steps"], (0.0, top), None, "steps to converge")
         rgba[status == DIVERGED] = _rgba(DIVERGED_COLOR)
-        legend.append((other, f"not converged in {result.spec.steps:,} {counts[RUNNING]:,}"))
-        legend.append((DIVERGED_COLOR, f"diverged {counts[DIVERGED]:,}"))
+        legend.append((other, f"not converged in {result.spec.steps:,} steps: "
+                              f"{counts[RUNNING]:,}"))
+        legend.append((DIVERGED_COLOR, f"diverged: {counts[DIVERGED]:,}"))
     rgba[status == INVALID] = _rgba(invalid)
     if counts[INVALID]:
-        legend.append((invalid, f"invalid {counts[INVALID]:,}"))
+        legend.append((invalid, f"invalid: {counts[INVALID]:,}"))
     return Picture(rgba, bar, legend)
 
 

@@ -85,10 +85,7 @@ class MapView(ModelView, QWidget):
         self.progress.setMaximumHeight(12)
         self.cancel_button = QPushButton("Cancel", self)
         self.cancel_button.setToolTip("Stop computing this map (the model is not touched)")
-        self.info = QLabel(self)
-        self.info.setTextFormat(Qt.TextFormat.PlainText)
-        self.info.setMinimumWidth(10)
-        self.info.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.info = ElidedLabel(self)
         for w in (self.progress, self.cancel_button):      # the map never jumps for them
             policy = w.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
@@ -279,13 +276,13 @@ class MapView(ModelView, QWidget):
 
     def _show_info(self) -> None:
         if self._hover is not None and self.result is not None:
-            text = describe.cell_text(self.spec, self.result, *self._hover)
+            self.info.set_full_text(describe.cell_text(self.spec, self.result, *self._hover))
         else:
-            text = self._note
-        self.info.setText(text)
+            self.info.set_full_text(self._note)
 
     def hover_text(self) -> str:
-        return self.info.text()
+        """The line under the map, whole: the hovered cell's values, or the note."""
+        return self.info.full_text
 
     # ----------------------------------------------------- hover, clicks
     def _hovered(self, i: int, j: int) -> None:
@@ -406,12 +403,36 @@ class MapView(ModelView, QWidget):
         self.timer.start(0)                    # refresh: nothing when the map is current
 
 
+class ElidedLabel(QLabel):
+    """One line of plain text cut to the label's width with "…" (the whole in the tooltip)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.full_text = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setMinimumWidth(10)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self._elide()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
+                                              max(self.width(), 10))
+        self.setText(shown)
+        self.setToolTip(self.full_text if shown != self.full_text else "")
+
+
 def summary(result) -> str:
-    """"2,413 converged · 1,600 diverged · 83 still running" (and invalid, when any)."""
+    """"2,413 converged · 1,600 diverged · 83 still running": the outcomes there are."""
     counts = np.bincount(result.status.ravel().astype(np.intp), minlength=4)
     names = ("still running", "converged", "diverged", "invalid")
-    order = (1, 2, 0, 3)
-    return " · ".join(f"{counts[c]:,} {names[c]}" for c in order if counts[c] or c != 3)
+    return " · ".join(f"{counts[c]:,} {names[c]}" for c in (1, 2, 0, 3) if counts[c])
 
 
 
