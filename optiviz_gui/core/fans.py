@@ -3,7 +3,8 @@
     lr_fan(run, (1/3, 1, 3), label, color)    the run at lr × each factor: the same
                                               optimizer, schedule and clipping otherwise,
                                               in graded shades of its colour (lighter for
-                                              a smaller lr, darker for a larger one)
+                                              a smaller lr, darker for a larger one; the
+                                              run itself takes the shade of × 1)
     seed_fan(run, surface, 5, label, color)   the run re-trained on 5 other mini-batch
                                               orders (its own ``batch_seed`` each), all in
                                               its colour: the spread a person would see
@@ -77,15 +78,15 @@ def _number(item: str) -> float | None:
         return None
 
 
-def lr_fan(run: Run, factors: Sequence[float], label: str, color: str) -> list[Run]:
-    """The runs an lr fan adds: ``run`` at lr × factor for every factor but 1 (the run
-    itself stands for it), labelled "``label`` · lr 0.0333", coloured from light (the
-    smallest lr) to dark (the largest) around ``color``, the run's own shade.
+def lr_fan(run: Run, factors: Sequence[float], label: str, color: str) -> tuple[Run, list[Run]]:
+    """(the run in its shade of the fan, the runs to add): ``run`` at lr × factor for
+    every factor but 1 (the run itself stands for it), labelled "``label`` · lr 0.0333",
+    in shades of ``color`` from light (the smallest lr) to dark (the largest).
     A learning rate torch refuses is one ConfigError sentence naming it."""
-    factors = sorted(set(float(f) for f in factors))
-    ranks = _ranks(factors)
+    factors = sorted(set(float(f) for f in factors) | {1.0})
+    tones = dict(zip(factors, _ranks(factors)))
     out = []
-    for f, rank in zip(factors, ranks):
+    for f in factors:
         if f == 1.0:
             continue
         lr = run.optimizer.lr * f
@@ -94,10 +95,10 @@ def lr_fan(run: Run, factors: Sequence[float], label: str, color: str) -> list[R
         except ConfigError as e:
             raise ConfigError(f"lr × {f:g}: {e}") from None
         out.append(replace(run, optimizer=optimizer, label=f"{label} · lr {lr:.3g}",
-                           color=shade(color, rank), enabled=True))
+                           color=shade(color, tones[f]), enabled=True))
     if len(out) > MAX_FAN:
         raise ConfigError(f"An lr fan adds at most {MAX_FAN} runs, got {len(out)}.")
-    return out
+    return replace(run, color=shade(color, tones[1.0])), out
 
 
 def seed_fan(run: Run, surface, count: int, label: str, color: str) -> tuple[Run, list[Run]]:
@@ -149,34 +150,25 @@ def mean_path(paths: Sequence[np.ndarray]) -> np.ndarray:
 
 # ------------------------------------------------------------------ colours
 def _ranks(factors: list[float]) -> list[float]:
-    """Each factor's place in the fan, −1 (smallest) … +1 (largest), 0 for factor 1:
-    the factors below 1 and those above 1 each spread evenly over their half."""
-    below = [f for f in factors if f < 1]
-    above = [f for f in factors if f > 1]
-    out = []
-    for f in factors:
-        if f < 1:
-            out.append(-(len(below) - below.index(f)) / len(below))
-        elif f > 1:
-            out.append((above.index(f) + 1) / len(above))
-        else:
-            out.append(0.0)
-    return out
+    """Each factor's place in the sorted fan, evenly from −1 (the smallest) to +1."""
+    n = len(factors)
+    return [2 * k / (n - 1) - 1 if n > 1 else 0.0 for k in range(n)]
+
+
+LIGHTEST, DARKEST = 0.75, 0.3       # the fan's HLS lightness band
 
 
 def shade(color: str, rank: float) -> str:
-    """``color`` lighter (rank < 0) or darker (rank > 0), rank in [−1, 1]: its HLS
-    lightness moved up to 60 % of the way to white (at −1) or 55 % of the way to
-    black (at +1), enough to tell three or four shades apart on a map without
-    leaving the hue.
+    """``color``'s hue and saturation at a lightness from the fan's band: ``LIGHTEST``
+    at rank −1 to ``DARKEST`` at rank +1. A band, not steps around the colour's own
+    lightness: a dark colour darkened further vanished on the dark theme (Okabe &
+    Ito's blue, lightness 0.35, went to 0.16 on a background of 0.12), and both
+    ends of 0.3 … 0.75 read on white and on #1e1e1e.
 
-    >>> shade("#0072B2", 0.0), shade("#0072B2", -1.0), shade("#0072B2", 1.0)
-    ('#0072b2', '#7acfff', '#003350')
+    >>> shade("#0072B2", -1.0), shade("#0072B2", 0.0), shade("#0072B2", 1.0)
+    ('#80d1ff', '#0da8ff', '#006299')
     """
     r, g, b = (int(color.lstrip("#")[k:k + 2], 16) / 255 for k in (0, 2, 4))
-    h, light, s = colorsys.rgb_to_hls(r, g, b)
-    if rank < 0:
-        light += (1 - light) * 0.6 * -rank
-    else:
-        light -= light * 0.55 * rank
+    h, _, s = colorsys.rgb_to_hls(r, g, b)
+    light = (LIGHTEST + DARKEST) / 2 - (LIGHTEST - DARKEST) / 2 * rank
     return "#" + "".join(f"{round(v * 255):02x}" for v in colorsys.hls_to_rgb(h, light, s))

@@ -101,8 +101,9 @@ def test_the_session_file_keeps_each_runs_seed(tmp_path):
 def test_an_lr_fan_adds_lr_times_each_factor_but_one():
     adam = Run(make_optimizer("adam", lr=0.1, betas=(0.8, 0.99)), clip_grad_norm=2.0,
                scheduler={"name": "steplr", "step_size": 10})
-    added = fans.lr_fan(adam, (1 / 3, 1, 3), "Adam", "#0072B2")
+    base, added = fans.lr_fan(adam, (1 / 3, 1, 3), "Adam", "#0072B2")
     assert [r.optimizer.lr for r in added] == [0.1 / 3, 0.1 * 3]
+    assert base.optimizer == adam.optimizer and base.color == fans.shade("#0072B2", 0.0)
     for r in added:
         assert r.optimizer.hp["betas"] == (0.8, 0.99) and r.clip_grad_norm == 2.0
         assert r.scheduler.to_dict() == adam.scheduler.to_dict()
@@ -111,16 +112,16 @@ def test_an_lr_fan_adds_lr_times_each_factor_but_one():
 
 
 def test_an_lr_fan_is_lighter_below_and_darker_above():
-    added = fans.lr_fan(Run(SGD), (0.1, 0.5, 1, 2, 10), "SGD", "#D55E00")
+    base, added = fans.lr_fan(Run(SGD), (0.1, 0.5, 2, 10), "SGD", "#D55E00")
 
     def hls(c):
         return colorsys.rgb_to_hls(*(int(c[k:k + 2], 16) / 255 for k in (1, 3, 5)))
-    light = [hls(r.color)[1] for r in added]
+    light = [hls(r.color)[1] for r in (added[0], added[1], base, added[2], added[3])]
     assert light == sorted(light, reverse=True)              # smaller lr, lighter
-    base = hls("#D55E00")
-    assert light[1] > base[1] > light[2]
-    for r in added:                                           # the hue stays
-        assert hls(r.color)[0] == pytest.approx(base[0], abs=0.02)
+    assert light[0] == pytest.approx(fans.LIGHTEST, abs=0.01)
+    assert light[-1] == pytest.approx(fans.DARKEST, abs=0.01)
+    for r in (base, *added):                                  # the hue stays
+        assert hls(r.color)[0] == pytest.approx(hls("#D55E00")[0], abs=0.01)
 
 
 def test_an_lr_fan_refuses_what_torch_refuses():

@@ -35,8 +35,9 @@ def test_an_lr_fan_from_the_run_list_adds_lr_over_3_and_times_3(window):
     assert [r.optimizer.lr for r in new] == [0.1 / 3, 0.1 * 3]
     assert all(r.optimizer.hp["betas"] == adam.optimizer.hp["betas"] for r in new)
     assert sim.labels()[4:] == ["Adam · lr 0.0333", "Adam · lr 0.3"]
-    base = lightness(sim.colors()[3])
+    base = lightness(sim.colors()[3])                    # the run itself: the middle shade
     assert lightness(new[0].color) > base > lightness(new[1].color)
+    assert sim.runs[3].optimizer == adam.optimizer
     assert window.controls.runs.list.count() == 6
 
 
@@ -74,6 +75,15 @@ def test_a_seed_fan_adds_runs_on_other_seeds_drawn_thin_with_their_mean(make_win
     mean = np.mean([t.params[:26] for t in (sim.trajectories[i] for i in fan)], axis=0)
     np.testing.assert_allclose(np.column_stack([x, y]), mean, rtol=1e-13)
     assert w.loss.curves[3].opts["pen"].widthF() == 1
+    # one legend entry for the fan, with its members' loss range; arrows for Adam only
+    losses = [float(sim.trajectories[i].loss[25]) for i in fan]
+    header = w.contour.header.text
+    assert "SGD · 6 seeds" in header and "seed 4" not in header
+    assert f"{min(losses):.3g}–{max(losses):.3g}" in header
+    assert [label.text for _, label in w.loss.legend.items] == ["SGD · 6 seeds", "Adam"]
+    w.contour.set_arrows(True, True, False)
+    np.testing.assert_array_equal(w.contour.drawn_arrows("gradient")[:, :2],
+                                  [sim.trajectories[1].params[25]])
     # the session file keeps the fan: the seeds and the shared colour
     path = tmp_path / "fan.json"
     session.save(sim, path)

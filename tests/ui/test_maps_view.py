@@ -81,7 +81,7 @@ def test_outcome_colours_follow_the_stability_boundary_of_gradient_descent():
         cells = result.status[:, 0] == code
         assert cells[inside].any()
         assert {tuple(c) for c in pic.rgba[cells, 0, :3]} == {rgb(color)}
-    names = [text.split(":")[0] for _, text in pic.legend]
+    names = [e.name for e in pic.legend]
     assert names == ["converged", "diverged", "still running"]
 
 
@@ -97,7 +97,7 @@ def test_momentum_boundary_and_invalid_cells_on_the_lr_momentum_map():
     assert (result.status[:, 0] == INVALID).all()
     invalid = rgb(colors.NEUTRAL["dark"][1])
     assert {tuple(c) for c in pic.rgba[:, 0, :3]} == {invalid}
-    assert pic.legend[-1][1] == "invalid: 24"
+    assert pic.legend[-1].text == "invalid: 24"
     plain = maps.hyper_map(sim.surface, run, sim.start, 300, (24, 5), lr=(0.01, 1.0),
                            key="momentum", values=(0.0, 0.8))
     out = maps.compute(plain)

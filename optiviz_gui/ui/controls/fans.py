@@ -7,8 +7,9 @@
                                        surfaces only)
 
 Like the other controls it only reads the model and asks:
-``fan_requested(i, changes, runs)`` — change run i (a seed fan makes its seed
-and colour explicit, so it belongs to its fan) and add ``runs``. A fan torch
+``fan_requested(i, changes, runs)`` — change run i (an lr fan gives it its
+shade of the fan; a seed fan makes its seed and colour explicit, so it belongs
+to its fan) and add ``runs``. A fan torch
 would refuse (an lr out of range) is one sentence in a message box.
 """
 
@@ -77,13 +78,13 @@ class FanMenu(QObject):
                 return
         try:
             factors = fans.parse_factors(text) if factors is None else factors
-            added = fans.lr_fan(self.sim.runs[i], factors, self.sim.labels()[i],
-                                self.sim.colors()[i])
+            base, added = fans.lr_fan(self.sim.runs[i], factors, self.sim.labels()[i],
+                                      self.sim.colors()[i])
         except ConfigError as e:
             dialogs.show_error(self.runs, "Cannot make the fan", str(e))
             return
         if added:
-            self.fan_requested.emit(i, {}, added)
+            self.fan_requested.emit(i, self._changes(i, base, ("color",)), added)
 
     def seed_fan(self, i: int, count: int | None = None) -> None:
         """Ask for run i's seed fan of ``count`` runs (asked for when None)."""
@@ -97,7 +98,9 @@ class FanMenu(QObject):
         except ConfigError as e:
             dialogs.show_error(self.runs, "Cannot make the fan", str(e))
             return
+        self.fan_requested.emit(i, self._changes(i, base, ("batch_seed", "color")), added)
+
+    def _changes(self, i: int, base, fields) -> dict:
+        """What of ``fields`` the fan changes on run i (its shade, its explicit seed)."""
         run = self.sim.runs[i]
-        changes = {k: getattr(base, k) for k in ("batch_seed", "color")
-                   if getattr(base, k) != getattr(run, k)}
-        self.fan_requested.emit(i, changes, added)
+        return {k: getattr(base, k) for k in fields if getattr(base, k) != getattr(run, k)}

@@ -2,9 +2,10 @@
 
 A seed fan (core/fans.py: runs alike but for their mini-batch seed, in one
 colour) is the spread of a stochastic training. Each member's path is a thin
-line without dots (``thin_runs``), and ``FanPaths`` draws the mean of the
-members' paths, step by step, as a bold line in their colour with a halo in
-the background's, so it reads over the thin ones.
+line without dots or arrows (``thin_runs``), and ``FanPaths`` draws the mean
+of the members' paths, step by step, as a bold line in their colour with a
+halo in the background's, so it reads over the thin ones. A legend gives the
+fan one entry (``legend_runs``: "SGD · 7 seeds", with the members' loss range).
 """
 
 from __future__ import annotations
@@ -27,6 +28,18 @@ def fan_groups(sim) -> list[tuple[int, ...]]:
 def thin_runs(sim) -> set[int]:
     """The runs drawn thin: members of a seed fan."""
     return {i for g in fan_groups(sim) for i in g}
+
+
+def legend_runs(sim) -> list[tuple[str, tuple[int, ...]] | None]:
+    """Per run, what its legend entry stands for: (label, the runs it covers); None for
+    a seed fan's later members (the first one stands for its fan: "SGD · 7 seeds")."""
+    labels = sim.labels()
+    out: list = [(label, (i,)) for i, label in enumerate(labels)]
+    for group in fan_groups(sim):
+        out[group[0]] = (f"{labels[group[0]]} · {len(group)} seeds", group)
+        for i in group[1:]:
+            out[i] = None
+    return out
 
 
 class FanPaths:

@@ -1,7 +1,8 @@
 """The legend of the map and the 3-D view: iteration counter, arrow key, one entry per run.
 
 An entry is the run's colour, its label, its loss at the current step and its
-status (``Trajectory.status_text``: "diverged at 12", "converged at 40"). The
+status (``Trajectory.status_text``: "diverged at 12", "converged at 40"); a
+seed fan has one entry, its members' loss range (views/fans.py). The
 entries fill as many columns as fit the view's width, and an entry takes one,
 two or three lines (name / loss / status), the fewest that fit.
 """
@@ -14,6 +15,7 @@ from PySide6 import QtGui
 
 from ...core.arrows import ARROW_KINDS
 from ..style.theme import Theme
+from .fans import legend_runs
 
 _NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
 _ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "⇢ momentum"}
@@ -37,11 +39,17 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     in ``width`` pixels of ``font`` (two when no width is given)."""
     k = sim.step
     entries, plain = [], []          # (name, loss, status) as HTML and as plain text
-    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
-        if not run.enabled:
+    for run, entry, color, t in zip(sim.runs, legend_runs(sim), sim.colors(), sim.trajectories):
+        if not run.enabled or entry is None:           # None: a seed fan's later member
             continue
+        label, covered = entry
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
         status = t.status_text(k)
+        if len(covered) > 1:                           # a seed fan: its members' loss range
+            losses = [float(u.loss[min(k, u.steps)]) for u in
+                      (sim.trajectories[i] for i in covered) if u.steps >= 0]
+            loss = f"{min(losses):.3g}–{max(losses):.3g}" if losses else "—"
+            status = ""
         entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
                         f'{html.escape(label)}', f"loss&nbsp;{loss}", f"<i>{status}</i>" if status else ""))
         plain.append((f"━━● {label}", f"loss {loss}", status))

@@ -24,7 +24,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ...core.simulation import Simulation
 from ..style.theme import brush, get_theme, style_plot
 from .base import DRAWN_FIELDS, ModelView
-from .fans import thin_runs
+from .fans import legend_runs, thin_runs
 from .scene import render_layout
 
 
@@ -265,14 +265,15 @@ class LossView(ModelView, QtWidgets.QWidget):
 
     def _update_legend(self) -> None:
         sim = self.sim
-        key = tuple((lab, col, r.enabled) for lab, col, r in zip(sim.labels(), sim.colors(), sim.runs))
+        key = tuple((entry, col, r.enabled) for entry, col, r in
+                    zip(legend_runs(sim), sim.colors(), sim.runs))
         if key == self._legend_key or len(self.curves) < len(key):   # redraw makes the curves
             return
         self._legend_key = key
         self.legend.clear()
-        for (label, _color, enabled), curve in zip(key, self.curves):
-            if enabled:
-                self.legend.addItem(curve, label)
+        for (entry, _color, enabled), curve in zip(key, self.curves):
+            if enabled and entry is not None:          # a seed fan: one entry
+                self.legend.addItem(curve, entry[0])
         self._fit_legend()
 
     def _fit_legend(self) -> None:

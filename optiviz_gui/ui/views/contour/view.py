@@ -249,7 +249,9 @@ class ContourView(ModelView, QtWidgets.QWidget):
 
     def _redraw_arrows(self, *_args) -> None:
         sim, k = self.sim, self.sim.step
-        shown = [t for r, t in zip(sim.runs, sim.trajectories) if r.enabled and t.steps >= 0]
+        thin = thin_runs(sim)                  # a seed fan's runs: no arrows, only paths
+        shown = [t for i, (r, t) in enumerate(zip(sim.runs, sim.trajectories))
+                 if r.enabled and t.steps >= 0 and i not in thin]
         px = self.view_box.viewPixelSize()
         self.items.set_arrows(arrow_vectors(sim.surface, shown, k, self._arrows), px)
 

@@ -1,7 +1,7 @@
 """The map pane's own settings: which run, what kind of map, the colour scheme, grid, ranges.
 
     [Adam ▾] [Start points ▾] [β₁ ▾]      the run, the kind (start points, learning
-    [Outcome ▾] [64 cells ▴▾] [↻] [⤢]     rate, lr × keyword) and keyword; the colours,
+    [Outcome ▾] [64² ▴▾] [↻] [⤢]          rate, lr × keyword) and keyword; the colours,
     lr 0.001 … 10   β₁ 0 … 0.99           the grid, compute again, full size; the
                                           ranges of a hyper map
 
@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox,
                                QToolButton, QVBoxLayout, QWidget)
 
-from .colors import SCHEMES
+from .colors import SCHEME_TIPS, SCHEMES
 from .describe import key_name, num
 from .options import DEFAULT_GRID, GRID_RANGE, MapOptions, default_key, number_keys
 
@@ -82,12 +82,14 @@ class MapBar(QWidget):
         self.scheme = QComboBox(self)
         for key, text in SCHEMES.items():
             self.scheme.addItem(text, key)
+            self.scheme.setItemData(self.scheme.count() - 1, SCHEME_TIPS[key],
+                                    Qt.ItemDataRole.ToolTipRole)
         self.scheme.setToolTip("What colours the cells")
         self.grid = QSpinBox(self)
         self.grid.setRange(*GRID_RANGE)
-        self.grid.setSuffix(" cells")
+        self.grid.setSuffix("²")
         self.grid.setKeyboardTracking(False)
-        self.grid.setToolTip("Cells a side (runs = cells²; an lr strip has this many)")
+        self.grid.setToolTip("Cells a side: N² runs (an lr strip: N runs)")
         self.again = QToolButton(self)
         self.again.setText("↻")
         self.again.setToolTip("Compute the map again (after a cancel)")

@@ -35,6 +35,9 @@ from .colors import Picture, colormap
 from .describe import axis_titles
 
 
+COMPACT_BELOW = 460      # pixels: a narrower legend shows each entry's name alone
+
+
 class WrapLabel(pg.LabelItem):
     """A label that asks for no width: it wraps to whatever the layout gives it."""
 
@@ -242,11 +245,13 @@ class MapCanvas(QtWidgets.QWidget):
     def _draw_header(self) -> None:
         t = self._theme
         parts = [f"<b>{html.escape(self._title)}</b>"] if self._title else []
-        if self._picture is not None and self._picture.legend:
-            entries = [f"<span style='color:{c}'>■</span>&nbsp;{html.escape(text)}"
-                       for c, text in self._picture.legend]
-            parts.append(" &nbsp; ".join(entries))
         width = self.graphics.ci.geometry().width() - 16
+        if self._picture is not None and self._picture.legend:
+            compact = width < COMPACT_BELOW          # a narrow pane: names only
+            entries = [f"<span style='color:{e.color}'>■</span>&nbsp;"
+                       f"{html.escape(e.name if compact else e.text)}"
+                       for e in self._picture.legend]
+            parts.append(" &nbsp; ".join(entries))
         if self.header.item.textWidth() != max(100.0, width):
             self.header.item.setTextWidth(max(100.0, width))
         self.header.setText("<br>".join(parts) or "&nbsp;", color=t.foreground, size="9pt")

@@ -23,6 +23,7 @@ numpy, and pyqtgraph's ColorMap for the colour bar.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
@@ -31,8 +32,12 @@ from ....core.maps import CONVERGED, DIVERGED, INVALID, RUNNING, nearest_minimum
 from ...style.theme import Theme, hex_rgb
 from ..levels import levels, transform_for
 
-SCHEMES = {"outcome": "Outcome", "loss": "Final loss (log)", "steps": "Steps to converge",
-           "minimum": "Which minimum"}
+SCHEMES = {"outcome": "Outcome", "loss": "Final loss", "steps": "Steps",
+           "minimum": "Minimum"}
+SCHEME_TIPS = {"outcome": "Converged, diverged or still running after the steps",
+               "loss": "The final loss, on a log colour scale",
+               "steps": "The step where each run converged",
+               "minimum": "Which of the surface's known minima each run reached"}
 
 CONVERGED_COLOR = "#009E73"     # bluish green
 DIVERGED_COLOR = "#D55E00"      # vermillion
@@ -65,14 +70,29 @@ class Bar:
     title: str
 
 
+class Entry(NamedTuple):
+    """One legend entry: a swatch's colour, a name, where (a minimum's coordinates, or
+    ""), and how many cells."""
+
+    color: str
+    name: str
+    count: str
+    where: str = ""
+
+    @property
+    def text(self) -> str:
+        """'minimum 1 (3, 2): 120 + 45 near'; a narrow pane shows the name alone."""
+        return f"{self.name}{' ' + self.where if self.where else ''}: {self.count}"
+
+
 @dataclass
 class Picture:
     """The cells' colours (N, M, 4) uint8 indexed [i, j], the colour bar (None for a
-    categorical scheme) and the legend's entries: (colour, text)."""
+    categorical scheme) and the legend's entries."""
 
     rgba: np.ndarray
     bar: Bar | None = None
-    legend: list[tuple[str, str]] = field(default_factory=list)
+    legend: list[Entry] = field(default_factory=list)
 
 
 def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
@@ -86,14 +106,14 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
               for code in (CONVERGED, DIVERGED, RUNNING, INVALID)}
     rgba = np.empty(status.shape + (4,), dtype=np.uint8)
     rgba[...] = _rgba(other)
-    legend: list[tuple[str, str]] = []
+    legend: list[Entry] = []
     bar = None
     if scheme == "outcome":
         for code, color, name in ((CONVERGED, CONVERGED_COLOR, "converged"),
                                   (DIVERGED, DIVERGED_COLOR, "diverged"),
                                   (RUNNING, RUNNING_COLOR, "still running")):
             rgba[status == code] = _rgba(color)
-            legend.append((color, f"{name}: {counts[code]:,}"))
+            legend.append(Entry(color, name, f"{counts[code]:,}"))
     elif scheme == "minimum":
         minimum = result.preview(result.minimum)
         near = _near_minimum(result, status)
@@ -105,14 +125,14 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
             rgba[reached] = _rgba(color)
             pale = np.round(0.45 * background + 0.55 * _rgba(color)[:3]).astype(np.uint8)
             rgba[close, :3] = pale
-            text = f"minimum {k + 1} ({mx:.3g}, {my:.3g}): {_count(reached, result):,}"
+            count = f"{_count(reached, result):,}"
             if close.any():
-                text += f" + {_count(close, result):,} near"
-            legend.append((color, text))
+                count += f" + {_count(close, result):,} near"
+            legend.append(Entry(color, f"minimum {k + 1}", count, f"({mx:.3g}, {my:.3g})"))
         elsewhere = (status != DIVERGED) & (status != INVALID) & (minimum < 0) & (near < 0)
-        legend.append((other, f"none reached: {_count(elsewhere, result):,}"))
+        legend.append(Entry(other, "none reached", f"{_count(elsewhere, result):,}"))
         rgba[status == DIVERGED] = _rgba(DIVERGED_COLOR)
-        legend.append((DIVERGED_COLOR, f"diverged: {counts[DIVERGED]:,}"))
+        legend.append(Entry(DIVERGED_COLOR, "diverged", f"{counts[DIVERGED]:,}"))
     elif scheme == "loss":
         loss = result.preview(result.loss)
         shown = (status != DIVERGED) & (status != INVALID) & np.isfinite(loss)
@@ -123,7 +143,7 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
             bar = Bar(COLORMAPS["loss"], span, levels(reference, "log", 0).ticks,
                       "final loss (log colour scale)")
         rgba[status == DIVERGED] = _rgba(DIVERGED_COLOR)
-        legend.append((DIVERGED_COLOR, f"diverged: {counts[DIVERGED]:,}"))
+        legend.append(Entry(DIVERGED_COLOR, "diverged", f"{counts[DIVERGED]:,}"))
     else:                                       # steps
         step = result.preview(result.step)
         done = status == CONVERGED
@@ -131,12 +151,12 @@ def paint(result, scheme: str, theme: Theme, loss_range=None) -> Picture:
         rgba[done] = _lut_colors("steps", step[done].astype(float), (0.0, top))
         bar = Bar(COLORMAPS["steps"], (0.0, top), None, "steps to converge")
         rgba[status == DIVERGED] = _rgba(DIVERGED_COLOR)
-        legend.append((other, f"not converged in {result.spec.steps:,} steps: "
-                              f"{counts[RUNNING]:,}"))
-        legend.append((DIVERGED_COLOR, f"diverged: {counts[DIVERGED]:,}"))
+        legend.append(Entry(other, "not converged", f"{counts[RUNNING]:,}",
+                            f"in {result.spec.steps:,} steps"))
+        legend.append(Entry(DIVERGED_COLOR, "diverged", f"{counts[DIVERGED]:,}"))
     rgba[status == INVALID] = _rgba(invalid)
     if counts[INVALID]:
-        legend.append((invalid, f"invalid: {counts[INVALID]:,}"))
+        legend.append(Entry(invalid, "invalid", f"{counts[INVALID]:,}"))
     return Picture(rgba, bar, legend)
 
 
