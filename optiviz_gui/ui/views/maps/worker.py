@@ -13,18 +13,21 @@ MapResult; what it hands over is a copy (``snapshot``), sent through Qt's
 queued signals, so the GUI thread never sees an array being written. Nothing
 here touches the model: a cancelled map leaves no trace.
 
-Why a thread, and a low-priority one (benchmarks/maps.py, frame times, in one
-run on this 2-core machine shared with other work): numpy releases the GIL
-inside its array loops and the cells run as a few hundred numpy calls a step
-on blocks of thousands of cells, so the GUI thread gets the interpreter back
-within 0.08 ms of asking, map or no map. What slows the frames is sharing the
-cores, which a worker process would share too: at the same priority the
-playback frames' median went from 18 to 25 ms and their 95th percentile from
-35 to 79 ms; with the worker at nice 10 (``background_priority``), 14 and 46 ms,
-as without a map, and the map takes what the frames leave. Blocks are smaller
-than the command line's (``block_for``: about eight a map, at least 1024
-cells) so the first is the coarse sub-grid and the picture sharpens as the
-others come; 1024 to 16384 measured alike for the frames.
+Why a thread, and a low-priority one (benchmarks/maps.py, frame times of the
+window at 1440×900 during playback while Adam's 256×256 start map computes over
+and over; four runs on this 2-core machine shared with other work): numpy
+releases the GIL inside its array loops and the cells run as a few hundred
+numpy calls a step on blocks of thousands of cells, so the GUI thread gets the
+interpreter back within 0.07 ms of asking, map or no map. What slows frames is
+sharing the two cores, which a worker process would share too: with the worker
+at the GUI's priority the frames' median went from 9–11 ms (no map) to
+14–17 ms and their 95th percentile from 20–31 ms to 46–73 ms; with the worker
+thread at nice 10 (``background_priority``) 8–13 ms and 18–39 ms, as with no
+map, and the map takes what the frames leave. Blocks are smaller than the
+command line's (``block_for``: about eight a map, at least 1024 cells) so the
+first is the coarse sub-grid and the picture sharpens as the others come;
+blocks of 1024 cost the frames more (more Python between numpy calls), 8192
+and 16384 measured alike.
 """
 
 from __future__ import annotations
