@@ -3,7 +3,7 @@
 view.py (the pane), canvas.py (the drawn map), bar.py (its options), colors.py
 (the colour schemes), describe.py (titles, hover text), options.py (what a map
 shows, as a value), worker.py (computing off the GUI thread), overlay.py (the
-basin overlay under the contour map).
+basin overlay under the contour map), elided.py (the line under the map).
 """
 
 from .view import MapView

@@ -103,3 +103,18 @@ def num(v: float) -> str:
     if v is None or not math.isfinite(v):
         return str(v)
     return f"{float(v):.4g}".replace("-", "−")
+
+
+def cell_setting(spec, i: int, j: int) -> str:
+    """What a hyper map's cell sets, as typed: 'lr 0.01, momentum 0.9'."""
+    text = f"lr {num(spec.u[i])}"
+    if spec.key is not None:
+        text += f", {GREEK.get(spec.key, spec.key)} {num(spec.v[j])}"
+    return text.replace("−", "-")
+
+
+def summary(result) -> str:
+    """"2,413 converged · 1,600 diverged · 83 still running": the outcomes there are."""
+    counts = np.bincount(result.status.ravel().astype(np.intp), minlength=4)
+    names = ("still running", "converged", "diverged", "invalid")
+    return " · ".join(f"{counts[c]:,} {names[c]}" for c in (1, 2, 0, 3) if counts[c])

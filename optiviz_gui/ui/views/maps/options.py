@@ -131,3 +131,10 @@ def marker(spec, start, optimizer) -> tuple[float | None, float | None]:
     if value is None:
         return None, None
     return float(optimizer.lr), float(value[int(part[0])] if part else value)
+
+
+def cell_optimizer(spec, optimizer, i: int, j: int):
+    """``optimizer`` with hyper map cell (i, j)'s lr and keyword value (torch's checks:
+    an invalid cell is one ConfigError sentence)."""
+    opt = optimizer.replace(lr=float(spec.u[i]))
+    return opt if spec.key is None else maps.replace_key(opt, spec.key, float(spec.v[j]))

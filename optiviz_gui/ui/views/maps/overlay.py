@@ -41,3 +41,11 @@ class BasinOverlay:
     @property
     def shown(self) -> bool:
         return self.image.isVisible()
+
+
+def cells_rect(spec) -> tuple[float, float, float, float]:
+    """(x0, y0, width, height) a start map's cells cover: the grid plus half a cell."""
+    n, m = spec.shape
+    du = (spec.u[-1] - spec.u[0]) / (n - 1)
+    dv = (spec.v[-1] - spec.v[0]) / (m - 1)
+    return (float(spec.u[0] - du / 2), float(spec.v[0] - dv / 2), float(n * du), float(m * dv))

@@ -30,13 +30,11 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-import numpy as np
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMenu, QProgressBar, QPushButton,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QMenu, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
 
-from ....core import maps
 from ....core.errors import ConfigError
 from ...style.theme import get_theme
 from ..base import ModelView
@@ -44,7 +42,9 @@ from . import describe
 from .bar import MapBar
 from .canvas import MapCanvas
 from .colors import paint
-from .options import MapOptions, build, default_key, inputs, marker, resolve
+from .elided import ElidedLabel
+from .options import MapOptions, build, cell_optimizer, default_key, inputs, marker, resolve
+from .overlay import cells_rect
 from .worker import MapWorker
 
 DEBOUNCE_MS = 250
@@ -219,7 +219,7 @@ class MapView(ModelView, QWidget):
         self.result, self.complete = result, True
         self._show_busy(False)
         took = time.perf_counter() - self._started
-        self._note = f"{summary(result)} · {took:.1f} s"
+        self._note = f"{describe.summary(result)} · {took:.1f} s"
         self._draw()
 
     def _progressed(self, generation: int, fraction: float) -> None:
@@ -290,51 +290,39 @@ class MapView(ModelView, QWidget):
     def _clicked(self, i: int, j: int, right: bool) -> None:
         if self.spec is None:
             return
-        if self.spec.kind == "start":
-            self.pick(i, j)
-            return
-        if not right:
+        if self.spec.kind == "start" or not right:
             self.pick(i, j)
             return
         menu = QMenu(self)
-        text = self._cell_setting(i, j)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        text = describe.cell_setting(self.spec, i, j)
         label = self.sim.labels()[self.options.run]
         menu.addAction(f"Set {text} on {label}", lambda: self.pick(i, j))
         menu.addAction(f"Add a copy of {label} with {text}", lambda: self.pick(i, j, copy=True))
-        menu.popup(QCursor.pos() if not self.underMouse() else QCursor.pos() + QPoint(2, 2))
+        menu.popup(QCursor.pos())
 
     def pick(self, i: int, j: int, copy: bool = False) -> None:
         """What a click on cell (i, j) asks: a start map starts there; a hyper map puts
         that lr (and keyword value) on the run, or on a copy of it (``copy``)."""
-        spec = self.spec
+        spec, k = self.spec, self.options.run
         if spec.kind == "start":
             self.start_requested.emit(float(spec.u[i]), float(spec.v[j]))
             return
-        k = self.options.run
         if k >= len(self.sim.runs):
             return
         run = self.sim.runs[k]
         try:
-            opt = run.optimizer.replace(lr=float(spec.u[i]))
-            if spec.key is not None:
-                opt = maps.replace_key(opt, spec.key, float(spec.v[j]))
+            opt = cell_optimizer(spec, run.optimizer, i, j)
         except ConfigError as e:
             self._note = f"Not this cell: {e}"
             self._show_info()
             return
         if copy:
-            label = f"{self.sim.labels()[k]} · {self._cell_setting(i, j)}"
+            label = f"{self.sim.labels()[k]} · {describe.cell_setting(spec, i, j)}"
             self.run_add_requested.emit(replace(run, optimizer=opt, label=label, color=None,
                                                 enabled=True))
         else:
             self.run_change_requested.emit(k, {"optimizer": opt})
-
-    def _cell_setting(self, i: int, j: int) -> str:
-        spec = self.spec
-        text = f"lr {describe.num(spec.u[i])}"
-        if spec.key is not None:
-            text += f", {describe.GREEK.get(spec.key, spec.key)} {describe.num(spec.v[j])}"
-        return text.replace("−", "-")
 
     # ------------------------------------------------------------ overlay
     def overlay(self):
@@ -344,11 +332,7 @@ class MapView(ModelView, QWidget):
         if spec is None or spec.kind != "start" or self.picture is None or \
                 self._surface is not self.sim.surface:
             return None
-        n, m = spec.shape
-        du = (spec.u[-1] - spec.u[0]) / (n - 1)
-        dv = (spec.v[-1] - spec.v[0]) / (m - 1)
-        rect = (spec.u[0] - du / 2, spec.v[0] - dv / 2, n * du, m * dv)
-        return self.picture.rgba, tuple(float(v) for v in rect)
+        return self.picture.rgba, cells_rect(spec)
 
     # ------------------------------------------------------- model events
     def on_surface_changed(self, _surface) -> None:
@@ -399,38 +383,3 @@ class MapView(ModelView, QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
         self.timer.start(0)                    # refresh: nothing when the map is current
-
-
-class ElidedLabel(QLabel):
-    """One line of plain text cut to the label's width with "…" (the whole in the tooltip)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.full_text = ""
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setMinimumWidth(10)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def set_full_text(self, text: str) -> None:
-        self.full_text = text
-        self._elide()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt name)
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight,
-                                              max(self.width(), 10))
-        self.setText(shown)
-        self.setToolTip(self.full_text if shown != self.full_text else "")
-
-
-def summary(result) -> str:
-    """"2,413 converged · 1,600 diverged · 83 still running": the outcomes there are."""
-    counts = np.bincount(result.status.ravel().astype(np.intp), minlength=4)
-    names = ("still running", "converged", "diverged", "invalid")
-    return " · ".join(f"{counts[c]:,} {names[c]}" for c in (1, 2, 0, 3) if counts[c])
-
-
-
