@@ -274,3 +274,15 @@ def test_full_size_mode_and_back(window, qtbot):
     assert window.maps_stack.currentIndex() == 0 and window.contour.isVisible()
     assert window.tabs.currentWidget() is window.maps_tab
     assert not window.menu_actions["maps_full"].isChecked()
+
+
+def test_with_no_run_the_map_says_so_and_comes_back_with_one(map_view, qtbot):
+    sim = sim_of()
+    view = map_view(sim, MapOptions(kind="start", grid=6))
+    run = sim.runs[0]
+    sim.remove_run(0)
+    qtbot.waitUntil(lambda: "no run to map" in view.hover_text(), timeout=5000)
+    assert view.bar.run.count() == 0 and view.spec is None
+    sim.add_run(run)
+    qtbot.waitUntil(lambda: view.complete, timeout=20000)
+    assert view.bar.run.count() == 1

@@ -110,6 +110,7 @@ def install_maps(w) -> MapView:
     view.full_size_requested.connect(full.setChecked)
     view.picture_changed.connect(show_overlay)
     w.sim.surface_changed.connect(lambda _s: show_overlay())
+    w.sim.session_replaced.connect(show_overlay)
     escape.activated.connect(lambda: full.setChecked(False))
 
     view.apply_theme(w.theme)

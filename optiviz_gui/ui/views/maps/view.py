@@ -181,6 +181,9 @@ class MapView(ModelView, QWidget):
         except ConfigError as e:
             self._fail(str(e))
             return
+        if self._surface is not self.sim.surface:      # the old picture is of another surface
+            self.picture = None
+            self.picture_changed.emit()
         self.spec, self._inputs, self.complete = spec, key, False
         self._surface = self.sim.surface
         self.result = None
@@ -263,8 +266,7 @@ class MapView(ModelView, QWidget):
         self.canvas.set_marker(*marker(spec, sim.start, sim.runs[self.options.run].optimizer))
 
     def _show_bar(self) -> None:
-        if self.sim.runs:
-            self.bar.show_options(self.sim, self.options)
+        self.bar.show_options(self.sim, self.options)
 
     def _show_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
@@ -344,6 +346,8 @@ class MapView(ModelView, QWidget):
 
     def on_run_added(self, _i: int) -> None:
         self._show_bar()
+        if self.spec is None:                  # no map yet (there was no run): now there is
+            self._invalidate(at_once=True)
 
     def on_run_removed(self, i: int) -> None:
         run = self.options.run
