@@ -286,3 +286,30 @@ def test_with_no_run_the_map_says_so_and_comes_back_with_one(map_view, qtbot):
     sim.add_run(run)
     qtbot.waitUntil(lambda: view.complete, timeout=20000)
     assert view.bar.run.count() == 1
+
+
+def test_the_coarse_grid_is_drawn_first_and_covers_the_whole_map(show_view, qtbot):
+    sim = sim_of(steps=300)
+    view = MapView(sim)
+    view.options = MapOptions(kind="start", grid=128)
+    seen = []
+    view.worker.updated.connect(lambda _g, r: seen.append((r, view.canvas.image.image.copy())))
+    show_view(view, 500, 400)
+    qtbot.waitUntil(lambda: view.complete, timeout=30000)
+    first, drawn = seen[0]
+    assert 0 < first.done.sum() < 128 * 128                  # drawn before the map was done
+    s = next(s for s in (1, 2, 4, 8, 16) if first.done[::s, ::s].all())   # finest sub-grid done
+    assert s > 1
+    i, j = np.nonzero(~first.done)                           # each cell not run yet shows
+    np.testing.assert_array_equal(drawn[i, j], drawn[i // s * s, j // s * s])   # its coarse cell
+
+
+def test_a_start_cell_clicked_in_the_window_moves_the_models_start(make_window, qtbot):
+    w = make_window(sim_of())
+    w.tabs.setCurrentWidget(w.maps_tab)
+    w.maps.set_options(MapOptions(kind="start", grid=8))
+    qtbot.waitUntil(lambda: w.maps.complete, timeout=20000)
+    qtbot.mouseClick(w.maps.canvas.graphics.viewport(), Qt.LeftButton,
+                     pos=view_point(w.maps, 6, 1))
+    assert w.sim.start == (w.maps.spec.u[6], w.maps.spec.v[1])
+    np.testing.assert_array_equal(w.sim.trajectories[0].params[0], w.sim.start)
