@@ -154,15 +154,21 @@ class MapView(ModelView, QWidget):
 
     # -------------------------------------------------------- computing
     def _invalidate(self, at_once: bool = False) -> None:
-        """Something the map may depend on changed: cancel what is computing for the
-        old inputs and look again after the debounce (``refresh``)."""
-        if self.worker.busy:
+        """Something the map may depend on changed: cancel a map being computed for
+        other inputs at once, and look again after the debounce (``refresh``)."""
+        if self.worker.busy and self._current_inputs() != self._inputs:
             self.worker.cancel()
             self._generation = -1
             self._show_busy(False)
             self._inputs = None            # half a map of the old inputs: not ours
         if self.needed:
             self.timer.start(0 if at_once else DEBOUNCE_MS)
+
+    def _current_inputs(self):
+        try:
+            return inputs(self.sim, resolve(self.sim, self.options))
+        except (ConfigError, IndexError):
+            return None
 
     def refresh(self, force: bool = False) -> None:
         """Compute the map if its inputs changed since the one shown (or it never
@@ -186,7 +192,7 @@ class MapView(ModelView, QWidget):
             self.picture_changed.emit()
         self.spec, self._inputs, self.complete = spec, key, False
         self._surface = self.sim.surface
-        self.result = None
+        self.result, self._hover = None, None
         self._started = time.perf_counter()
         self._generation = self.worker.start(spec)
         self._note = f"Computing {spec.shape[0] * spec.shape[1]:,} runs of {spec.steps:,} steps…"
