@@ -313,3 +313,15 @@ def test_a_start_cell_clicked_in_the_window_moves_the_models_start(make_window, 
                      pos=view_point(w.maps, 6, 1))
     assert w.sim.start == (w.maps.spec.u[6], w.maps.spec.v[1])
     np.testing.assert_array_equal(w.sim.trajectories[0].params[0], w.sim.start)
+
+
+def test_moving_the_start_lets_a_start_map_in_progress_finish(show_view, qtbot):
+    sim = sim_of(steps=400)
+    view = MapView(sim)
+    view.options = MapOptions(kind="start", grid=256)
+    show_view(view, 500, 400)
+    qtbot.waitUntil(lambda: view.worker.busy, timeout=5000)
+    g = view.worker.generation
+    sim.set_start((0.25, 0.5))                  # a start map's cells start everywhere anyway
+    qtbot.waitUntil(lambda: view.complete, timeout=60000)
+    assert view.worker.generation == g
