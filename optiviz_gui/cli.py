@@ -163,6 +163,9 @@ def cmd_map(args) -> int:
     if suffix == ".csv":
         write_map_csv(args.output, [(label, spec) for label, spec, _ in specs])
         return 0
+    if not specs:
+        raise ConfigError("Every run of the session is switched off, so there is no map to "
+                          "draw; name one with --run.")
     from .ui.render.headless import ensure_app
     from .ui.render.maps import Panel, write_map_png
     from .ui.views.maps.describe import title

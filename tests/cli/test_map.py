@@ -180,3 +180,11 @@ def test_other_suffixes_and_folders_are_refused_with_no_file(tmp_path):
         assert result.returncode == 2 and needle in result.stderr
         assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_png_of_no_run_is_one_sentence(tmp_path):
+    path = session_file(tmp_path, optimizers=[{"name": "sgd", "lr": 0.1, "enabled": False}])
+    out = tmp_path / "none.png"
+    result = optiviz("map", path, "-o", str(out))
+    assert result.returncode == 2 and "switched off" in result.stderr
+    assert result.stderr.count("\n") == 1 and not out.exists()
