@@ -5,9 +5,10 @@
     optiviz run SESSION.json [-o F]  trajectories as CSV (-o F.json: JSON with the states)
     optiviz export SESSION.json -o OUT.gif [--view contour|surface|both]
                                      [--size WxH] [--fps N]
-    optiviz map SESSION.json -o OUT.csv [--run LABEL] [--over start | --over lr[:LO:HI]
-                [--over KEY[:LO:HI]]] [--grid N | --grid NxM] [--steps K]
-                                     many runs at once as CSV
+    optiviz map SESSION.json -o OUT.csv|OUT.png [--run LABEL] [--over start |
+                --over lr[:LO:HI] [--over KEY[:LO:HI]]] [--grid N | --grid NxM] [--steps K]
+                [--color loss|steps|outcome|minimum]
+                                     many runs at once as CSV, or drawn by the map view
 
 Errors go to stderr as one sentence, with exit status 2, and no output file.
 """
@@ -123,16 +124,18 @@ def _fps(text: str) -> float:
 
 # ------------------------------------------------------------------- map
 def cmd_map(args) -> int:
+    """Maps of the session's runs as CSV (streamed, export/maps.py) or as one PNG drawn
+    by the app's map canvas offscreen (ui/render/maps.py), a panel per run."""
     from .core import maps
     from .export.maps import write_map_csv
 
     suffix = Path(args.output).suffix.lower()
-    if suffix == ".png":
-        raise ConfigError("A map as .png is not available yet (the app's map view will draw it); "
-                          "write a .csv for now.")
-    if suffix != ".csv":
+    if suffix not in (".csv", ".png"):
         raise ConfigError(f"Cannot write a map to '{Path(args.output).name}': the file name must "
                           f"end in .csv or .png.")
+    if suffix == ".png":
+        from .export.writers import check_destination
+        check_destination(args.output)             # before any work
     from .core import session
     sim = session.load(args.session)
     labels = sim.labels()
@@ -156,8 +159,21 @@ def cmd_map(args) -> int:
             key, values = over[1] if len(over) == 2 else (None, None)
             spec = maps.hyper_map(sim.surface, run, sim.start, steps, args.grid,
                                   lr=over[0][1], key=key, values=values)
-        specs.append((label, spec))
-    write_map_csv(args.output, specs)
+        specs.append((label, spec, run))
+    if suffix == ".csv":
+        write_map_csv(args.output, [(label, spec) for label, spec, _ in specs])
+        return 0
+    if not specs:
+        raise ConfigError("Every run of the session is switched off, so there is no map to "
+                          "draw; name one with --run.")
+    from .ui.render.headless import ensure_app
+    from .ui.render.maps import Panel, write_map_png
+    from .ui.views.maps.describe import title
+    from .ui.views.maps.options import marker
+    ensure_app()
+    panels = [Panel(spec, maps.compute(spec), title(spec, label),
+                    marker(spec, sim.start, run.optimizer)) for label, spec, run in specs]
+    write_map_png(args.output, panels, args.color)
     return 0
 
 
@@ -209,9 +225,9 @@ def build_parsers():
     export.add_argument("--fps", type=_fps, default=10.0, metavar="N")
     mapping = _Parser(prog="optiviz map", description="Run the optimizer from every start on a "
                       "grid, or for every lr (and one more keyword) on a grid, and write each "
-                      "run's outcome as CSV.")
+                      "run's outcome as CSV, or draw the map as PNG (a panel per run).")
     mapping.add_argument("session")
-    mapping.add_argument("-o", "--output", required=True, help="OUT.csv (OUT.png: not yet)")
+    mapping.add_argument("-o", "--output", required=True, help="OUT.csv or OUT.png")
     mapping.add_argument("--run", metavar="LABEL", help="map this run only (default: every run)")
     mapping.add_argument("--over", type=_over, action="append", metavar="start|lr[:LO:HI]|KEY[:LO:HI]",
                          help="start (default), or lr then optionally one more number keyword")

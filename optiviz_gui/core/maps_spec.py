@@ -131,12 +131,14 @@ class HyperMap:
 
 
 def _run_rule(surface, optimizer, rule):
-    """(optimizer, step rule, run): a Run brings its schedule and clipping (maps_rules)."""
+    """(surface, optimizer, step rule, run): a Run brings its schedule and clipping
+    (maps_rules) and its own mini-batch seed (``Run.surface_for``)."""
     from .maps_rules import cell_rule
     from .simulation import Run
     run = optimizer if isinstance(optimizer, Run) else None
-    optimizer = run.optimizer if run is not None else optimizer
-    return optimizer, rule if rule is not None else cell_rule(surface, run), run
+    if run is not None:
+        surface, optimizer = run.surface_for(surface), run.optimizer
+    return surface, optimizer, rule if rule is not None else cell_rule(surface, run), run
 
 
 def _as_run(optimizer):
@@ -147,8 +149,8 @@ def _as_run(optimizer):
 def start_map(surface: Surface, optimizer, steps: int, grid=64, *,
               bounds=None, rule: Rule | None = None) -> StartMap:
     """A start map over ``bounds`` (default: the surface's window), grid N or (N, M) cells.
-    ``optimizer`` may be a Run (its schedule and clipping too)."""
-    optimizer, rule, run = _run_rule(surface, optimizer, rule)
+    ``optimizer`` may be a Run (its schedule, clipping and batch seed too)."""
+    surface, optimizer, rule, run = _run_rule(surface, optimizer, rule)
     n, m = _grid(grid, two=True)
     (x0, x1), (y0, y1) = bounds or surface.bounds
     return StartMap(surface, optimizer, _steps(steps), np.linspace(x0, x1, n),
@@ -160,8 +162,8 @@ def hyper_map(surface: Surface, optimizer, start, steps: int, grid=64, *,
     """A map over lr (log-spaced over ``lr`` = (lo, hi), default lr/100 .. lr·100) and,
     with ``key``, a second number keyword (linear over ``values`` = (lo, hi),
     default the keyword's range in the app). grid: N or (N, M); M only with ``key``.
-    ``optimizer`` may be a Run (its schedule and clipping too)."""
-    optimizer, rule, run = _run_rule(surface, optimizer, rule)
+    ``optimizer`` may be a Run (its schedule, clipping and batch seed too)."""
+    surface, optimizer, rule, run = _run_rule(surface, optimizer, rule)
     n, m = _grid(grid, two=key is not None)
     if values is not None and key is None:
         raise ConfigError("values give the range of a second keyword; name the keyword too.")

@@ -9,8 +9,9 @@
     }
 
 Each run may carry "scheduler" (a torch lr scheduler with its keywords),
-"clip_grad_norm", "clip_grad_value", and "enabled" (default true), beside its
-optimizer's keywords, "label" and "color".
+"clip_grad_norm", "clip_grad_value", "batch_seed" (its own seed for the
+surface's mini-batch shuffling; default the surface's) and "enabled" (default
+true), beside its optimizer's keywords, "label" and "color".
 
 Paths are relative to the file's folder. Every problem is a ConfigError whose
 one sentence names the key.
@@ -37,7 +38,7 @@ FORMAT = "optiviz-session"
 VERSION = 1
 _TOP_KEYS = {"format", "version", "surface", "start", "steps", "optimizers"}
 _DISPLAY_KEYS = {"name", "label", "color", "enabled"}
-_RUN_KEYS = {"scheduler", "clip_grad_norm", "clip_grad_value"}   # the loop around the optimizer
+_RUN_KEYS = {"scheduler", "clip_grad_norm", "clip_grad_value", "batch_seed"}   # the loop around it
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
@@ -112,7 +113,7 @@ def to_dict(sim: Simulation, base_dir: str | os.PathLike = ".") -> dict[str, Any
                       for k, v in run.optimizer.settings().items()})
         if run.scheduler is not None:
             entry["scheduler"] = run.scheduler.to_dict()
-        for key in ("clip_grad_norm", "clip_grad_value"):
+        for key in ("clip_grad_norm", "clip_grad_value", "batch_seed"):
             if getattr(run, key) is not None:
                 entry[key] = getattr(run, key)
         if run.label:
@@ -172,6 +173,9 @@ def _runs(value: Any) -> list[Run]:
         for clip in ("clip_grad_norm", "clip_grad_value"):
             if clip in loop and not _is_number(loop[clip]):
                 raise ConfigError(f"{key}.{clip} must be a number, got {loop[clip]!r}.")
+        seed = loop.get("batch_seed")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise ConfigError(f"{key}.batch_seed must be a whole number ≥ 0, got {seed!r}.")
         try:
             optimizer = make_optimizer(name, **hyper)
         except ConfigError as e:

@@ -9,7 +9,8 @@ what changed and say what it was:
     run_added(i)               run i is new, its trajectory computed
     run_removed(i)             run i is gone; the runs after it moved down one place
     run_changed(i, fields)     run i's "label", "color", "enabled", "optimizer", "scheduler",
-                               "clip_grad_norm" or "clip_grad_value" changed (a frozenset);
+                               "clip_grad_norm", "clip_grad_value" or "batch_seed" changed
+                               (a frozenset);
                                a change to what the history depends on is followed by
                                history_changed((i,))
     history_changed(runs)      these runs' trajectories were recomputed (a tuple of indices)
@@ -39,7 +40,8 @@ from .surfaces import Surface
 from .trajectory import MAX_STEPS, Trajectory
 
 # what a run's history depends on: a change to one of these recomputes it
-HISTORY_FIELDS = frozenset({"optimizer", "scheduler", "clip_grad_norm", "clip_grad_value"})
+HISTORY_FIELDS = frozenset({"optimizer", "scheduler", "clip_grad_norm", "clip_grad_value",
+                            "batch_seed"})
 
 # Okabe & Ito's colour-blind-safe palette, reordered so the first four contrast most.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -53,7 +55,10 @@ class Run:
     session's "scheduler" object, built here); it is rebuilt for a new optimizer, so
     ``replace(run, optimizer=…)`` keeps the schedule (or refuses, in one sentence, an
     optimizer it cannot drive). ``clip_grad_norm`` / ``clip_grad_value`` clip the
-    gradient before each step, as torch.nn.utils does.
+    gradient before each step, as torch.nn.utils does. ``batch_seed`` is the run's own
+    seed for the surface's mini-batch shuffling (None: the surface's ``batch_seed``), so
+    runs that differ only in it are the same training re-run on other batches (a seed
+    fan, core/fans.py); on a surface without mini-batches it changes nothing.
     """
 
     optimizer: Optimizer
@@ -63,6 +68,7 @@ class Run:
     scheduler: Scheduler | None = None
     clip_grad_norm: float | None = None
     clip_grad_value: float | None = None
+    batch_seed: int | None = None
 
     def __post_init__(self) -> None:
         sched = self.scheduler
@@ -80,6 +86,17 @@ class Run:
                 raise ConfigError(f"{key} cannot be used with {self.optimizer.title}: it "
                                   f"computes the gradient again inside each step (its "
                                   f"closure), so a clipped gradient would never reach it.")
+        seed = self.batch_seed
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise ConfigError(f"batch_seed must be a whole number ≥ 0, got {seed!r}.")
+
+    def surface_for(self, surface: Surface) -> Surface:
+        """``surface`` as this run sees it: its mini-batches shuffled by the run's own
+        ``batch_seed`` when it has one (the surface itself otherwise)."""
+        if self.batch_seed is None or not surface.batch_size or \
+                self.batch_seed == surface.batch_seed:
+            return surface
+        return surface.minibatches(surface.batch_size, self.batch_seed)
 
     def make_scheduler(self):
         """The run's scheduler (built for its optimizer), or None."""

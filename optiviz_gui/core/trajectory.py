@@ -49,7 +49,8 @@ def runaway_limit(surface: Surface) -> float:
 class Trajectory(StatusMixin):
     """The growing history of one run; ``extend(k)`` computes up to step k.
 
-    ``Trajectory(surface, run_or_optimizer, start)``. A run whose point, loss or
+    ``Trajectory(surface, run_or_optimizer, start)`` (``surface`` as the run sees it:
+    ``Run.surface_for``, its own batch seed). A run whose point, loss or
     gradient stops being finite, or leaves the ``runaway_limit`` box, is stopped
     there: ``diverged_at`` is the step that went bad and the history ends one
     step before it.
@@ -58,6 +59,7 @@ class Trajectory(StatusMixin):
     def __init__(self, surface: Surface, run, start) -> None:
         from .simulation import Run
         run = run if isinstance(run, Run) else Run(run)
+        surface = run.surface_for(surface)          # its own mini-batch seed, if any
         self.surface, self.run, self.optimizer = surface, run, run.optimizer
         self.dim = int(getattr(surface, "dim", 2))
         scheduler = run.scheduler

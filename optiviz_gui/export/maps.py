@@ -16,6 +16,8 @@ the shortest text that reads back to the same value, as in ``optiviz run``.
 Rows are written as the blocks are computed, so memory stays that of one
 block for any grid; the file appears, complete, only at the end (atomic_path):
 a cancel (``core.maps.Cancelled``) or an error leaves nothing behind.
+``write_result_csv`` writes a map already computed (the app's File ▸ Export
+map…), the same bytes as ``optiviz map`` for the same map.
 """
 
 from __future__ import annotations
@@ -56,6 +58,24 @@ def write_map_csv(path: str | os.PathLike, maps: Sequence[tuple[str, object]],
                 for rows in map_rows(label, spec, report, cancel):
                     w.writerows(rows)
                 offset += spec.shape[0] * spec.shape[1] * spec.steps
+            f.flush()
+            os.fsync(f.fileno())
+
+
+def write_result_csv(path: str | os.PathLike, label: str, result) -> None:
+    """Write a finished MapResult (every cell ``done``) to ``path`` atomically, in file
+    order, exactly as ``write_map_csv`` would write its spec."""
+    if not result.done.all():
+        raise ValueError("the map is not complete")
+    n, m = result.done.shape
+    i, j = np.tile(np.arange(n), m), np.repeat(np.arange(m), n)
+    b = Block(i, j, np.column_stack((result.x[i, j], result.y[i, j])), result.loss[i, j],
+              result.status[i, j], result.step[i, j], result.minimum[i, j])
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(HEADER)
+            w.writerows(_rows(label, result.spec, b))
             f.flush()
             os.fsync(f.fileno())
 

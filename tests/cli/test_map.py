@@ -132,9 +132,59 @@ def test_bad_arguments_are_one_sentence_exit_2_and_no_file(tmp_path, args, needl
     assert list(tmp_path.iterdir()) == []
 
 
-def test_png_is_not_available_yet_and_other_suffixes_are_refused(tmp_path):
-    for name, needle in (("map.png", "not available yet"), ("map.txt", "must end in .csv or .png")):
+QUADRATIC = {"format": "optiviz-session", "version": 1,
+             "surface": {"kind": "expression", "expr": "x**2 + 10*y**2"},
+             "start": [1.5, 1.0], "steps": 200, "optimizers": [{"name": "sgd", "lr": 0.05}]}
+VERMILLION, GREEN, ORANGE = (213, 94, 0), (0, 158, 115), (230, 159, 0)
+
+
+def test_png_draws_the_lr_strip_with_the_stability_boundary_in_the_middle(tmp_path):
+    # gradient descent on x² + 10y² diverges exactly for lr > 2/20 = 0.1: the middle of
+    # a log axis from 0.01 to 1, so the 10 right cells of 20 are vermillion (diverged)
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps(QUADRATIC))
+    out = tmp_path / "q.png"
+    result = optiviz("map", str(path), "-o", str(out), "--over", "lr:0.01:1", "--grid", "20")
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+    image = np.asarray(Image.open(out).convert("RGB"))
+    assert image.shape == (720, 900, 3)
+    colour = {name: (image == c).all(axis=2) for name, c in
+              (("diverged", VERMILLION), ("converged", GREEN), ("running", ORANGE))}
+    cells = colour["diverged"] | colour["converged"] | colour["running"]
+    rows = np.flatnonzero(cells.sum(axis=1) > image.shape[1] // 2)      # the strip's rows
+    assert len(rows) > 300
+    row = rows[len(rows) // 4]                     # clear of the marker in the middle
+    xs = np.flatnonzero(cells[row])
+    left, right = xs.min(), xs.max() + 1
+    red = np.flatnonzero(colour["diverged"][row])
+    assert red.max() + 1 == right and len(red) == red.max() - red.min() + 1   # one block, right
+    middle = (left + right) / 2
+    assert abs(red.min() - middle) <= 1.5
+    assert not colour["diverged"][row, left:int(middle) - 1].any()
+
+
+def test_png_of_several_runs_puts_them_side_by_side(tmp_path):
+    out = tmp_path / "blog.png"
+    result = optiviz("map", BLOG, "-o", str(out), "--grid", "8", "--steps", "10",
+                     "--color", "loss")
+    assert result.returncode == 0, result.stderr
+    from PIL import Image
+    assert Image.open(out).size == (2 * 900, 2 * 720)          # four runs: two by two
+
+
+def test_other_suffixes_and_folders_are_refused_with_no_file(tmp_path):
+    for name, needle in (("map.txt", "must end in .csv or .png"),
+                         ("missing/map.png", "does not exist")):
         result = optiviz("map", BLOG, "-o", str(tmp_path / name))
         assert result.returncode == 2 and needle in result.stderr
         assert result.stderr.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_png_of_no_run_is_one_sentence(tmp_path):
+    path = session_file(tmp_path, optimizers=[{"name": "sgd", "lr": 0.1, "enabled": False}])
+    out = tmp_path / "none.png"
+    result = optiviz("map", path, "-o", str(out))
+    assert result.returncode == 2 and "switched off" in result.stderr
+    assert result.stderr.count("\n") == 1 and not out.exists()

@@ -204,6 +204,8 @@ def test_panes_can_be_hidden_and_shown(window):
     window.menu_actions["pane_surface"].setChecked(False)
     assert window.data.isVisible()                   # the data tab is still there
     window.menu_actions["pane_data"].setChecked(False)
+    assert window.tabs.isVisible()                   # the Maps tab is still there
+    window.menu_actions["pane_maps"].setChecked(False)
     assert not window.right_split.isVisible()
 
 

@@ -2,9 +2,9 @@
 
 An entry is the run's colour, its label, its loss at the current step and its
 status (``Trajectory.status_text``: "diverged at 12" in red, "converged at 40" in
-green, "still since 19972"). The entries fill as many columns as fit the view's
-width, and an entry takes one, two or three lines (name / loss / status), the
-fewest that fit.
+green, "still since 19972"); a seed fan has one entry, its members' loss range
+(views/fans.py). The entries fill as many columns as fit the view's width, and an
+entry takes one, two or three lines (name / loss / status), the fewest that fit.
 
 The layout never depends on the step: columns and lines are measured with the
 widest loss and status any step could show (and the counter at its last step),
@@ -21,6 +21,7 @@ from PySide6 import QtGui
 from ...core.arrows import ARROW_KINDS
 from ..style.palette import status_color
 from ..style.theme import Theme
+from .fans import legend_runs
 
 _NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
 _ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "⇢ momentum"}
@@ -49,11 +50,17 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     in ``width`` pixels of ``font`` (two when no width is given)."""
     k = sim.step
     entries, plain = [], []          # (name, loss, status) as HTML and as plain text
-    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
-        if not run.enabled:
+    for run, entry, color, t in zip(sim.runs, legend_runs(sim), sim.colors(), sim.trajectories):
+        if not run.enabled or entry is None:           # None: a seed fan's later member
             continue
+        label, covered = entry
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
         status, what = t.status_text(k), t.status_at(k)
+        if len(covered) > 1:                           # a seed fan: its members' loss range
+            losses = [float(u.loss[min(k, u.steps)]) for u in
+                      (sim.trajectories[i] for i in covered) if u.steps >= 0]
+            loss = f"{min(losses):.3g}–{max(losses):.3g}" if losses else "—"
+            status, what = "", None
         tint = status_color(theme.name, what[0]) if what else ""
         styled = (f'<i style="color:{tint}">{status}</i>' if tint else f"<i>{status}</i>") \
             if status else "&nbsp;"

@@ -26,6 +26,7 @@ from ..style.theme import brush, get_theme, style_plot
 from .base import DRAWN_FIELDS, ModelView
 from .paths import ColumnEnvelope, PrefixRange, grown
 from .hover import loss_readout
+from .fans import legend_runs, thin_runs
 from .scene import render_layout
 
 
@@ -235,7 +236,7 @@ class LossView(ModelView, QtWidgets.QWidget):
         if self._drawn_log:                     # the axis is in log mode; items get log10
             with np.errstate(all="ignore"):
                 loss = np.log10(loss)
-        c.setPen(pg.mkPen(sim.colors()[i], width=2))
+        c.setPen(pg.mkPen(sim.colors()[i], width=1 if i in thin_runs(sim) else 2))
         x, y = _thin(x, loss, self._px)
         # an envelope is a zig-zag up and down each column: stroked as one wide
         # antialiased path it costs Qt ~130 ms (measured, 862 points), drawn as separate
@@ -285,14 +286,15 @@ class LossView(ModelView, QtWidgets.QWidget):
 
     def _update_legend(self) -> None:
         sim = self.sim
-        key = tuple((lab, col, r.enabled) for lab, col, r in zip(sim.labels(), sim.colors(), sim.runs))
+        key = tuple((entry, col, r.enabled) for entry, col, r in
+                    zip(legend_runs(sim), sim.colors(), sim.runs))
         if key == self._legend_key or len(self.curves) < len(key):   # redraw makes the curves
             return
         self._legend_key = key
         self.legend.clear()
-        for (label, _color, enabled), curve in zip(key, self.curves):
-            if enabled:
-                self.legend.addItem(curve, label)
+        for (entry, _color, enabled), curve in zip(key, self.curves):
+            if enabled and entry is not None:          # a seed fan: one entry
+                self.legend.addItem(curve, entry[0])
         self._fit_legend()
 
     def _fit_legend(self) -> None:

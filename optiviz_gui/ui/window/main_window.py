@@ -3,7 +3,7 @@
     ┌ menus: File  View  Playback  Help ─────────────────────────────┐
     │ controls │  contour map (most room)  │  3-D surface            │
     │  (dock)  │                           ├─────────────────────────┤
-    │          │                           │  [Loss | Data] tabs     │
+    │          │                           │  [Loss | Data | Maps]   │
     │          ├───────────────────────────┴─────────────────────────┤
     │          │  ⏮ ◀ ▶ ▶▶  ───── timeline ─────  Step k / n  Speed  │
     ├ status: step, each optimizer's loss, diverged / converged ─────┤
@@ -34,12 +34,14 @@ from .playback import PlaybackBar
 from ..style.palette import apply_app_theme, status_color
 from .settings import Settings
 from ..style.qstyle import install_style
+from .fans import install_fans
+from .maps import install_maps
 from .menus import build_menus
 from .wiring import PlaybackKeys, wire
 
 PROGRESS_AFTER = 0.3          # seconds a recomputation runs before its progress bar shows
-PANES = ("map", "surface", "loss", "data")
-TABS = ("loss", "data")             # panes sharing the tabs under the 3-D view
+PANES = ("map", "surface", "loss", "data", "maps")
+TABS = ("loss", "data", "maps")     # panes sharing the tabs under the 3-D view
 
 
 class MainWindow(QMainWindow):
@@ -139,6 +141,8 @@ class MainWindow(QMainWindow):
 
         self.menu_actions = build_menus(self)
         wire(self)
+        install_maps(self)                       # the Maps tab, its menus and wiring
+        install_fans(self)                       # lr and seed fans of a run
         bar_width = scroll.verticalScrollBar().sizeHint().width()
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + bar_width + 4)
         self.keys = PlaybackKeys(self)
@@ -205,7 +209,8 @@ class MainWindow(QMainWindow):
         name = "dark" if name == "dark" else "light"
         install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
-        for view in (self.contour, self.loss, self.data, self.inspector, self.surface3d):
+        for view in (self.contour, self.loss, self.data, self.inspector, self.surface3d,
+                     self.maps):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)
@@ -222,6 +227,12 @@ class MainWindow(QMainWindow):
             if visible and not self.tabs.isTabVisible(i):
                 self.tabs.setTabVisible(i, True)
                 self.tabs.setCurrentIndex(i)
+            if not visible and self.tabs.currentIndex() == i:
+                # the first tab left comes forward (Qt would take the next: the Maps
+                # tab, which would start computing a map nobody asked for)
+                left = [j for j in range(len(TABS)) if j != i and self.tabs.isTabVisible(j)]
+                if left:
+                    self.tabs.setCurrentIndex(left[0])
             self.tabs.setTabVisible(i, bool(visible))
             self.tabs.setVisible(any(self.menu_actions[f"pane_{n}"].isChecked() for n in TABS))
         else:
@@ -317,6 +328,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.playback.pause()
+        self.maps.shutdown()
         self.save_settings()
         app = QApplication.instance()
         if app is not None:

@@ -1,7 +1,7 @@
 """The main window's menus and the file commands behind them.
 
 File: New, Open session…, Open recent ▸, Open presets ▸ (untitled copies), Save, Save As…, Export animation / image /
-trajectories…, Load data…, Quit. View: panes (map, 3-D, loss, data), dark theme, reset
+trajectories…, Load data…, Quit. View: panes (map, 3-D, loss, data, maps), dark theme, reset
 camera, arrows, contour scale, iso-lines, log loss. Playback: play/pause (Space), step (→),
 step back (←), reset (Home), last step (End) — window-wide shortcuts. Help: update rules, About.
 
@@ -65,7 +65,8 @@ def build_menus(w) -> dict[str, QAction]:
     v.addAction(w.dock.toggleViewAction())
     v.addAction(w.inspector_dock.toggleViewAction())
     for name, text in (("map", "Contour &map"), ("surface", "&3-D surface"),
-                       ("loss", "&Loss curve"), ("data", "&Data (points and fitted lines)")):
+                       ("loss", "&Loss curve"), ("data", "&Data (points and fitted lines)"),
+                       ("maps", "Ma&ps (many runs at once)")):
         a = act(v, f"pane_{name}", text, checkable=True)
         a.setChecked(True)
         a.toggled.connect(lambda on, n=name: w.set_pane_visible(n, on))

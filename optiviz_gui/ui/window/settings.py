@@ -6,7 +6,8 @@ Kept under these keys (organisation and application "OptiViz"):
     window/state        QMainWindow.saveState()    (dock and toolbar layout)
     window/splitters    {name: QSplitter.saveState()} for the pane splitters
     window/panes        {name: visible} for the panes of the View menu
-    window/tab          the front tab under the 3-D view: "loss" or "data"
+    window/tab          the front tab under the 3-D view: "loss", "data" or "maps"
+    view/basin_overlay  the Maps view's start map under the contour (window/maps.py)
     theme               "light" or "dark"
     recent              the most recent session files first, at most MAX_RECENT
 

@@ -50,7 +50,7 @@ class MapItems:
         plot.addItem(self.current)
         self.runs: list[tuple[pg.PlotCurveItem, Dots]] = []   # line, dots
         self._paths: dict = {}            # run -> paths.CellPath (line and dots)
-        self._colors: list[str | None] = []
+        self._colors: list[tuple[str, bool] | None] = []   # pen of each run: colour, thin
         self._theme: Theme | None = None
         self._start_xy: tuple[float, float] | None = None
 
@@ -94,11 +94,12 @@ class MapItems:
             self._colors.append(None)
 
     def set_path(self, i: int, source, points: np.ndarray | None, k: int, color: str,
-                 pixel: tuple[float, float]) -> None:
+                 pixel: tuple[float, float], thin: bool = False) -> None:
         """Run i's path up to step k of ``points`` (its whole computed path, (n, 2)), or
         hidden (None, or no point); ``source`` identifies the run's history (its
         trajectory: a new one after an edit); ``pixel`` = the data size (x, y) of one
-        screen pixel.
+        screen pixel; ``thin``: a seed fan's member, a thin line without dots
+        (views/fans.py).
 
         The line gets every point except those in the same half-pixel cell as the
         point before (invisible, and a converged run has hundreds of them); the
@@ -114,9 +115,9 @@ class MapItems:
             return
         k = min(k, len(points) - 1)
         px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
-        if color != self._colors[i]:
-            self._colors[i] = color
-            curve.setPen(pg.mkPen(color, width=2))
+        if (color, thin) != self._colors[i]:
+            self._colors[i] = (color, thin)
+            curve.setPen(pg.mkPen(color, width=1 if thin else 2))
             dots.set_color(color)
         # half-pixel cells for the line, 2-pixel cells (4 × 4 of those) for the dots
         line = cached(self._paths, i, source, points, k, (0.5 * px, 0.5 * py), coarse=4)
@@ -128,9 +129,10 @@ class MapItems:
             ends = np.empty(2 * len(seg), dtype=np.int64)
             ends[0::2], ends[1::2] = seg - 1, seg
             curve.setData(points[ends, 0], points[ends, 1], connect="pairs")
-        dots.set_points(points[line.dots(k)], (px, py))
+        if not thin:
+            dots.set_points(points[line.dots(k)], (px, py))
         curve.setVisible(True)
-        dots.setVisible(True)
+        dots.setVisible(not thin)
 
     def hide_runs_from(self, n: int) -> None:
         """Hide the items of runs n, n+1, ... (runs that were removed)."""

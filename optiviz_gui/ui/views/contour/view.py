@@ -6,7 +6,8 @@ counter:
 
     header      iteration counter | legend: label, loss, diverged/converged
     plot        level map (ImageItem), iso-lines, minima (stars), start point,
-                each enabled run's path (line + points, current point larger)
+                each enabled run's path (line + points, current point larger;
+                a seed fan's runs thin, with their mean path bold: views/fans.py)
                 and arrows at the current points
     colour bar  loss values on the chosen scale (linear, sqrt, log)
 
@@ -31,6 +32,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from ....core.arrows import arrow_vectors
 from ....core.simulation import Simulation
 from . import items as map_items
+from ..fans import FanPaths, thin_runs
 from ..base import ModelView
 from ..hover import map_readout
 from ..legend import header_html
@@ -137,6 +139,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.items = map_items.MapItems(self.plot)
+        self.fans = FanPaths(self.plot)
 
         self._rendering = False
         self.renderer = LayoutRenderer(self.graphics, self.redraw)
@@ -192,6 +195,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         style_plot(t, self.graphics, self.plot)
         style_axes(t, self.colorbar.axis)
         self.items.apply_theme(t)
+        self.fans.apply_theme(t)
         self.colorbar.setColorMap(colormap(t))
         self._draw_header()
 
@@ -242,7 +246,8 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.items.ensure_runs(len(sim.runs))
         run, t = sim.runs[i], sim.trajectories[i]
         path = t.params if run.enabled else None
-        self.items.set_path(i, t, path, k, sim.colors()[i], self.view_box.viewPixelSize())
+        self.items.set_path(i, t, path, k, sim.colors()[i], self.view_box.viewPixelSize(),
+                            thin=i in thin_runs(sim))
 
     def draw_shared(self) -> None:
         """Current points, start marker, arrows, legend and counter."""
@@ -252,12 +257,15 @@ class ContourView(ModelView, QtWidgets.QWidget):
                  zip(sim.runs, sim.trajectories, sim.colors()) if r.enabled and t.steps >= 0]
         self.items.set_current(shown)
         self.items.set_start(sim.start)
+        self.fans.draw(sim, k)
         self._redraw_arrows()
         self._draw_header()
 
     def _redraw_arrows(self, *_args) -> None:
         sim, k = self.sim, self.sim.step
-        shown = [t for r, t in zip(sim.runs, sim.trajectories) if r.enabled and t.steps >= 0]
+        thin = thin_runs(sim)                  # a seed fan's runs: no arrows, only paths
+        shown = [t for i, (r, t) in enumerate(zip(sim.runs, sim.trajectories))
+                 if r.enabled and t.steps >= 0 and i not in thin]
         px = self.view_box.viewPixelSize()
         self.items.set_arrows(arrow_vectors(sim.surface, shown, k, self._arrows), px)
 
@@ -301,7 +309,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         """Scene items that change with the step: header, paths, points, markers, arrows."""
         it = self.items
         return [self.header, it.current, it.start, it.minima, *it.arrows.values(),
-                *(item for pair in it.runs for item in pair)]
+                *(item for pair in it.runs for item in pair), *self.fans.items]
 
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was.
