@@ -35,6 +35,8 @@ class Surface:
     minima: np.ndarray = np.zeros((0, 2))   # known global minima, shape (k, 2)
     custom_bounds: bool = False            # bounds set on the instance (saved in to_dict)
     batch_size: int | None = None           # mini-batch gradients (regression only)
+    grid_points: int | None = None          # samples a side a view should take at most
+                                            # (None: the view's own; a network is costly)
 
     # -------------------------------------------------------- elementwise core
     def value_and_grad_xy(self, x, y, xp=np):  # pragma: no cover - abstract

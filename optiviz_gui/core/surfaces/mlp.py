@@ -64,6 +64,8 @@ class MLPSurface(Surface):
     minima = np.zeros((0, 2))
     _pca = False   # True once with_pca_plane has set the principal directions
 
+    grid_points = 100       # a 100 × 100 plane grid takes ~0.15 s (benchmarks/mlp.py)
+
     def __init__(self, X, y, hidden=(8, 8), activation: str = "tanh", seed: int = 0,
                  plane: str = "random", plane_seed: int = 0,
                  source: str | dict[str, Any] | None = None) -> None:

@@ -8,6 +8,9 @@ default start). A formula that does not parse is shown in red with the reason
 and the last valid surface stays; "Examples ▾" next to the formula offers the
 classic test functions (``core.expression.EXAMPLES``) as starting formulas.
 
+"Neural network" is a small MLP on 2-D data, seen on a plane through its
+parameters (network.py holds its settings).
+
 On the regression surface a batch size (0 = full batch) and a seed make the
 optimizers see mini-batch gradients: the picker requests
 ``surface.minibatches(size, seed)`` of the model's surface. The map and the
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QLin
 from ...core.errors import ConfigError
 from ...core.expression import EXAMPLES
 from ...core.surfaces import BUILTINS, make_surface
+from .network import MLP, NetworkSettings
 from .numbers import NumberBox, ProblemLabel
 
 REGRESSION = "linear_regression"
@@ -39,6 +43,7 @@ class SurfacePicker(QWidget):
     """See the module docstring."""
 
     surface_requested = Signal(object, bool)
+    plane_fit_requested = Signal()
 
     def __init__(self, sim, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,11 +53,16 @@ class SurfacePicker(QWidget):
         for name, cls in BUILTINS.items():
             self.combo.addItem(getattr(cls, "title", "") or name, name)
         self.combo.addItem("Expression f(x, y)…", EXPRESSION)
+        self.combo.addItem("Neural network (MLP) on 2-D data", MLP)
         self.combo.setToolTip("The loss surface the optimizers descend")
         self.combo.currentIndexChanged.connect(self._kind_picked)
 
         # one page per kind, only the current one shown (built-ins have nothing to set)
-        self.pages = [QWidget(self), self._regression_page(), self._expression_page()]
+        self.network = NetworkSettings(sim, self)
+        self.network.surface_requested.connect(lambda s: self.surface_requested.emit(s, False))
+        self.network.plane_fit_requested.connect(self.plane_fit_requested)
+        self.pages = [QWidget(self), self._regression_page(), self._expression_page(),
+                      self.network]
 
         self.formula = QLabel(self)
         self.formula.setWordWrap(True)
@@ -190,6 +200,8 @@ class SurfacePicker(QWidget):
             if self.expr.text() != spec.get("expr", ""):
                 self.expr.setText(spec.get("expr", ""))
             self._show_expr_error(None)
+        elif kind == MLP:
+            self.network.show_surface(surface)
         self.formula.setText(_formula(surface))
 
     def _show_batch(self, surface) -> None:
@@ -207,7 +219,7 @@ class SurfacePicker(QWidget):
 
     @staticmethod
     def _page_of(kind: str) -> int:
-        return 1 if kind == REGRESSION else 2 if kind == EXPRESSION else 0
+        return {REGRESSION: 1, EXPRESSION: 2, MLP: 3}.get(kind, 0)
 
     # ------------------------------------------------------------- requests
     def _kind_picked(self, _index: int) -> None:
@@ -220,6 +232,8 @@ class SurfacePicker(QWidget):
             with QSignalBlocker(self.expr):
                 self.expr.setText(text)
             self._expression_edited(text, new_kind=True)
+        elif kind == MLP:
+            self._request(self.network.spec(), new_kind=True)
         else:
             self._request({"kind": kind}, new_kind=True)
 

@@ -38,6 +38,7 @@ def wire(window) -> None:
 
     # requests -> model
     controls.surface_requested.connect(guarded(lambda s, new: set_surface(sim, s, new)))
+    controls.surface.plane_fit_requested.connect(guarded(sim.fit_plane))
     controls.start_requested.connect(guarded(lambda x, y: sim.set_start((x, y))))
     controls.steps_requested.connect(guarded(sim.set_steps))
     controls.run_added.connect(guarded(sim.add_run))

@@ -213,7 +213,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         finally:
             self._settling = False
         self.items.set_minima(np.asarray(s.minima, dtype=float).reshape(-1, 2))
-        self._grid = s.grid(GRID)
+        self._grid = s.grid(min(GRID, s.grid_points or GRID))
         self._draw_levels()
 
     def _draw_levels(self) -> None:

@@ -169,7 +169,8 @@ class SurfaceView(ModelView, OffscreenGLView):
 
     def _build_mesh(self) -> None:
         self.mesh_builds += 1
-        xs, ys, z = self.sim.surface.grid(MESH)
+        s = self.sim.surface
+        xs, ys, z = s.grid(min(MESH, s.grid_points or MESH))
         fwd, (t0, t1) = transform_for(z, self._scale)
         self._height = (fwd, t0, t1)
         with np.errstate(all="ignore"):
