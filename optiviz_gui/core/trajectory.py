@@ -160,9 +160,13 @@ class Trajectory(StatusMixin):
             return {"lr": self.optimizer.lr}
         if k < self._n:
             values = tuple(self._groups[k])
-        else:                                  # the live end: the scheduler's group now
-            values = group_values(plan.scheduler.group(self._live.sched), plan.moved)
+        else:
+            values = group_values(plan.scheduler.group(self._live_sched()), plan.moved)
         return group_dict(values, plan.moved)
+
+    def _live_sched(self):
+        """The scheduler's state at the live end (its initial one if even the start was bad)."""
+        return self._live.sched if self._n >= 0 else self.plan.scheduler.init()
 
     @property
     def lrs(self) -> np.ndarray:
@@ -170,6 +174,23 @@ class Trajectory(StatusMixin):
         if self.scheduled:
             return self._groups[: max(self._n, 0), 0]
         return np.full(max(self._n, 0), float(self.optimizer.lr))
+
+    def group_history(self, k: int) -> dict[str, np.ndarray]:
+        """The group of every update from steps 0..k (k ≤ ``steps``), arrays of k + 1:
+        "lr", and "momentum" — the momentum, or β₁ for the Adam family — when the
+        schedule moves it. The last entry is the update from step k: at the live end,
+        the scheduler's group now (``group_at``)."""
+        k = max(0, min(int(k), self._n))
+        if not self.scheduled:
+            return {"lr": np.full(k + 1, float(self.optimizer.lr))}
+        moved = self.plan.moved
+        stored = self._groups[:k]
+        last = group_values(self.plan.scheduler.group(self._live_sched()), moved) \
+            if k >= self._n else self._groups[k]
+        out = {"lr": np.append(stored[:, 0], last[0])}
+        if len(moved) > 1:
+            out["momentum"] = np.append(stored[:, 1], last[1])
+        return out
 
     def marks_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """LBFGS: where it evaluated the loss inside the update from step k, and the losses
