@@ -1,9 +1,14 @@
 """The legend of the map and the 3-D view: iteration counter, arrow key, one entry per run.
 
-An entry is the run's colour, its label, its loss at the current step and its
-status (``Trajectory.status_text``: "diverged at 12", "converged at 40"). The
-entries fill as many columns as fit the view's width, and an entry takes one,
+An entry is the run's colour, its label, its loss at the current step (and,
+for a scheduled run, the lr of the update from there: ``Simulation.group_now``)
+and its status (``Trajectory.status_text``: "diverged at 12", "converged at 40").
+The entries fill as many columns as fit the view's width, and an entry takes one,
 two or three lines (name / loss / status), the fewest that fit.
+
+The gradient arrow of a run that clips its gradient is the clipped gradient: the
+key then says "(clipped)" — or, when only some runs clip, "(✂ clipped)" and
+those runs' names carry the ✂.
 """
 
 from __future__ import annotations
@@ -37,16 +42,27 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     in ``width`` pixels of ``font`` (two when no width is given)."""
     k = sim.step
     entries, plain = [], []          # (name, loss, status) as HTML and as plain text
-    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
-        if not run.enabled:
+    shown = [i for i, run in enumerate(sim.runs) if run.enabled]
+    clipping = [i for i in shown if sim.runs[i].clips]
+    mark = " ✂" if arrows[0] and clipping and len(clipping) < len(shown) else ""
+    for i, label, color, t in zip(range(len(sim.runs)), sim.labels(), sim.colors(),
+                                  sim.trajectories):
+        if i not in shown:
             continue
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
+        if sim.runs[i].scheduler is not None and t.steps >= 0:
+            loss += f" · lr {sim.group_now(i)['lr']:.3g}"
         status = t.status_text(k)
+        name = label + (mark if i in clipping else "")
         entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                        f'{html.escape(label)}', f"loss&nbsp;{loss}", f"<i>{status}</i>" if status else ""))
-        plain.append((f"━━● {label}", f"loss {loss}", status))
+                        f'{html.escape(name)}', f"loss&nbsp;{html.escape(loss)}".replace(" ", "&nbsp;"),
+                        f"<i>{status}</i>" if status else ""))
+        plain.append((f"━━● {name}", f"loss {loss}", status))
     counter = f"<b>step {k} / {sim.steps}</b>"
-    arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step", "gradient": "&#8674;&nbsp;&#8722;gradient",
+    clipped = ("&nbsp;(clipped)" if len(clipping) == len(shown) else "&nbsp;(✂&nbsp;clipped)") \
+        if clipping else ""
+    arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step",
+                   "gradient": f"&#8674;&nbsp;&#8722;gradient{clipped}",
                    "velocity": "&#8674;&nbsp;momentum"}
     colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
     key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
@@ -55,6 +71,7 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     if width and entries:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
         key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
+        key_text += html.unescape(clipped) if arrows[0] else ""
         left = max(fm.horizontalAdvance(f"step {k} / {sim.steps}"),
                    fm.horizontalAdvance(key_text)) * 1.1
         pad = 3 * fm.averageCharWidth()

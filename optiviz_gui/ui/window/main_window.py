@@ -28,6 +28,7 @@ from ..views.contour.view import ContourView
 from ..controls.panel import ControlsPanel
 from ..views.data import DataView
 from ..views.loss import LossView
+from ..views.lr import LrView
 from .playback import PlaybackBar
 from ..style.palette import apply_app_theme, error_color
 from .settings import Settings
@@ -72,6 +73,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.loss, "Loss")
         self.tabs.addTab(self.data, "Data")
         self.tabs.setTabToolTip(1, "The regression's data points and each run's fitted line")
+        # the learning rate of each update, in a tab of its own while a run has a schedule
+        # (under the loss curve it left neither readable at 1000 × 700)
+        self.lr = LrView(sim)
+        self.tabs.addTab(self.lr, "Learning rate")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.lr),
+                                "Each run's learning rate (and scheduled momentum) per iteration")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.lr), self.lr.scheduled)
+        self.lr.has_schedules.connect(
+            lambda on: self.tabs.setTabVisible(self.tabs.indexOf(self.lr), on))
         self.right_split.addWidget(self.tabs)
         self.main_split = QSplitter(Qt.Horizontal)
         self.main_split.setObjectName("mainSplit")
@@ -146,7 +156,8 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         panes = {name: self.menu_actions[f"pane_{name}"].isChecked() for name in PANES}
-        self.settings.q.setValue("window/tab", TABS[max(self.tabs.currentIndex(), 0)])
+        tab = self.tabs.currentIndex()             # the learning-rate tab is not kept
+        self.settings.q.setValue("window/tab", TABS[tab] if 0 <= tab < len(TABS) else TABS[0])
         self.settings.save_layout(self, {"main": self.main_split, "right": self.right_split},
                                   panes)
 
@@ -182,7 +193,7 @@ class MainWindow(QMainWindow):
         name = "dark" if name == "dark" else "light"
         install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
-        for view in (self.contour, self.loss, self.data, self.surface3d):
+        for view in (self.contour, self.loss, self.lr, self.data, self.surface3d):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)
@@ -299,16 +310,20 @@ class FirstPaint(QObject):
 
 
 def status_html(sim, theme: str = "light") -> str:
-    """Step k / n, then each enabled run: coloured label, loss, diverged/converged mark."""
+    """Step k / n, then each enabled run: coloured label, loss, the lr of a scheduled run,
+    diverged/converged mark."""
     bad = error_color(theme)
     good = "#7ee787" if theme == "dark" else "#2e7d32"
     k = sim.step
     parts = [f"<b>Step {k} / {sim.steps}</b>"]
-    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
+    for i, (run, label, color, t) in enumerate(zip(sim.runs, sim.labels(), sim.colors(),
+                                                   sim.trajectories)):
         if not run.enabled:
             continue
         name = f"<span style='color:{color}'>●</span> {html.escape(label)}"
         text = name if t.steps < 0 else f"{name} {float(t.loss[min(k, t.steps)]):.4g}"
+        if run.scheduler is not None and t.steps >= 0:
+            text += f" <span style='color:gray'>lr</span> {sim.group_now(i)['lr']:.3g}"
         status = t.status_at(k)
         if status is not None:
             text += f" <b style='color:{bad if status[0] == 'diverged' else good}'>{t.status_text(k)}</b>"
