@@ -107,3 +107,36 @@ def test_the_gradient_arrow_of_a_clipping_run_is_clipped_and_says_so(show_view):
     assert "✂" in view.header.text and "(clipped)" not in view.header.text
     rows = view.drawn_arrows("gradient")
     assert math.hypot(*rows[1, 2:]) == pytest.approx(GRAD_FRACTION * diag, rel=1e-12)
+
+
+def test_the_3d_view_draws_them_on_the_surface(show_view, qapp):
+    """On the bowl f = (x² + 4y²)/2 over [−2, 2]², scene x, y are data x/2, y/2."""
+    from optiviz_gui.ui.views.surface.gl import gl_available
+    if not gl_available():
+        pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
+    from optiviz_gui.core.surfaces.base import Surface
+    from optiviz_gui.ui.views.surface.view import SurfaceView
+
+    class Bowl(Surface):
+        bounds = ((-2.0, 2.0), (-2.0, 2.0))
+        minima = np.array([[0.0, 0.0]])
+        axis_labels = ("x", "y")
+
+        def value_and_grad_xy(self, x, y, xp=np):
+            return (x * x + 4 * y * y) / 2, x, 4 * y
+
+    runs = [Run(make_optimizer("rprop", lr=0.25)), Run(make_optimizer("lbfgs", lr=0.1, max_iter=3))]
+    sim = Simulation(Bowl(), (1.5, 1.0), runs, 10)
+    view = show_view(SurfaceView(sim), 480, 360)
+    segs, marks = view.extras.data(0)                    # Rprop at step 0: (1.5, 1) ± 0.25
+    corners = np.unique(np.round(segs[:, :2], 6), axis=0)
+    np.testing.assert_allclose(corners, [[0.625, 0.375], [0.625, 0.625], [0.875, 0.375],
+                                         [0.875, 0.625]])
+    assert len(marks) == 0 and np.all(segs[:, 2] > 0)
+    sim.seek(1)
+    segs, marks = view.extras.data(1)
+    pts, losses = sim.trajectories[1].marks_at(0)
+    assert len(marks) == len(pts) > 0
+    np.testing.assert_allclose(marks[:, :2], pts / 2, rtol=1e-6)
+    sim.update_run(1, enabled=False)
+    assert all(len(a) == 0 for a in view.extras.data(1))

@@ -12,7 +12,7 @@
 
 ``RunExtras`` owns these items for every run of one plot and only calls
 ``setData`` on them (created when a run first needs them, hidden when not), like
-``MapItems``. On a surface with more parameters (``mlp``) θ̄ and the marks are
+``MapItems``. The 3-D view draws the same (views/surface/extras.py). On a surface with more parameters (``mlp``) θ̄ and the marks are
 drawn projected onto the plane and the box is left out (its sides are steps
 along parameter axes, not along the plane's directions).
 """
@@ -105,14 +105,17 @@ class RunExtras:
         return np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
 
 
-def companion(t, k: int, pixel) -> np.ndarray | None:
-    """ASGD's averaged points θ̄_1 … θ̄_k as drawn (thinned to distinct half-pixel
-    cells, the last kept), or None for an optimizer that keeps none."""
+def companion(t, k: int, pixel=None) -> np.ndarray | None:
+    """ASGD's averaged points θ̄_1 … θ̄_k as drawn (with ``pixel``, the data size of a
+    screen pixel: thinned to distinct half-pixel cells, the last kept), or None for an
+    optimizer that keeps none."""
     if "ax" not in t.recorded_names or k < 1:
         return None
     ax = t.recorded("ax")[1:k + 1]
     if t.dim > 2:
         ax = t.surface.project(ax)[0]
+    if pixel is None:
+        return ax
     px, py = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
     return ax[_distinct_cells(ax, 0.5 * px, 0.5 * py, keep_last=True)]
 
