@@ -11,6 +11,10 @@ Iteration k, from θ_k (DESIGN's loop; torch's order)::
                evaluating the batch's loss and gradient, every evaluation kept
     state_s    = scheduler.step(state_s, b_k)        (the loss: ReduceLROnPlateau)
 
+A schedule that ends (OneCycleLR stepped past its total_steps) raises in torch's
+loop at that ``scheduler.step()``; here the run stops there instead, as if the
+update had diverged (``diverged_at`` = k + 1), with torch's reason in ``stopped``.
+
 ``Plan`` is what a run does each iteration; ``run_scalar`` / ``run_vector`` /
 ``run_closure`` make iterations k0 … until step ``to_step`` or divergence from a
 ``Live`` end (the point, its loss and gradient, the optimizer's and the
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import scalar
+from .errors import ConfigError
 from .clipping import clip_grad_norm, clip_grad_norm_xy, clip_grad_value, clip_grad_value_xy
 from .schedules import ReduceLROnPlateau
 
@@ -114,6 +119,7 @@ class Rows:
     recorded: list = field(default_factory=list)   # per new point: the recorded state fields
     checkpoints: dict = field(default_factory=dict)
     diverged_at: int | None = None
+    stopped: str | None = None     # why, when the schedule refused to step (it ended)
 
 
 def group_values(group: dict, moved: tuple[str, ...]) -> tuple:
@@ -164,8 +170,12 @@ def run_scalar(plan: Plan, f_and_g, live: Live, to_step: int, limit: float, ever
             out.diverged_at = k + 1
             break
         if sched is not None:
+            try:
+                ss = sched.step(ss, fk if b is None else b)
+            except ConfigError as e:          # a schedule that ends: torch raises there too
+                out.diverged_at, out.stopped = k + 1, str(e)
+                break
             groups(values)
-            ss = sched.step(ss, fk if b is None else b)
             if b is not None:
                 b = f_and_g.batch_loss(nx, ny, k + 1)
         k += 1
@@ -207,8 +217,12 @@ def run_vector(plan: Plan, f_and_g, live: Live, to_step: int, limit: float, ever
                 out.diverged_at = k + 1
                 break
             if sched is not None:
+                try:
+                    ss = sched.step(ss, fk if b is None else b)
+                except ConfigError as e:
+                    out.diverged_at, out.stopped = k + 1, str(e)
+                    break
                 out.groups.append(values)
-                ss = sched.step(ss, fk if b is None else b)
                 if b is not None:
                     b = f_and_g.batch_loss(new, k + 1)
             k += 1
@@ -250,9 +264,13 @@ def run_closure(plan: Plan, f_and_g, closure_at, live: Live, to_step: int, limit
                 out.diverged_at = k + 1
                 break
             if sched is not None:
-                out.groups.append(values)
                 # the loss the closure returned at θ_k: the mini-batch's with batches
-                ss = sched.step(ss, evaluations[0].loss if evaluations else fk)
+                try:
+                    ss = sched.step(ss, evaluations[0].loss if evaluations else fk)
+                except ConfigError as e:
+                    out.diverged_at, out.stopped = k + 1, str(e)
+                    break
+                out.groups.append(values)
             k += 1
             theta, fk, g, state = np.asarray(new, dtype=float), float(f), new_g, new_state
             out.theta.append(theta)

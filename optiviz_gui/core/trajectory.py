@@ -45,7 +45,8 @@ class Trajectory(StatusMixin):
     ``Trajectory(surface, run_or_optimizer, start)``. A run whose point, loss or
     gradient stops being finite, or leaves the ``runaway_limit`` box, is stopped
     there: ``diverged_at`` is the step that went bad and the history ends one
-    step before it.
+    step before it. So is a run whose schedule ends (OneCycleLR past its
+    total_steps, where torch raises); ``stopped`` then says so in torch's words.
     """
 
     def __init__(self, surface: Surface, run, start) -> None:
@@ -59,6 +60,7 @@ class Trajectory(StatusMixin):
         self.scheduled = scheduler is not None
         self.recorded_names: tuple[str, ...] = tuple(type(run.optimizer).recorded)
         self.diverged_at: int | None = None
+        self.stopped: str | None = None     # the schedule's refusal when it ended the run
         self._n = -1                   # index of the last stored step
         self._marks: list = []         # LBFGS: per update, [(point, loss), ...]
         self._checkpoints: dict[int, tuple] = {}
@@ -226,7 +228,7 @@ class Trajectory(StatusMixin):
         self._store(rows)
         self._checkpoints.update(rows.checkpoints)
         if rows.diverged_at is not None:
-            self.diverged_at = rows.diverged_at
+            self.diverged_at, self.stopped = rows.diverged_at, rows.stopped
 
     def _store(self, rows: Rows) -> None:
         """Append the new steps of ``rows``."""

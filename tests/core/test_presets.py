@@ -199,3 +199,52 @@ def test_a_run_diverged_at_the_start_reports_its_schedules_first_lr():
     assert sim.trajectories[0].group_at(0) == {"lr": 0.5}
     assert sim.trajectories[0].group_history(0)["lr"].tolist() == [0.5]
     assert math.isclose(sim.group_now(0)["lr"], 0.5)
+
+
+@pytest.mark.parametrize("spec, allowed", [
+    ({"name": "onecyclelr", "max_lr": 0.1, "total_steps": 30}, 30),
+    ({"name": "sequentiallr", "milestones": [10], "schedulers": [
+        {"name": "linearlr"}, {"name": "onecyclelr", "max_lr": 0.1, "total_steps": 30}]}, 40),
+    ({"name": "sequentiallr", "milestones": [10], "schedulers": [
+        {"name": "onecyclelr", "max_lr": 0.1, "total_steps": 5}, {"name": "linearlr"}]}, 5),
+    ({"name": "sequentiallr", "milestones": [10], "schedulers": [
+        {"name": "onecyclelr", "max_lr": 0.1, "total_steps": 10}, {"name": "linearlr"}]}, None),
+    ({"name": "chainedscheduler", "schedulers": [
+        {"name": "linearlr"}, {"name": "onecyclelr", "max_lr": 0.1, "total_steps": 30}]}, 30),
+    ({"name": "steplr", "step_size": 3}, None),
+])
+def test_a_schedule_that_ends_stops_the_run_where_torch_raises(spec, allowed):
+    torch = pytest.importorskip("torch")
+    run = Run(make_optimizer("sgd", lr=0.1, momentum=0.5), scheduler=spec)
+    assert run.scheduler.steps_allowed == allowed
+    sim = Simulation(BLOG.surface, BLOG.start, [run], 60)
+    sim.seek(60)                                      # no exception: the run stops
+    t = sim.trajectories[0]
+    # torch: the same schedule raises at its (allowed + 1)-th step() call
+    p = torch.zeros(2, dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.SGD([p], lr=0.1, momentum=0.5)
+    lrs = torch.optim.lr_scheduler
+    made = {"onecyclelr": lambda s: lrs.OneCycleLR(opt, max_lr=0.1, total_steps=s["total_steps"]),
+            "linearlr": lambda s: lrs.LinearLR(opt),
+            "steplr": lambda s: lrs.StepLR(opt, step_size=3)}
+    if spec["name"] == "sequentiallr":
+        sched = lrs.SequentialLR(opt, [made[c["name"]](c) for c in spec["schedulers"]],
+                                 milestones=spec["milestones"])
+    elif spec["name"] == "chainedscheduler":
+        sched = lrs.ChainedScheduler([made[c["name"]](c) for c in spec["schedulers"]])
+    else:
+        sched = made[spec["name"]](spec)
+    calls = 0
+    try:
+        for _ in range(60):
+            p.grad = torch.ones(2, dtype=torch.float64)
+            opt.step()
+            sched.step()
+            calls += 1
+    except ValueError:
+        pass
+    if allowed is None:
+        assert calls == 60 and t.steps == 60 and t.stopped is None
+    else:
+        assert calls == allowed and t.steps == allowed and t.diverged_at == allowed + 1
+        assert "total_steps" in t.stopped

@@ -120,7 +120,8 @@ def test_a_combination_torch_refuses_is_red_and_never_sent(window, section, qtbo
     assert pct.flagged and not section.form.fields["max_lr"].flagged
     assert pct.value() == 0.1                              # the refused edit waits in the form
     qtbot.keyClick(pct.box, Qt.Key_Return)                 # its edit ends: the model's value back
-    assert pct.value() == before.pct_start and not section.error.isVisible()
+    assert pct.value() == before.pct_start and "pct_start" not in section.error.text()
+    assert "ends after 10 steps" in section.error.text()          # 10 of the run's 100
     assert not pct.flagged
 
 
@@ -244,3 +245,18 @@ def test_muons_note_says_what_it_does_to_one_row(window):
     assert "only normalises" in text and "momentum direction" in text
     assert isinstance(window.controls.schedule.combo, QComboBox)
     assert isinstance(window.controls.clipping.checks["clip_grad_norm"], QCheckBox)
+
+
+def test_a_one_cycle_shorter_than_the_run_says_where_it_stops(window, section):
+    sim = window.sim
+    pick(section, "onecyclelr")                       # fitted: total_steps = 100
+    assert not section.error.isVisible()
+    window.controls.steps_requested.emit(150)
+    assert sim.steps == 150
+    assert section.error.isVisible() and "stops there" in section.error.text()
+    assert "OneCycleLR ends after 100 steps" in section.error.text()
+    sim.seek(150)                                     # torch raises at the 101st step: no crash
+    t = sim.trajectories[1]
+    assert t.steps == 100 and t.diverged_at == 101 and "total_steps" in t.stopped
+    window.controls.steps_requested.emit(100)
+    assert not section.error.isVisible()

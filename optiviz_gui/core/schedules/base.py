@@ -139,6 +139,12 @@ class Scheduler:
             return parse_function(value, "t", f"{self.title}: {h.name}")
         return coerce(self.title, h, value)
 
+    @property
+    def steps_allowed(self) -> int | None:
+        """How many times it can step before torch raises (OneCycleLR: total_steps), or
+        None when it never ends."""
+        return None
+
     def moved_keys(self) -> set[str]:
         """Group keys besides lr this schedule writes (momentum or betas when it cycles them)."""
         return set()

@@ -232,6 +232,10 @@ class OneCycleLR(LRScheduler):
     def moved_keys(self):
         return {"momentum", "betas"} if self.cycle_momentum else set()
 
+    @property
+    def steps_allowed(self) -> int:
+        return self.total
+
     def construct(self, group):
         initial_lr = self.max_lr / self.div_factor
         group = {**group, "initial_lr": initial_lr, "max_lr": self.max_lr,

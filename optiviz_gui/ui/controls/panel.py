@@ -156,6 +156,7 @@ class ControlsPanel(QWidget):
     def show_steps(self, n: int) -> None:
         if self.steps.value() != n:
             self.steps.show_value(n)
+        self.schedule.refresh()
 
     def show_runs(self) -> None:
         """Runs added or removed: every row, and the selected run's form."""

@@ -153,14 +153,26 @@ class ScheduleSection(QWidget):
             self._shown = _STALE
             self.show_run(self._i)
 
+    def refresh(self) -> None:
+        """The session's steps changed: say again whether the schedule lasts the run."""
+        self._show_error()
+
     def _show_error(self, *_) -> None:
         """A field's own problem first (it is red already), else torch's reason, its key
-        outlined."""
+        outlined; else, when the model's schedule ends before the run, where it stops."""
         problems = self.form.problems() if self.form is not None else []
         message = problems[0] if problems else self._refused
         if self.form is not None:
             self.form.flag(error_path(message) if message and not problems else ())
-        self.error.say(message)
+        self.error.say(message or self._too_short())
+
+    def _too_short(self) -> str:
+        sched = self.sim.runs[self._i].scheduler if 0 <= self._i < len(self.sim.runs) else None
+        n = sched.steps_allowed if sched is not None else None
+        if n is None or n >= self.sim.steps:
+            return ""
+        return (f"{sched.title} ends after {n} steps and the run has {self.sim.steps}: "
+                f"torch raises at step {n + 1}, and the run stops there.")
 
 
 def error_path(message: str) -> tuple:
