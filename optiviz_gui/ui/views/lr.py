@@ -15,7 +15,10 @@ under the first shows it, linear, in the same colours and on the same x axis.
 
 ``has_schedules(bool)`` says whether any enabled run has a schedule, when that
 changes: the window shows the view's tab only then (a flat line per run would
-only repeat the optimizers' lr settings).
+only repeat the optimizers' lr settings). While the view is hidden (another tab
+in front) it draws nothing and catches up when shown, so it costs an edit or a
+step nothing then; curves leave out the points that draw nothing new (a
+schedule's flat stretches), as the loss curve does.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from PySide6 import QtCore, QtWidgets
 from ...core.simulation import Simulation
 from ..style.theme import brush, get_theme, style_plot
 from .base import ModelView
-from .loss import LogFriendlyAxis, nice_range
+from .loss import LogFriendlyAxis, _thin, nice_range
 
 KEYS = ("lr", "momentum")
 
@@ -69,6 +72,7 @@ class LrView(ModelView, QtWidgets.QWidget):
                 plot.getAxis(side).setStyle(maxTickLevel=0)
             plot.getAxis("left").setWidth(52)          # the loss plot's width: x axes align
             plot.getViewBox().enableAutoRange(y=False)
+            plot.getViewBox().sigResized.connect(self._resized)
             self.cursors[key] = pg.InfiniteLine(angle=90, movable=False)
             self.current[key] = pg.ScatterPlotItem(size=8)
             self.current[key].setZValue(10)
@@ -79,6 +83,7 @@ class LrView(ModelView, QtWidgets.QWidget):
         self._scheduled = None
         self._ranges: dict[str, tuple | None] = {key: None for key in KEYS}
         self._series: list[dict | None] = []     # per run: what draw_run drew ("lr", "momentum")
+        self._stale = False                       # runs went undrawn while hidden
         self.listen(sim)
         self.apply_theme("light")
         self.on_steps_changed(sim.steps)
@@ -109,6 +114,9 @@ class LrView(ModelView, QtWidgets.QWidget):
                 c = pg.PlotCurveItem(antialias=True)
                 self.plots[key].addItem(c)
                 self.curves[key].append(c)
+        if not self.isVisible():
+            self._stale = True
+            return
         run, t = sim.runs[i], sim.trajectories[i]
         series = None
         if run.enabled and t.steps >= 0:
@@ -126,7 +134,8 @@ class LrView(ModelView, QtWidgets.QWidget):
                 with np.errstate(all="ignore"):
                     y = np.where(y > 0, np.log10(y), np.nan)   # the axis is in log mode
             c.setPen(pen)
-            c.setData(np.arange(len(y), dtype=float), y, connect="finite")
+            px = self.plots[key].getViewBox().viewPixelSize()
+            c.setData(*_thin(np.arange(len(y), dtype=float), y, px), connect="finite")
             c.setVisible(True)
 
     def draw_shared(self) -> None:
@@ -141,6 +150,8 @@ class LrView(ModelView, QtWidgets.QWidget):
         if scheduled != self._scheduled:
             self._scheduled = scheduled
             self.has_schedules.emit(scheduled)
+        if not self.isVisible():
+            return
         moved = any(s is not None and "momentum" in s for s in self._series)
         self.plots["momentum"].setVisible(moved)
         self.plots["momentum"].setLabel("left", momentum_title(sim.runs))
@@ -179,6 +190,17 @@ class LrView(ModelView, QtWidgets.QWidget):
         if y_range != self._ranges[key]:
             self._ranges[key] = y_range
             self.plots[key].getViewBox().setYRange(*y_range, padding=0.05)
+
+    def _resized(self, *_args) -> None:
+        """A new size: the curves are thinned for the new pixel size."""
+        if self.isVisible() and self.sim is not None:
+            self.redraw()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self.redraw()
 
     @property
     def scheduled(self) -> bool:
