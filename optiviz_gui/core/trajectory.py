@@ -4,8 +4,8 @@ The history holds, for every step k = 0..n (0 = the start, k = after k updates),
 the point θ_k, the loss f(θ_k) and the gradient the update from θ_k used (the
 mini-batch's with batches, before clipping); the actual update is θ_{k+1} − θ_k.
 A scheduled run also keeps, per update, the group it used (lr, and momentum or
-betas where the schedule moves them); LBFGS keeps the points where it evaluated
-the loss inside each step. The optimizer's state is checkpointed every
+betas where the schedule moves them; trajectory_groups.py reads them back);
+LBFGS keeps the points where it evaluated the loss inside each step. The optimizer's state is checkpointed every
 ``CHECKPOINT`` steps and replayed from the stored gradients and groups on
 demand, so a 10⁶-step run costs about 40 bytes a step (48 scheduled) and any
 step's state is at most 255 updates away (the current step's is kept).
@@ -26,6 +26,7 @@ import numpy as np
 from . import scalar
 from .stepping import NUMERIC_ERRORS, Live, Plan, Rows, group_values, run_closure, \
     run_scalar, run_vector
+from .trajectory_groups import GroupsMixin
 from .trajectory_status import StatusMixin
 from .surfaces import Surface
 
@@ -39,7 +40,7 @@ def runaway_limit(surface: Surface) -> float:
     return 1e6 * max(x1 - x0, y1 - y0, 1.0) + max(abs(x0), abs(x1), abs(y0), abs(y1))
 
 
-class Trajectory(StatusMixin):
+class Trajectory(StatusMixin, GroupsMixin):
     """The growing history of one run; ``extend(k)`` computes up to step k.
 
     ``Trajectory(surface, run_or_optimizer, start)``. A run whose point, loss or
@@ -150,49 +151,6 @@ class Trajectory(StatusMixin):
         """A state field the optimizer asks to keep per step (ASGD's ``ax``), (steps + 1, D)."""
         i = self.recorded_names.index(name)
         return self._rec[: self._n + 1, i * self.dim:(i + 1) * self.dim]
-
-    def lr_at(self, k: int) -> float:
-        """The learning rate of the update from step k (the scheduler's, when there is one)."""
-        return self.group_at(k)["lr"]
-
-    def group_at(self, k: int) -> dict:
-        """{"lr": …} (and the momentum or betas a schedule moves) of the update from step k."""
-        plan = self.plan
-        if not self.scheduled:
-            return {"lr": self.optimizer.lr}
-        if k < self._n:
-            values = tuple(self._groups[k])
-        else:
-            values = group_values(plan.scheduler.group(self._live_sched()), plan.moved)
-        return group_dict(values, plan.moved)
-
-    def _live_sched(self):
-        """The scheduler's state at the live end (its initial one if even the start was bad)."""
-        return self._live.sched if self._n >= 0 else self.plan.scheduler.init()
-
-    @property
-    def lrs(self) -> np.ndarray:
-        """The learning rate of every update so far, (steps,) — constant without a schedule."""
-        if self.scheduled:
-            return self._groups[: max(self._n, 0), 0]
-        return np.full(max(self._n, 0), float(self.optimizer.lr))
-
-    def group_history(self, k: int) -> dict[str, np.ndarray]:
-        """The group of every update from steps 0..k (k ≤ ``steps``), arrays of k + 1:
-        "lr", and "momentum" — the momentum, or β₁ for the Adam family — when the
-        schedule moves it. The last entry is the update from step k: at the live end,
-        the scheduler's group now (``group_at``)."""
-        k = max(0, min(int(k), self._n))
-        if not self.scheduled:
-            return {"lr": np.full(k + 1, float(self.optimizer.lr))}
-        moved = self.plan.moved
-        stored = self._groups[:k]
-        last = group_values(self.plan.scheduler.group(self._live_sched()), moved) \
-            if k >= self._n else self._groups[k]
-        out = {"lr": np.append(stored[:, 0], last[0])}
-        if len(moved) > 1:
-            out["momentum"] = np.append(stored[:, 1], last[1])
-        return out
 
     def marks_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """LBFGS: where it evaluated the loss inside the update from step k, and the losses
@@ -403,16 +361,6 @@ class Trajectory(StatusMixin):
             self._projection = {"n": n, "ab": np.concatenate([old_ab, ab]),
                                 "d": np.concatenate([old_d, dist])}
         return self._projection["ab"][:n], self._projection["d"][:n]
-
-
-def group_dict(values, moved: tuple[str, ...]) -> dict:
-    """The stored numbers of a group (stepping.group_values) back as a param group."""
-    out = {"lr": float(values[0])}
-    if "momentum" in moved:
-        out["momentum"] = float(values[1])
-    if "betas" in moved:
-        out["betas"] = (float(values[1]), float(values[2]))
-    return out
 
 
 def _grow(a: np.ndarray, cap: int) -> np.ndarray:
