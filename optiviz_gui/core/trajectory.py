@@ -7,8 +7,9 @@ A scheduled run also keeps, per update, the group it used (lr, and momentum or
 betas where the schedule moves them; trajectory_groups.py reads them back);
 LBFGS keeps the points where it evaluated the loss inside each step. The
 optimizer's state is checkpointed every ``CHECKPOINT`` steps and replayed from
-the stored gradients and groups on demand, so a 10⁶-step run costs about 40 bytes a step (48 scheduled) and any
-step's state is at most 255 updates away (the current step's is kept).
+the stored gradients and groups on demand, so a 10⁶-step run costs about 40
+bytes a step (48 scheduled) and any step's state is at most 255 updates away
+(the current step's is kept).
 
 The iterations themselves — torch's loop: loss and gradient, clipping, the
 scheduled optimizer step, the scheduler step — are core/stepping.py. On a
