@@ -104,3 +104,18 @@ def test_the_lr_curve_follows_an_edit_of_the_schedule(window, qtbot):
     np.testing.assert_allclose(10 ** y, 0.1 * 0.1 ** (x // 3), rtol=1e-12)
     lo, hi = w.lr.plots["lr"].getViewBox().viewRange()[1]
     assert lo <= np.log10(0.1 * 0.1 ** 4) and hi >= -1            # every point in view
+
+
+def test_the_momentum_plot_takes_room_only_when_a_schedule_moves_it(qtbot, show_view):
+    runs = [Run(make_optimizer("sgd", lr=0.1), scheduler={"name": "steplr", "step_size": 5})]
+    sim = Simulation(BLOG.surface, BLOG.start, runs, 20)
+    view = show_view(LrView(sim), 400, 300)
+    qtbot.wait(20)
+    total = view.graphics.ci.geometry().height()
+    assert view.plots["lr"].geometry().height() > 0.8 * total      # Qt's own layout
+    assert not view.plots["momentum"].isVisible()
+    sim.add_run(Run(make_optimizer("sgd", lr=0.1, momentum=0.9),
+                    scheduler={"name": "onecyclelr", "max_lr": 0.1, "total_steps": 20}))
+    qtbot.wait(20)
+    lr_h, m_h = (view.plots[k].geometry().height() for k in ("lr", "momentum"))
+    assert view.plots["momentum"].isVisible() and m_h > 0.25 * total and lr_h > m_h

@@ -84,6 +84,7 @@ class LrView(ModelView, QtWidgets.QWidget):
         self._ranges: dict[str, tuple | None] = {key: None for key in KEYS}
         self._series: list[dict | None] = []     # per run: what draw_run drew ("lr", "momentum")
         self._stale = False                       # runs went undrawn while hidden
+        self._momentum_row = True
         self.listen(sim)
         self.apply_theme("light")
         self.on_steps_changed(sim.steps)
@@ -102,7 +103,10 @@ class LrView(ModelView, QtWidgets.QWidget):
             self.current[key].setPen(pg.mkPen(t.background, width=1.5))
 
     def on_steps_changed(self, n: int) -> None:
-        self.plots["lr"].setXRange(0, max(1, n), padding=0.02)
+        """The whole run on x, with room at its ends for half an end label (14 px, as
+        the loss curve leaves: pyqtgraph leaves out a label that would stick out)."""
+        width = self.plots["lr"].getViewBox().size().width()
+        self.plots["lr"].setXRange(0, max(1, n), padding=min(0.2, max(0.02, 14.0 / max(width, 1.0))))
 
     # ------------------------------------------------------------- drawing
     def draw_run(self, i: int) -> None:
@@ -153,7 +157,7 @@ class LrView(ModelView, QtWidgets.QWidget):
         if not self.isVisible():
             return
         moved = any(s is not None and "momentum" in s for s in self._series)
-        self.plots["momentum"].setVisible(moved)
+        self._show_momentum(moved)
         self.plots["momentum"].setLabel("left", momentum_title(sim.runs))
         self.plots["lr"].getAxis("bottom").setStyle(showValues=not moved)
         self.plots["lr"].setLabel("bottom", None if moved else "iteration")
@@ -177,6 +181,17 @@ class LrView(ModelView, QtWidgets.QWidget):
             self.cursors[key].setValue(max(k, 0))
             self._fit(key, np.concatenate(values) if values else np.zeros(0))
 
+    def _show_momentum(self, on: bool) -> None:
+        """The momentum plot and its row: a hidden item keeps its row in the layout, so
+        the row is closed too (no height, no stretch) and the lr plot takes the pane."""
+        plot = self.plots["momentum"]
+        if plot.isVisible() == on and self._momentum_row == on:
+            return
+        self._momentum_row = on
+        plot.setVisible(on)
+        plot.setMaximumHeight(1e6 if on else 0)
+        self.graphics.ci.layout.setRowStretchFactor(1, 2 if on else 0)
+
     def _fit(self, key: str, values: np.ndarray) -> None:
         """Round bounds around what is drawn, changed only when a bound changes."""
         if not len(values):
@@ -194,6 +209,7 @@ class LrView(ModelView, QtWidgets.QWidget):
     def _resized(self, *_args) -> None:
         """A new size: the curves are thinned for the new pixel size."""
         if self.isVisible() and self.sim is not None:
+            self.on_steps_changed(self.sim.steps)
             self.redraw()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
