@@ -3,8 +3,8 @@
 It is made of ``SurfacePicker`` (controls_surface), ``RunList`` (controls_runs)
 and ``HyperForm`` (controls_hyper) plus the start/steps boxes, the selected
 optimizer's update rule, and the selected run's ``ScheduleSection``
-(controls/schedule.py) and ``ClippingFields`` (controls/clipping.py). The panel never changes the model: it reads it (never
-keeping copies), announces requests as Qt signals, and is redrawn from the
+(controls/schedule.py) and ``ClippingFields`` (controls/clipping.py). The panel
+never changes the model: it reads it (never keeping copies), announces requests as Qt signals, and is redrawn from the
 model's events by the ``show_*`` methods, which block their widgets' signals
 (QSignalBlocker, ``NumberBox.show_value``) and leave alone what already shows
 the model, so the echo of the panel's own request changes nothing.

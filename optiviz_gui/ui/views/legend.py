@@ -45,17 +45,16 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     shown = [i for i, run in enumerate(sim.runs) if run.enabled]
     clipping = [i for i in shown if sim.runs[i].clips]
     mark = " ✂" if arrows[0] and clipping and len(clipping) < len(shown) else ""
-    for i, label, color, t in zip(range(len(sim.runs)), sim.labels(), sim.colors(),
-                                  sim.trajectories):
-        if i not in shown:
-            continue
+    labels, colors = sim.labels(), sim.colors()
+    for i in shown:
+        t = sim.trajectories[i]
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
         if sim.runs[i].scheduler is not None and t.steps >= 0:
             loss += f" · lr {sim.group_now(i)['lr']:.3g}"
         status = t.status_text(k)
-        name = label + (mark if i in clipping else "")
-        entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                        f'{html.escape(name)}', f"loss&nbsp;{html.escape(loss)}".replace(" ", "&nbsp;"),
+        name = labels[i] + (mark if i in clipping else "")
+        entries.append((f'<span style="color:{colors[i]}">&#9473;&#9473;&#9679;</span>&nbsp;'
+                        f'{html.escape(name)}', "loss&nbsp;" + html.escape(loss).replace(" ", "&nbsp;"),
                         f"<i>{status}</i>" if status else ""))
         plain.append((f"━━● {name}", f"loss {loss}", status))
     counter = f"<b>step {k} / {sim.steps}</b>"
