@@ -217,7 +217,6 @@ def baselines(app) -> tuple[list[float], list[float]]:
 
 
 def main() -> int:
-    from PySide6 import QtWidgets
 
     from optiviz_gui.ui.views.surface.gl import gl_available
 

@@ -10,11 +10,24 @@ torch.optim itself when torch is installed. Many start points:
 Targets: ≥ 200 000 steps/s for one start point, ≥ 10⁷ point-steps/s vectorised.
 
 The optimizers added with the schedules (Rprop, ASGD, Adafactor, LBFGS, Muon):
-one start point each — the elementwise ones through ``Trajectory.extend``,
-the others in a loop over numpy arrays of two (Adam in the same loop is their
-baseline), LBFGS one ``step(closure)`` per step — beside torch.optim. And
-the cost of a learning-rate schedule per step, ``sched.step`` + ``group`` +
-``opt.scheduled``, beside one run-loop step of Adam (target: ≤ 30 %).
+one start point each through ``Trajectory.extend``, the app's own path (the
+float loop for the elementwise ones, the numpy loop for Adafactor and Muon,
+one ``step(closure)`` per step for LBFGS), beside Adam on the same path and
+torch.optim. A scheduled Adam beside plain Adam on that path (target: a
+schedule adds ≤ 30 % to a step), and the schedule's parts per step —
+``sched.step`` + ``group`` + ``opt.scheduled`` — measured alone.
+
+The schedule's cost, in µs a step of ``Trajectory.extend`` (CPU time, best of 6,
+the branch's first commit and its last alternated three times on 2 busy cores):
+plain Adam 3.15; StepLR 4.1–4.3 -> 4.0–4.2; cosine 5.7–6.0 -> 5.0–5.2; OneCycleLR
+7.3–7.6 -> 5.7–6.1; LambdaLR 6.3–7.5 -> 5.3–5.6; SequentialLR 6.6–6.7 -> 5.4–5.7;
+ReduceLROnPlateau 23–31 -> 5.1 (it computed the loss at θ_k a second time). Every
+result bit for bit the same (180 runs: 5 surfaces × 4 optimizers × 9 schedules).
+What is left is Python's price of a scheduler step — about 0.4 µs for StepLR, 1 µs
+for a cosine in torch's recursive form, 1.5 µs for a OneCycleLR that moves β₁ as
+well — so a schedule that changes the lr every step stays above the 30 % target;
+under it would take the step compiled or a schedule's groups shared by every
+trajectory that runs it.
 """
 
 from __future__ import annotations
@@ -26,6 +39,7 @@ import numpy as np
 from optiviz_gui.core import scalar
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.schedules import make_scheduler
+from optiviz_gui.core.simulation import Run
 from optiviz_gui.core.surfaces import BUILTINS
 from optiviz_gui.core.surfaces.regression import LinearRegression
 from optiviz_gui.core.trajectory import Trajectory, run_many
@@ -95,25 +109,6 @@ SCHEDULES = [
 ]
 
 
-def array_loop(surface, opt, steps):
-    """One start point on numpy arrays of two: for the optimizers that are not elementwise."""
-    p = np.array(surface.start, dtype=float)
-    state = opt.init(p)
-    for _ in range(steps):
-        _, g = surface.value_and_grad(p)
-        delta, state = opt.update(g, state, p)
-        p = p + delta
-    return p
-
-
-def lbfgs_loop(surface, opt, steps):
-    p = np.array(surface.start, dtype=float)
-    state = opt.init(p)
-    for _ in range(steps):
-        p, state, _ = opt.step(p, state, surface.value_and_grad)
-    return p
-
-
 def torch_rate(surface, name, hp, steps):
     import torch
     shape = (1, 2) if name == "muon" else (2,)
@@ -131,12 +126,16 @@ def torch_rate(surface, name, hp, steps):
     return steps / best_of(run)
 
 
+def extend_rate(surface, run, steps, repeat=3) -> float:
+    """Steps per second of ``Trajectory.extend`` — the app's path — for one start point."""
+    return steps / best_of(lambda: Trajectory(surface, run, surface.start).extend(steps), repeat)
+
+
 def new_optimizers(surface) -> None:
-    print("\n== the new optimizers, one start point (blog regression surface) ==")
-    steps = 20_000
+    print("\n== the new optimizers, one start point through Trajectory.extend (blog surface) ==")
     adam = make_optimizer("adam", lr=0.1)
-    adam_arrays = steps / best_of(lambda: array_loop(surface, adam, steps))
-    print(f"{'Adam, arrays of two (baseline)':40s} {adam_arrays:>12,.0f} steps/s")
+    adam_rate = extend_rate(surface, adam, 100_000)
+    print(f"{'Adam (baseline)':40s} {adam_rate:>12,.0f} steps/s")
     try:
         import torch  # noqa: F401
         have_torch = True
@@ -144,23 +143,35 @@ def new_optimizers(surface) -> None:
         have_torch = False
     for name, hp in NEW:
         opt = make_optimizer(name, **hp)
-        if opt.needs_closure:
-            n = 500
-            rate = n / best_of(lambda: lbfgs_loop(surface, opt, n))
-            how = "step(closure)"
-        elif opt.elementwise:
-            rate = 100_000 / best_of(lambda: Trajectory(surface, opt, surface.start).extend(100_000))
-            how = "floats (Trajectory)"
-        else:
-            rate = steps / best_of(lambda: array_loop(surface, opt, steps))
-            how = "arrays of two"
+        steps = 2_000 if opt.needs_closure else 100_000 if opt.elementwise else 20_000
+        rate = extend_rate(surface, opt, steps)
+        how = ("closure loop" if opt.needs_closure else "float loop" if opt.elementwise
+               else "numpy loop")
         ref = ""
         if have_torch:
             t = torch_rate(surface, name, hp, 500 if opt.needs_closure else 5_000)
             ref = f"torch.optim {t:>9,.0f} steps/s ({rate / t:.1f}x)"
         label = f"{opt.title} {hp}"[:40]
-        print(f"{label:40s} {rate:>12,.0f} steps/s  {how:20s} "
-              f"{rate / adam_arrays:5.2f}x Adam-arrays  {ref}")
+        print(f"{label:40s} {rate:>12,.0f} steps/s  {how:12s} "
+              f"{rate / adam_rate:5.2f}x Adam  {ref}")
+
+
+def scheduled_runs(surface) -> None:
+    """A scheduled Adam beside plain Adam, both through Trajectory.extend, in one run:
+    what a schedule adds to a step (target ≤ 30 %)."""
+    print("\n== Adam with a schedule beside plain Adam, through Trajectory.extend ==")
+    steps = 100_000
+    adam = make_optimizer("adam", lr=0.01)
+    plain = extend_rate(surface, adam, steps, 5)
+    print(f"{'Adam, no schedule (baseline)':44s} {plain:>9,.0f} steps/s   "
+          f"{1e6 / plain:6.3f} µs a step")
+    for spec in SCHEDULES:
+        run = Run(adam, scheduler=spec)
+        rate = extend_rate(surface, run, steps, 5)
+        extra = plain / rate - 1
+        flag = "ok" if extra <= 0.3 else "ABOVE TARGET 30 %"
+        print(f"{'  ' + spec['name']:44s} {rate:>9,.0f} steps/s   {1e6 / rate:6.3f} µs a step"
+              f"   +{extra:6.1%} of a step  {flag}")
 
 
 def per_call(fn, n=200_000) -> float:
@@ -250,6 +261,7 @@ def main() -> None:
               f"({rate / naive:,.0f}x naive)  {flag}")
 
     new_optimizers(surface)
+    scheduled_runs(surface)
     schedule_cost(surface)
 
 

@@ -5,15 +5,19 @@ At the current point θ_k of each shown run, in data units:
     update     Δ = θ_{k+1} − θ_k: the stored step when it exists, otherwise the
                step the optimizer is about to take (``Trajectory.next_update``),
                at its true length
-    gradient   −s·∇f(θ_k),       s = GRAD_FRACTION · diag(window) / |∇f(θ_0)|
+    gradient   −s·g_k,  s = GRAD_FRACTION · diag(window) / |∇f(θ_0)|, g_k the gradient
+               the update from θ_k saw: clipped for a run that clips
+               (``Trajectory.clipped_grad``): the arrow shows what the optimizer got
     velocity   the optimizer's running average of gradients (``Optimizer.velocity``
                names the state buffer): −s·b_k when it is in gradient units
                (SGD's momentum_buffer, the Adam family's exp_avg), −γ·b_k at true
                length when it averages already-scaled steps (RMSprop's
-               momentum_buffer). Omitted when the optimizer keeps none or it is zero.
+               momentum_buffer; γ the lr of the update from θ_k, the schedule's when
+               there is one). Omitted when the optimizer keeps none or it is zero.
 
-The gradient scale s comes from the first shown run, so arrows of different runs
-compare; lengths in gradient units are capped at CAP_FRACTION · diag(window).
+The gradient scale s comes from the first shown run's unclipped gradient, so arrows
+of different runs (clipped or not) compare; lengths in gradient units are capped at
+CAP_FRACTION · diag(window).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ def arrow_vectors(surface, trajectories, k: int, which) -> dict[str, np.ndarray]
             j = min(k, t.steps)
             x, y = t.params[j]
             if on["gradient"] and s:
-                out["gradient"].append((x, y, *_capped(-s * t.grad[j], cap)))
+                out["gradient"].append((x, y, *_capped(-s * t.clipped_grad(j), cap)))
             if on["update"]:
                 d = t.next_update(j)
                 if d is not None:
@@ -65,7 +69,7 @@ def velocity_arrow(t, j: int, scale: float, cap: float) -> np.ndarray | None:
         return None
     b = np.asarray(b, dtype=float)
     if units == "step":
-        return -t.optimizer.lr * b
+        return -t.lr_at(j) * b
     return _capped(-scale * b, cap) if scale else None
 
 

@@ -148,48 +148,50 @@ def _runs(value: Any) -> list[Run]:
     if not isinstance(value, list) or not value:
         raise ConfigError("optimizers must be a non-empty list of objects such as "
                           "{\"name\": \"adam\", \"lr\": 0.1}.")
-    runs = []
-    for i, entry in enumerate(value):
-        key = f"optimizers[{i}]"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{key} must be an object such as {{\"name\": \"sgd\"}}, got {entry!r}.")
-        name = entry.get("name")
-        if name is None:
-            raise ConfigError(f"{key} has no 'name'.")
-        if not isinstance(name, str) or name not in OPTIMIZERS:
-            raise ConfigError(f"{key}.name {name!r} is not an optimizer "
-                              f"(known: {', '.join(OPTIMIZERS)}).")
-        label = entry.get("label")
-        if label is not None and (not isinstance(label, str) or not label.strip()):
-            raise ConfigError(f"{key}.label must be a non-empty string, got {label!r}.")
-        color = entry.get("color")
-        if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
-            raise ConfigError(f"{key}.color must be a colour such as \"#0072B2\", got {color!r}.")
-        enabled = entry.get("enabled", True)
-        if not isinstance(enabled, bool):
-            raise ConfigError(f"{key}.enabled must be true or false, got {enabled!r}.")
-        hyper = {k: v for k, v in entry.items() if k not in _DISPLAY_KEYS | _RUN_KEYS}
-        loop = {k: v for k, v in entry.items() if k in _RUN_KEYS}
-        for clip in ("clip_grad_norm", "clip_grad_value"):
-            if clip in loop and not _is_number(loop[clip]):
-                raise ConfigError(f"{key}.{clip} must be a number, got {loop[clip]!r}.")
-        seed = loop.get("batch_seed")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            raise ConfigError(f"{key}.batch_seed must be a whole number ≥ 0, got {seed!r}.")
+    return [run_from_entry(entry, f"optimizers[{i}]") for i, entry in enumerate(value)]
+
+
+def run_from_entry(entry: Any, key: str = "optimizer") -> Run:
+    """One entry of the session's "optimizers" list as a Run (core/presets.py builds its
+    runs this way too); a bad entry is a ConfigError naming ``key``."""
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{key} must be an object such as {{\"name\": \"sgd\"}}, got {entry!r}.")
+    name = entry.get("name")
+    if name is None:
+        raise ConfigError(f"{key} has no 'name'.")
+    if not isinstance(name, str) or name not in OPTIMIZERS:
+        raise ConfigError(f"{key}.name {name!r} is not an optimizer "
+                          f"(known: {', '.join(OPTIMIZERS)}).")
+    label = entry.get("label")
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        raise ConfigError(f"{key}.label must be a non-empty string, got {label!r}.")
+    color = entry.get("color")
+    if color is not None and (not isinstance(color, str) or not _COLOR.match(color)):
+        raise ConfigError(f"{key}.color must be a colour such as \"#0072B2\", got {color!r}.")
+    enabled = entry.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{key}.enabled must be true or false, got {enabled!r}.")
+    hyper = {k: v for k, v in entry.items() if k not in _DISPLAY_KEYS | _RUN_KEYS}
+    loop = {k: v for k, v in entry.items() if k in _RUN_KEYS}
+    for clip in ("clip_grad_norm", "clip_grad_value"):
+        if clip in loop and not _is_number(loop[clip]):
+            raise ConfigError(f"{key}.{clip} must be a number, got {loop[clip]!r}.")
+    seed = loop.get("batch_seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ConfigError(f"{key}.batch_seed must be a whole number ≥ 0, got {seed!r}.")
+    try:
+        optimizer = make_optimizer(name, **hyper)
+    except ConfigError as e:
+        raise ConfigError(f"{key}: {e}") from None
+    if "scheduler" in loop:
         try:
-            optimizer = make_optimizer(name, **hyper)
+            loop["scheduler"] = make_scheduler(loop["scheduler"], optimizer)
         except ConfigError as e:
-            raise ConfigError(f"{key}: {e}") from None
-        if "scheduler" in loop:
-            try:
-                loop["scheduler"] = make_scheduler(loop["scheduler"], optimizer)
-            except ConfigError as e:
-                raise ConfigError(f"{key}.scheduler: {e}") from None
-        try:
-            runs.append(Run(optimizer, label=label, color=color, enabled=enabled, **loop))
-        except ConfigError as e:
-            raise ConfigError(f"{key}: {e}") from None
-    return runs
+            raise ConfigError(f"{key}.scheduler: {e}") from None
+    try:
+        return Run(optimizer, label=label, color=color, enabled=enabled, **loop)
+    except ConfigError as e:
+        raise ConfigError(f"{key}: {e}") from None
 
 
 def _is_number(v: Any) -> bool:

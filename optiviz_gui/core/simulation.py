@@ -102,6 +102,11 @@ class Run:
         """The run's scheduler (built for its optimizer), or None."""
         return self.scheduler
 
+    @property
+    def clips(self) -> bool:
+        """Whether the gradient is clipped before each step (by norm, value or both)."""
+        return self.clip_grad_norm is not None or self.clip_grad_value is not None
+
 
 class Simulation:
     """Surface + start point + runs + current step; see the module docstring for events."""
@@ -172,6 +177,13 @@ class Simulation:
 
     def colors(self) -> list[str]:
         return [r.color or PALETTE[i % len(PALETTE)] for i, r in enumerate(self._runs)]
+
+    def group_now(self, i: int) -> dict:
+        """Run i's param group at the current step — {"lr": …}, and the momentum or betas
+        its schedule moves — of the update from there; at the last step (or where the
+        run stopped) of the last update made or tried. Needs a run with a start."""
+        t = self._trajectories[i]
+        return t.group_at(max(0, min(self._step, self._steps - 1, t.steps)))
 
     # ------------------------------------------------------------ playback
     def seek(self, k: int) -> None:

@@ -34,12 +34,13 @@ def curvature(surface, start) -> float:
     h = 1e-4 * np.array([x1 - x0, y1 - y0])
     p = np.asarray(start, dtype=float)
     cols = []
-    for axis in range(2):
-        e = np.zeros(2)
-        e[axis] = h[axis]
-        _, g_plus = surface.value_and_grad(p + e)
-        _, g_minus = surface.value_and_grad(p - e)
-        cols.append((g_plus - g_minus) / (2 * h[axis]))
+    with np.errstate(all="ignore"):                 # inf − inf at a singular start: nan below
+        for axis in range(2):
+            e = np.zeros(2)
+            e[axis] = h[axis]
+            _, g_plus = surface.value_and_grad(p + e)
+            _, g_minus = surface.value_and_grad(p - e)
+            cols.append((g_plus - g_minus) / (2 * h[axis]))
     H = np.column_stack(cols)
     H = (H + H.T) / 2
     if not np.all(np.isfinite(H)):

@@ -4,11 +4,12 @@ The history holds, for every step k = 0..n (0 = the start, k = after k updates),
 the point θ_k, the loss f(θ_k) and the gradient the update from θ_k used (the
 mini-batch's with batches, before clipping); the actual update is θ_{k+1} − θ_k.
 A scheduled run also keeps, per update, the group it used (lr, and momentum or
-betas where the schedule moves them); LBFGS keeps the points where it evaluated
-the loss inside each step. The optimizer's state is checkpointed every
-``CHECKPOINT`` steps and replayed from the stored gradients and groups on
-demand, so a 10⁶-step run costs about 40 bytes a step (48 scheduled) and any
-step's state is at most 255 updates away (the current step's is kept).
+betas where the schedule moves them; trajectory_groups.py reads them back);
+LBFGS keeps the points where it evaluated the loss inside each step. The
+optimizer's state is checkpointed every ``CHECKPOINT`` steps and replayed from
+the stored gradients and groups on demand, so a 10⁶-step run costs about 40
+bytes a step (48 scheduled) and any step's state is at most 255 updates away
+(the current step's is kept).
 
 The iterations themselves — torch's loop: loss and gradient, clipping, the
 scheduled optimizer step, the scheduler step — are core/stepping.py. On a
@@ -29,6 +30,7 @@ import numpy as np
 from . import scalar
 from .stepping import NUMERIC_ERRORS, Live, Plan, Rows, group_values, run_closure, \
     run_scalar, run_vector
+from .trajectory_groups import GroupsMixin
 from .trajectory_status import StatusMixin
 from .surfaces import Surface
 
@@ -46,14 +48,15 @@ def runaway_limit(surface: Surface) -> float:
     return 1e6 * max(x1 - x0, y1 - y0, 1.0) + max(abs(x0), abs(x1), abs(y0), abs(y1))
 
 
-class Trajectory(StatusMixin):
+class Trajectory(StatusMixin, GroupsMixin):
     """The growing history of one run; ``extend(k)`` computes up to step k.
 
     ``Trajectory(surface, run_or_optimizer, start)`` (``surface`` as the run sees it:
     ``Run.surface_for``, its own batch seed). A run whose point, loss or
     gradient stops being finite, or leaves the ``runaway_limit`` box, is stopped
     there: ``diverged_at`` is the step that went bad and the history ends one
-    step before it.
+    step before it. So is a run whose schedule ends (OneCycleLR past its
+    total_steps, where torch raises); ``stopped`` then says so in torch's words.
     """
 
     def __init__(self, surface: Surface, run, start) -> None:
@@ -68,9 +71,10 @@ class Trajectory(StatusMixin):
         self.scheduled = scheduler is not None
         self.recorded_names: tuple[str, ...] = tuple(type(run.optimizer).recorded)
         self.diverged_at: int | None = None
+        self.stopped: str | None = None     # the schedule's refusal when it ended the run
         self._n = -1                   # index of the last stored step
         self._extending = threading.Lock()      # one extension at a time (a worker's, or ours)
-        self._ends: deque = deque()             # (n, end, diverged_at) computed, not yet shown
+        self._ends: deque = deque()             # (n, end, diverged_at, stopped) not yet shown
         self._marks: list = []         # LBFGS: per update, [(point, loss), ...]
         self._checkpoints: dict[int, tuple] = {}
         self._converged: tuple = (None, None)
@@ -163,30 +167,6 @@ class Trajectory(StatusMixin):
         i, n = self.recorded_names.index(name), self._n
         return self._rec[: n + 1, i * self.dim:(i + 1) * self.dim]
 
-    def lr_at(self, k: int) -> float:
-        """The learning rate of the update from step k (the scheduler's, when there is one)."""
-        return self.group_at(k)["lr"]
-
-    def group_at(self, k: int) -> dict:
-        """{"lr": …} (and the momentum or betas a schedule moves) of the update from step k."""
-        plan = self.plan
-        if not self.scheduled:
-            return {"lr": self.optimizer.lr}
-        live = self._live
-        if k < live.k:
-            values = tuple(self._groups[k])
-        else:                                  # the live end: the scheduler's group now
-            values = group_values(plan.scheduler.group(live.sched), plan.moved)
-        return group_dict(values, plan.moved)
-
-    @property
-    def lrs(self) -> np.ndarray:
-        """The learning rate of every update so far, (steps,) — constant without a schedule."""
-        n = max(self._n, 0)
-        if self.scheduled:
-            return self._groups[:n, 0]
-        return np.full(n, float(self.optimizer.lr))
-
     def marks_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         """LBFGS: where it evaluated the loss inside the update from step k, and the losses
         ((m, 2) points as the views draw them, (m,)); empty for other optimizers."""
@@ -241,7 +221,7 @@ class Trajectory(StatusMixin):
         visible. Returns the steps made visible."""
         start = self._n
         while self._ends:
-            n, live, diverged_at = self._ends[0]
+            n, live, diverged_at, stopped = self._ends[0]
             if until is not None and self._n >= until:
                 break
             if max_steps is not None and self._n > start and n - start > max_steps:
@@ -249,15 +229,14 @@ class Trajectory(StatusMixin):
             self._ends.popleft()
             self._publish(n, live)
             if diverged_at is not None:
-                self.diverged_at = diverged_at
+                self.diverged_at, self.stopped = diverged_at, stopped
         return self._n - start
 
     def _end(self) -> tuple[Live, int | None]:
         """The end the next extension grows from: computed (perhaps not published yet),
         and where it diverged."""
         if self._ends:
-            n, live, diverged_at = self._ends[-1]
-            return live, diverged_at
+            return self._ends[-1][1], self._ends[-1][2]
         return self._live, self.diverged_at
 
     def _extend_python(self, to_step: int) -> None:
@@ -276,7 +255,7 @@ class Trajectory(StatusMixin):
                                self._limit, CHECKPOINT)
         n = self._store(rows, start.k)
         self._checkpoints.update(rows.checkpoints)
-        self._ends.append((n, live, rows.diverged_at))
+        self._ends.append((n, live, rows.diverged_at, rows.stopped))
 
     # ---- compiled-loop hook (core/kernels), to be folded into the run loop ----
     def _extend_compiled(self, to_step: int) -> bool:
@@ -291,9 +270,12 @@ class Trajectory(StatusMixin):
         kernel = kernels.get(self.surface, self.optimizer, start=to_step - k0 >= KERNEL_START)
         if kernel is None:
             return False
+        try:
+            steps = (kernels.schedule_steps(plan.scheduler, live.sched, k0, to_step - k0,
+                                            CHECKPOINT) if self.scheduled else None)
+        except ValueError:     # ReduceLROnPlateau (it needs each loss), or a schedule that
+            return False       # ends on the way (ConfigError): the Python loop runs those
         self._reserve(to_step + 1)
-        steps = (kernels.schedule_steps(plan.scheduler, live.sched, k0, to_step - k0, CHECKPOINT)
-                 if self.scheduled else None)
         done = kernel.run(self._P, self._L, self._G, live.state, k0, to_step,
                           lr=steps and steps.lr, momentum=steps and steps.momentum,
                           clip_grad_norm=plan.clip_norm, clip_grad_value=plan.clip_value,
@@ -306,7 +288,7 @@ class Trajectory(StatusMixin):
                                   for c, s in done.checkpoints.items()})
         live.k, live.state = k, done.state
         live.theta, live.f, live.g = self._P[k].copy(), float(self._L[k]), self._G[k].copy()
-        self._ends.append((k, live, done.diverged_at))
+        self._ends.append((k, live, done.diverged_at, None))
         return True
 
     def _reserve(self, rows: int) -> None:
@@ -499,16 +481,6 @@ class Trajectory(StatusMixin):
             self._projection = {"n": n, "ab": np.concatenate([old_ab, ab]),
                                 "d": np.concatenate([old_d, dist])}
         return self._projection["ab"][:n], self._projection["d"][:n]
-
-
-def group_dict(values, moved: tuple[str, ...]) -> dict:
-    """The stored numbers of a group (stepping.group_values) back as a param group."""
-    out = {"lr": float(values[0])}
-    if "momentum" in moved:
-        out["momentum"] = float(values[1])
-    if "betas" in moved:
-        out["betas"] = (float(values[1]), float(values[2]))
-    return out
 
 
 def _grow(a: np.ndarray, cap: int) -> np.ndarray:

@@ -27,7 +27,7 @@ def frame_size(frame) -> tuple[int, int]:
     return int(a.shape[1]), int(a.shape[0])
 
 
-def as_pil(frame) -> Image.Image:
+def as_pil(frame):
     """The frame as an RGB PIL image (a copy for arrays; the image itself if already RGB)."""
     from PIL import Image
     if isinstance(frame, Image.Image):

@@ -179,7 +179,7 @@ def test_adamax_first_two_steps_by_hand():
 
 
 def test_nadam_first_step_by_hand():
-    lr, b1, b2, psi, eps = 0.002, 0.9, 0.999, 0.004, 1e-8
+    lr, b1, psi, eps = 0.002, 0.9, 0.004, 1e-8          # β₂ drops out: v̂ = g² at step 1
     d1, _, s = two_steps(make_optimizer("nadam"))
     mu1 = b1 * (1 - 0.5 * 0.96**psi)
     mu2 = b1 * (1 - 0.5 * 0.96 ** (2 * psi))

@@ -3,7 +3,6 @@
 import math
 
 import numpy as np
-import pytest
 
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.trajectory import CHECKPOINT, Trajectory, run_many

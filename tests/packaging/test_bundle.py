@@ -190,9 +190,15 @@ def test_kernels_compile_and_take_over_in_the_bundle(bundle, tmp_path):
         assert time.monotonic() < deadline, "the bundle's child compiled nothing"
         time.sleep(0.5)
     assert list((cache / "optiviz" / "llvmlite").glob("*/libllvmlite.so"))
-    second = run_bundle(bundle, "run", str(session), "-o", str(tmp_path / "second.csv"), env=env)
-    assert second.returncode == 0, second.stderr.decode()[-2000:]
-    assert len(list((cache / "optiviz" / "numba").glob("*.ready"))) == 2     # loaded in the run
+    # the next run loads the cached pieces (each load leaves a .ready mark); on a loaded
+    # machine a run can end before its load does, so a few runs are allowed for it
+    for _ in range(3):
+        second = run_bundle(bundle, "run", str(session), "-o", str(tmp_path / "second.csv"),
+                            env=env)
+        assert second.returncode == 0, second.stderr.decode()[-2000:]
+        if len(list((cache / "optiviz" / "numba").glob("*.ready"))) == 2:
+            break
+    assert len(list((cache / "optiviz" / "numba").glob("*.ready"))) == 2     # loaded in a run
     python = run_pip("run", str(session), "-o", str(tmp_path / "python.csv"),
                      env={**os.environ, "OPTIVIZ_KERNELS": "python"})
     assert python.returncode == 0, python.stderr.decode()[-2000:]

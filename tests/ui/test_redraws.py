@@ -27,7 +27,7 @@ def counted(make_window, monkeypatch, qapp):
     w = make_window(session.load(None), gl=None if gl_available() else False)
     if gl_available():
         w.create_surface_view()
-    views = {"contour": w.contour, "loss": w.loss, "data": w.data}
+    views = {"contour": w.contour, "loss": w.loss, "data": w.data, "lr": w.lr}
     if w.surface3d is not None:
         views["surface"] = w.surface3d
     calls = collections.defaultdict(list)
@@ -59,6 +59,25 @@ def test_a_new_learning_rate_redraws_that_run_alone(counted, qtbot):
     # each committed keystroke redrew run 2 once (and nothing else)
     edits = len(calls[("contour", "draw_run")])
     assert all(len(calls[(name, "draw_run")]) == edits for name in views)
+
+
+def test_a_schedule_or_clipping_edit_redraws_that_run_alone(counted, qtbot):
+    w, views, calls = counted
+    w.controls.runs.list.setCurrentRow(2)
+    section = w.controls.schedule
+    section.combo.setCurrentIndex(section.combo.findData("steplr"))
+    section.combo.activated.emit(section.combo.currentIndex())
+    field = section.form.fields["step_size"].box
+    field.setFocus(Qt.OtherFocusReason)
+    field.selectAll()
+    qtbot.keyClicks(field, "12")                 # typing commits: 1, 12
+    w.controls.clipping.checks["clip_grad_norm"].setChecked(True)
+    assert w.sim.runs[2].scheduler.step_size == 12 and w.sim.runs[2].clip_grad_norm == 1.0
+    for name in views:
+        assert {args for args in calls[(name, "draw_run")]} == {(2,)}, name
+        assert calls[(name, "draw_static")] == [], name
+    # the schedule, two keystrokes and the clipping: four edits, each drawn once
+    assert all(len(calls[(name, "draw_run")]) == 4 for name in views)
 
 
 def test_a_recolour_and_a_rename_redraw_one_run(counted):

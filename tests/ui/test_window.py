@@ -20,7 +20,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from optiviz_gui.core import session
 from optiviz_gui.ui.window import menus as window_menus
-from optiviz_gui.ui.window.main_window import MainWindow, status_html
+from optiviz_gui.ui.window.main_window import status_html
 
 
 def mse_and_grad(surface, a, b):

@@ -18,27 +18,6 @@ class AdafactorState(NamedTuple):
     variance: object
 
 
-class AdafactorState(NamedTuple):
-    step: int
-    variance: object
-
-
-def norm(v):
-    """‖v‖₂ over the last axis, kept for broadcasting: torch's ``v.norm(2)`` of one point.
-
-    torch's CPU kernel sums the squares with fused multiply-adds; for D ≤ 3
-    its order is the plain one, √fma(x₂, x₂, fma(x₁, x₁, x₀²)), reproduced
-    here bit for bit. For D ≥ 4 it sums in SIMD lanes, an order numpy cannot
-    follow; the pairwise sum used then differs by an ulp or so.
-    """
-    if v.shape[-1] > 3:
-        return np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
-    total = v[..., :1] * v[..., :1]
-    for i in range(1, v.shape[-1]):
-        total = fma(v[..., i:i + 1], v[..., i:i + 1], total)
-    return np.sqrt(total)
-
-
 class Adafactor(Optimizer):
     r"""torch.optim.Adafactor on a vector parameter, exactly (its ``_single_tensor_adafactor``).
 

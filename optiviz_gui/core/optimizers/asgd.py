@@ -64,6 +64,8 @@ class ASGD(Optimizer):
         L2_PENALTY,
         MAXIMIZE,
     )
+    note = ("The map draws the averaged point θ̄ as a faint companion path; it equals θ "
+            "until step t₀ (torch's default t₀ = 10⁶ never comes in a short run).")
     rule = (
         "g ← ∇f(θ) + wθ\n"
         "θ ← θ·(1 − λη) − η·g\n"

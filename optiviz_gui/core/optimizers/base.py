@@ -76,6 +76,7 @@ class Optimizer:
     hyper: ClassVar[tuple[Hyper, ...]]
     State: ClassVar[type]          # a NamedTuple: step, then torch's buffer names
     rule: ClassVar[str]            # the update rule as plain-text math, for the UI
+    note: ClassVar[str] = ""       # what else a reader of the rule should know (UI, README)
     # the state buffer that is a running average of gradients (drawn as an arrow), and
     # its units: "gradient" (SGD's momentum_buffer, Adam's exp_avg) or "step" (a
     # running average of steps ÷ lr: RMSprop's momentum_buffer); None: keeps none

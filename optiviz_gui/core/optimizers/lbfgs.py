@@ -95,6 +95,8 @@ class LBFGS(Optimizer):
         Hyper("line_search_fn", None, kind="choice", choices=(None, "strong_wolfe"),
               doc="null: fixed step t; \"strong_wolfe\": line search"),
     )
+    note = ("One iteration here is one step(closure) call; the map marks, small and "
+            "hollow, where it evaluated the loss inside the last one.")
     rule = (
         "d ← −H·∇f  (two-loop recursion over the last (s, y) pairs, H₀ = (yᵀs/yᵀy)·I)\n"
         "t ← lr, or the strong-Wolfe step along d\n"

@@ -72,6 +72,9 @@ class Muon(Optimizer):
         Hyper("adjust_lr_fn", None, kind="choice", choices=(None, "original", "match_rms_adamw"),
               doc="lr scale r: null or \"original\" 1, \"match_rms_adamw\" 0.2·√D"),
     )
+    note = ("On a point, a single row, orthogonalising only normalises: every step goes "
+            "along the momentum direction U/‖U‖ with the same length, about 0.69·γ, "
+            "however large or small the gradient.")
     rule = (
         "B ← μ·B + (1 − μ)·g,   U ← g + μ·(B − g)  (Nesterov)  or  U ← B\n"
         "O ← Newton–Schulz(U/‖U‖) in bfloat16: for one row, U/‖U‖ rescaled (‖O‖ ≈ 0.69)\n"

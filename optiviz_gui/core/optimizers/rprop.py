@@ -59,6 +59,8 @@ class Rprop(Optimizer):
               doc="Γ_min, Γ_max: bounds of the step size"),
         MAXIMIZE,
     )
+    note = ("Only the gradient's sign moves the step sizes η, one per coordinate; the map "
+            "draws them as a box ±η around the current point.")
     rule = (
         "s ← sign(g · g_prev)\n"
         "η ← clamp(η·η₊ if s > 0,  η·η₋ if s < 0,  Γ_min, Γ_max);  g ← 0 where s < 0\n"

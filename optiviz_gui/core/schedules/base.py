@@ -77,6 +77,7 @@ class Scheduler:
         self.public = ("lr",) + tuple(k for k in ("momentum", "betas")
                                       if k in moved and k in optimizer.hp)
         self._lr_only = len(self.public) == 1
+        self._moved = None if self._lr_only else self.public[1]   # momentum or betas: not both
 
     # ------------------------------------------------------------------ public
     def init(self) -> SchedulerState:
@@ -98,9 +99,12 @@ class Scheduler:
         return _new(SchedulerState, (new, node, public))
 
     def _public(self, group: dict) -> dict:
-        if self._lr_only:
+        """What ``group()`` returns, as a dict display (0.07 µs; a comprehension over
+        ``public`` took 0.17, on every step of a cycling schedule)."""
+        key = self._moved
+        if key is None:
             return {"lr": group["lr"]}
-        return {key: group[key] for key in self.public}
+        return {"lr": group["lr"], key: group[key]}
 
     def to_dict(self) -> dict[str, Any]:
         """The session's ``scheduler`` object: the name, required keywords and changed ones."""
@@ -117,9 +121,6 @@ class Scheduler:
 
     def __hash__(self) -> int:
         return hash((type(self), repr(self.to_dict())))
-
-    def __repr__(self) -> str:
-        return f"{self.title}({self.to_dict()})"
 
     # ------------------------------------------------- validation (subclasses)
     def check(self, optimizer: Optimizer, **hp: Any) -> None:
@@ -138,6 +139,12 @@ class Scheduler:
                 return None
             return parse_function(value, "t", f"{self.title}: {h.name}")
         return coerce(self.title, h, value)
+
+    @property
+    def steps_allowed(self) -> int | None:
+        """How many times it can step before torch raises (OneCycleLR: total_steps), or
+        None when it never ends."""
+        return None
 
     def moved_keys(self) -> set[str]:
         """Group keys besides lr this schedule writes (momentum or betas when it cycles them)."""

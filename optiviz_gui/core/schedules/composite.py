@@ -103,6 +103,18 @@ class SequentialLR(Composite):
                     f"cannot be {child.name} after the first (torch fails when its milestone "
                     f"comes); put the composite first or flatten it")
 
+    @property
+    def steps_allowed(self) -> int | None:
+        """Child i steps from its milestone on (its count restarts there) until the next:
+        the first child whose end comes before then ends the sequence."""
+        starts = (0, *self.milestones)
+        ends = (*self.milestones, None)
+        for child, start, end in zip(self.schedulers, starts, ends):
+            n = child.steps_allowed
+            if n is not None and (end is None or start + n < end):
+                return start + n
+        return None
+
     def construct(self, group):
         nodes, group = self._construct_children(group)
         group = {**group, "lr": group["initial_lr"]}        # reset to the initial lr
@@ -150,6 +162,11 @@ class ChainedScheduler(Composite):
     name, title = "chainedscheduler", "ChainedScheduler"
     summary = "steps all its schedulers every step, their effects multiplied"
     hyper = (SCHEDULERS_SPEC,)
+
+    @property
+    def steps_allowed(self) -> int | None:
+        ends = [c.steps_allowed for c in self.schedulers if c.steps_allowed is not None]
+        return min(ends) if ends else None
 
     def construct(self, group):
         nodes, group = self._construct_children(group)

@@ -30,7 +30,7 @@ __all__ = ["HyperForm", "NumberBox"]
 _ERROR_STYLE = f"border: 1px solid {ERROR_RED};"
 
 
-def _log_steps(h) -> bool:
+def log_steps(h) -> bool:
     """Learning rates, epsilons and decays span decades; unit-interval factors and whole
     numbers do not."""
     if h.kind == "int" or (h.low is not None and h.low < 0):
@@ -144,7 +144,7 @@ class HyperForm(QWidget):
         the lowest value otherwise (an ε of 0, which torch's rule would divide by)."""
         whole = h.kind == "int"
         low = h.low - 1 if optional and whole else h.low
-        box = NumberBox(low, h.high, log_steps=_log_steps(h), name=name, parent=parent,
+        box = NumberBox(low, h.high, log_steps=log_steps(h), name=name, parent=parent,
                         whole=whole, step=1 if whole else 0.01,
                         special="None" if optional else "")
         box.none_value = low if optional else object()      # the value that stands for None

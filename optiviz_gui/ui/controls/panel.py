@@ -1,9 +1,10 @@
 """The controls panel: surface, start point, number of steps, optimizers and their settings.
 
 It is made of ``SurfacePicker`` (controls_surface), ``RunList`` (controls_runs)
-and ``HyperForm`` (controls_hyper) plus the start/steps boxes and the selected
-optimizer's update rule. The panel never changes the model: it reads it (never
-keeping copies), announces requests as Qt signals, and is redrawn from the
+and ``HyperForm`` (controls_hyper) plus the start/steps boxes, the selected
+optimizer's update rule, and the selected run's ``ScheduleSection``
+(controls/schedule.py) and ``ClippingFields`` (controls/clipping.py). The panel
+never changes the model: it reads it (never keeping copies), announces requests as Qt signals, and is redrawn from the
 model's events by the ``show_*`` methods, which block their widgets' signals
 (QSignalBlocker, ``NumberBox.show_value``) and leave alone what already shows
 the model, so the echo of the panel's own request changes nothing.
@@ -19,15 +20,18 @@ Requests:
 
 from __future__ import annotations
 
+import html
 import math
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...core.trajectory import MAX_STEPS
+from .clipping import ClippingFields
 from .hyper import HyperForm
 from .numbers import NumberBox, ProblemLabel
 from .runs import RunList
+from .schedule import ScheduleSection
 from .surface import SurfacePicker
 from ..dialogs.common import rule_html
 from ..style.palette import error_color
@@ -101,15 +105,26 @@ class ControlsPanel(QWidget):
         hyper_layout.addWidget(self.rule)
         self.hyper_box = _group("Hyper-parameters", hyper_host)
 
+        # the selected run's schedule and clipping
+        self.schedule = ScheduleSection(sim, self)
+        self.clipping = ClippingFields(sim, self)
+        for section in (self.schedule, self.clipping):
+            section.run_edited.connect(self._run_edited)
+        self.schedule_box = _group("Learning-rate schedule", self.schedule)
+        self.clipping_box = _group("Gradient clipping", self.clipping)
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        for box in (surface_box, start_box, runs_box, self.hyper_box):
+        for box in (surface_box, start_box, runs_box, self.hyper_box, self.schedule_box,
+                    self.clipping_box):
             layout.addWidget(box)
         layout.addStretch(1)
 
     def set_theme(self, name: str) -> None:
         color = error_color(name)
         self.hyper.set_error_color(color)
+        self.schedule.set_error_color(color)
+        self.clipping.set_error_color(color)
         self.start_error.set_color(color)
         self.surface.set_error_color(color)
 
@@ -141,6 +156,7 @@ class ControlsPanel(QWidget):
     def show_steps(self, n: int) -> None:
         if self.steps.value() != n:
             self.steps.show_value(n)
+        self.schedule.refresh()
 
     def show_runs(self) -> None:
         """Runs added or removed: every row, and the selected run's form."""
@@ -154,11 +170,15 @@ class ControlsPanel(QWidget):
             self._show_current(i)
 
     def _show_current(self, i: int) -> None:
+        self.schedule.show_run(i)
+        self.clipping.show_run(i)
         if 0 <= i < len(self.sim.runs):
             opt = self.sim.runs[i].optimizer
             self.hyper.set_optimizer(opt)
             self.hyper_box.setTitle(f"Hyper-parameters: {self.sim.labels()[i]}")
-            self.rule.setText(f"<b>{type(opt).title} update rule</b>{rule_html(type(opt), wrap=True)}")
+            note = f"<p><i>{html.escape(opt.note)}</i></p>" if opt.note else ""
+            self.rule.setText(f"<b>{type(opt).title} update rule</b>"
+                              f"{rule_html(type(opt), wrap=True)}{note}")
         else:
             self.hyper.set_optimizer(None)
             self.hyper_box.setTitle("Hyper-parameters")
@@ -167,6 +187,11 @@ class ControlsPanel(QWidget):
     # ------------------------------------------------------------- requests
     def _start_edited(self, *_) -> None:
         self.start_requested.emit(self.start_x.value(), self.start_y.value())
+
+    def _run_edited(self, changes: dict) -> None:
+        i = self.runs.current()
+        if 0 <= i < len(self.sim.runs):
+            self.run_changed.emit(i, changes)
 
     def _hyper_edited(self, optimizer) -> None:
         i = self.runs.current()

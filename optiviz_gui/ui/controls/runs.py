@@ -1,4 +1,4 @@
-"""The optimizer list: add (optimizers and SGD presets), remove, enable, colour, label.
+"""The optimizer list: add (optimizers, SGD presets, schedule presets), remove, enable, colour, label.
 
 One row per run: a checkbox (enabled), a colour swatch, the label (double-click
 to edit; an empty label goes back to the readable default). The list only
@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QListWidget, QListWidgetItem,
                                QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget)
 
+from ...core import presets
 from ...core.optimizers import OPTIMIZERS, PRESETS, make_optimizer
 from ...core.simulation import Run
 from ..dialogs import common as dialogs
@@ -34,11 +35,14 @@ def swatch(color: str, size: int = 14) -> QIcon:
     return QIcon(pix)
 
 
-def preset_run(name: str) -> Run:
-    """A new run for a menu entry: a preset's display name or an optimizer's torch name."""
+def preset_run(name: str, steps: int = 100) -> Run:
+    """A new run for a menu entry: a preset's display name (an SGD preset, or a schedule
+    preset fitted to ``steps``) or an optimizer's torch name."""
     if name in PRESETS:
         torch_name, hp = PRESETS[name]
         return Run(make_optimizer(torch_name, **hp), label=name)
+    if name in presets.SCHEDULE_PRESETS:
+        return presets.preset_run(name, steps)
     return Run(make_optimizer(name))
 
 
@@ -65,12 +69,18 @@ class RunList(QWidget):
 
         self.add_button = QToolButton(self)
         self.add_button.setText("Add")
-        self.add_button.setToolTip("Add an optimizer or an SGD preset")
+        self.add_button.setToolTip("Add an optimizer, an SGD preset or a run with a "
+                                   "learning-rate schedule")
         self.add_button.setPopupMode(QToolButton.InstantPopup)
         self.add_button.setToolButtonStyle(Qt.ToolButtonTextOnly)
         menu = QMenu(self.add_button)
         for name in PRESETS:
             menu.addAction(name, lambda n=name: self._add(n))
+        menu.addSeparator()
+        for name in presets.SCHEDULE_PRESETS:
+            action = menu.addAction(name, lambda n=name: self._add(n))
+            action.setToolTip(presets.describe(name))
+        menu.setToolTipsVisible(True)
         menu.addSeparator()
         for key, cls in OPTIMIZERS.items():
             menu.addAction(cls.title, lambda n=key: self._add(n))
@@ -142,7 +152,7 @@ class RunList(QWidget):
     # ------------------------------------------------------------- requests
     def _add(self, name: str) -> None:
         self._select_last = True          # show the new run's settings once the model has it
-        self.run_added.emit(preset_run(name))
+        self.run_added.emit(preset_run(name, self.sim.steps))
         self._select_last = False
 
     def remove_current(self) -> None:

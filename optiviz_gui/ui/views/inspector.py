@@ -198,7 +198,7 @@ class InspectorView(ModelView, QtWidgets.QWidget):
             for c in self.curves:
                 c.setData([], [])
             return
-        t, label, color = sim.trajectories[i], sim.labels()[i], sim.colors()[i]
+        t, color = sim.trajectories[i], sim.colors()[i]
         j = min(k, t.steps)
         where = f"step {k}" if j == k else f"step {j} (it stops there: {t.status_text(k)})"
         self.title.setText(f"{type(t.optimizer).title} at <b>{where}</b>")

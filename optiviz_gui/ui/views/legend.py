@@ -1,15 +1,21 @@
 """The legend of the map and the 3-D view: iteration counter, arrow key, one entry per run.
 
-An entry is the run's colour, its label, its loss at the current step and its
-status (``Trajectory.status_text``: "diverged at 12" in red, "converged at 40" in
-green, "still since 19972"); a seed fan has one entry, its members' loss range
-(views/fans.py). The entries fill as many columns as fit the view's width, and an
-entry takes one, two or three lines (name / loss / status), the fewest that fit.
+An entry is the run's colour, its label, its loss at the current step (and,
+for a scheduled run, the lr of the update from there: ``Simulation.group_now``)
+and its status (``Trajectory.status_text``: "diverged at 12" in red, "converged
+at 40" in green, "still since 19972"); a seed fan has one entry, its members'
+loss range (views/fans.py). The entries fill as many columns as fit the view's
+width, and an entry takes one, two or three lines (name / loss / status), the
+fewest that fit.
 
 The layout never depends on the step: columns and lines are measured with the
-widest loss and status any step could show (and the counter at its last step),
-so the legend keeps its height — and the plot under it its place — while a
-status appears or a loss grows during playback.
+widest loss, lr and status any step could show (and the counter at its last
+step), so the legend keeps its height — and the plot under it its place — while
+a status appears or a loss grows during playback.
+
+The gradient arrow of a run that clips its gradient is the clipped gradient: the
+key then says "(clipped)" — or, when only some runs clip, "(✂ clipped)" and
+those runs' names carry the ✂.
 """
 
 from __future__ import annotations
@@ -50,26 +56,39 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     in ``width`` pixels of ``font`` (two when no width is given)."""
     k = sim.step
     entries, plain = [], []          # (name, loss, status) as HTML and as plain text
-    for run, entry, color, t in zip(sim.runs, legend_runs(sim), sim.colors(), sim.trajectories):
-        if not run.enabled or entry is None:           # None: a seed fan's later member
+    shown = [i for i, run in enumerate(sim.runs) if run.enabled]
+    clipping = [i for i in shown if sim.runs[i].clips]
+    mark = " ✂" if arrows[0] and clipping and len(clipping) < len(shown) else ""
+    colors = sim.colors()
+    for i, entry in enumerate(legend_runs(sim)):
+        if i not in shown or entry is None:            # None: a seed fan's later member
             continue
         label, covered = entry
+        t = sim.trajectories[i]
         loss = f"{float(t.loss[min(k, t.steps)]):.3g}" if t.steps >= 0 else "—"
+        scheduled = sim.runs[i].scheduler is not None and t.steps >= 0
+        lr = f" · lr {sim.group_now(i)['lr']:.3g}" if scheduled else ""
         status, what = t.status_text(k), t.status_at(k)
         if len(covered) > 1:                           # a seed fan: its members' loss range
             losses = [float(u.loss[min(k, u.steps)]) for u in
-                      (sim.trajectories[i] for i in covered) if u.steps >= 0]
+                      (sim.trajectories[j] for j in covered) if u.steps >= 0]
             loss = f"{min(losses):.3g}–{max(losses):.3g}" if losses else "—"
             status, what = "", None
+        name = label + (mark if i in clipping else "")
         tint = status_color(theme.name, what[0]) if what else ""
         styled = (f'<i style="color:{tint}">{status}</i>' if tint else f"<i>{status}</i>") \
             if status else "&nbsp;"
-        entries.append((f'<span style="color:{color}">&#9473;&#9473;&#9679;</span>&nbsp;'
-                        f'{html.escape(label)}', f"loss&nbsp;{loss}", styled))
+        entries.append((f'<span style="color:{colors[i]}">&#9473;&#9473;&#9679;</span>&nbsp;'
+                        f'{html.escape(name)}',
+                        "loss&nbsp;" + html.escape(loss + lr).replace(" ", "&nbsp;"), styled))
         # measured at its widest, whatever the step: the layout holds still while playing
-        plain.append((f"━━● {label}", "loss -8.88e-88", _widest_status(sim.steps)))
+        plain.append((f"━━● {name}", "loss -8.88e-88" + (" · lr -8.88e-88" if scheduled else ""),
+                      _widest_status(sim.steps)))
     counter = f"<b>step {k} / {sim.steps}</b>"
-    arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step", "gradient": "&#8674;&nbsp;&#8722;gradient",
+    clipped = ("&nbsp;(clipped)" if len(clipping) == len(shown) else "&nbsp;(✂&nbsp;clipped)") \
+        if clipping else ""
+    arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step",
+                   "gradient": f"&#8674;&nbsp;&#8722;gradient{clipped}",
                    "velocity": "&#8674;&nbsp;momentum"}
     colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
     key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
@@ -78,6 +97,7 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     if width and entries:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
         key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
+        key_text += html.unescape(clipped) if arrows[0] else ""
         left = max(fm.horizontalAdvance(f"step {sim.steps} / {sim.steps}"),
                    fm.horizontalAdvance(key_text)) * 1.1
         pad = 3 * fm.averageCharWidth()

@@ -242,3 +242,16 @@ def grown(caches: dict, key, source, make, y: np.ndarray, n: int):
         caches[key] = c
     c.update(y, n)
     return c
+
+
+def distinct_cells(p: np.ndarray, cx: float, cy: float, keep_last: bool = False) -> np.ndarray:
+    """Mask of the points whose (cx × cy) cell differs from the previous point's (the
+    points a polyline shows), for a short path drawn whole each time (``CellPath`` keeps
+    a growing one up to date instead)."""
+    with np.errstate(all="ignore"):
+        c = np.floor(p / (cx, cy))
+    keep = np.ones(len(p), dtype=bool)
+    keep[1:] = np.any(c[1:] != c[:-1], axis=1)
+    if keep_last and len(p):
+        keep[-1] = True
+    return keep

@@ -30,6 +30,7 @@ from ..controls.panel import ControlsPanel
 from ..views.data import DataView
 from ..views.inspector import InspectorView
 from ..views.loss import LossView
+from ..views.lr import LrView
 from .playback import PlaybackBar
 from ..style.palette import apply_app_theme, status_color
 from .settings import Settings
@@ -77,6 +78,15 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.loss, "Loss")
         self.tabs.addTab(self.data, "Data")
         self.tabs.setTabToolTip(1, "The regression's data points and each run's fitted line")
+        # the learning rate of each update, in a tab of its own while a run has a schedule
+        # (under the loss curve it left neither readable at 1000 × 700)
+        self.lr = LrView(sim)
+        self.tabs.addTab(self.lr, "Learning rate")
+        self.tabs.setTabToolTip(self.tabs.indexOf(self.lr),
+                                "Each run's learning rate (and scheduled momentum) per iteration")
+        self.tabs.setTabVisible(self.tabs.indexOf(self.lr), self.lr.scheduled)
+        self.lr.has_schedules.connect(
+            lambda on: self.tabs.setTabVisible(self.tabs.indexOf(self.lr), on))
         self.right_split.addWidget(self.tabs)
         self.main_split = QSplitter(Qt.Horizontal)
         self.main_split.setObjectName("mainSplit")
@@ -160,7 +170,8 @@ class MainWindow(QMainWindow):
         for name in PANES:
             self.set_pane_visible(name, s.pane_visible(name))
         q = s.q
-        tab = TABS.index(q.value("window/tab")) if q.value("window/tab") in TABS else 0
+        tab = self.tabs.indexOf(self.panes[q.value("window/tab", "loss")]
+                                if q.value("window/tab") in TABS else self.loss)
         if self.tabs.isTabVisible(tab):
             self.tabs.setCurrentIndex(tab)
         self.set_view_option("scale", q.value("view/scale", "sqrt"))
@@ -173,7 +184,9 @@ class MainWindow(QMainWindow):
 
     def save_settings(self) -> None:
         panes = {name: self.menu_actions[f"pane_{name}"].isChecked() for name in PANES}
-        self.settings.q.setValue("window/tab", TABS[max(self.tabs.currentIndex(), 0)])
+        current = self.tabs.currentWidget()        # the learning-rate tab is not kept
+        tab = next((name for name in TABS if self.panes[name] is current), TABS[0])
+        self.settings.q.setValue("window/tab", tab)
         self.settings.save_layout(self, {"main": self.main_split, "right": self.right_split},
                                   panes)
 
@@ -209,8 +222,8 @@ class MainWindow(QMainWindow):
         name = "dark" if name == "dark" else "light"
         install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
-        for view in (self.contour, self.loss, self.data, self.inspector, self.surface3d,
-                     self.maps):
+        for view in (self.contour, self.loss, self.lr, self.data, self.inspector,
+                     self.surface3d, self.maps):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)
@@ -223,14 +236,15 @@ class MainWindow(QMainWindow):
         and data panes are tabs, and a tab shown from the menu comes to the front."""
         _check(self.menu_actions[f"pane_{name}"], visible)
         if name in TABS:
-            i = TABS.index(name)
+            i = self.tabs.indexOf(self.panes[name])
             if visible and not self.tabs.isTabVisible(i):
                 self.tabs.setTabVisible(i, True)
                 self.tabs.setCurrentIndex(i)
             if not visible and self.tabs.currentIndex() == i:
                 # the first tab left comes forward (Qt would take the next: the Maps
                 # tab, which would start computing a map nobody asked for)
-                left = [j for j in range(len(TABS)) if j != i and self.tabs.isTabVisible(j)]
+                left = [j for j in range(self.tabs.count())
+                        if j != i and self.tabs.isTabVisible(j)]
                 if left:
                     self.tabs.setCurrentIndex(left[0])
             self.tabs.setTabVisible(i, bool(visible))
@@ -358,14 +372,18 @@ class FirstPaint(QObject):
 
 
 def status_html(sim, theme: str = "light") -> str:
-    """Step k / n, then each enabled run: coloured label, loss, diverged/converged mark."""
+    """Step k / n, then each enabled run: coloured label, loss, the lr of a scheduled run,
+    diverged/converged mark."""
     k = sim.step
     parts = [f"<b>Step {k} / {sim.steps}</b>"]
-    for run, label, color, t in zip(sim.runs, sim.labels(), sim.colors(), sim.trajectories):
+    for i, (run, label, color, t) in enumerate(zip(sim.runs, sim.labels(), sim.colors(),
+                                                   sim.trajectories)):
         if not run.enabled:
             continue
         name = f"<span style='color:{color}'>●</span> {html.escape(label)}"
         text = name if t.steps < 0 else f"{name} {float(t.loss[min(k, t.steps)]):.4g}"
+        if run.scheduler is not None and t.steps >= 0:
+            text += f" <span style='color:gray'>lr</span> {sim.group_now(i)['lr']:.3g}"
         status = t.status_at(k)
         if status is not None:
             tint = status_color(theme, status[0])

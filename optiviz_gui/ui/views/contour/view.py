@@ -18,6 +18,9 @@ Arrows at each current point θ_k (core/arrows.py):
     velocity   −(momentum buffer or Adam's exp_avg) after k updates, same scale
                as the gradient (it is a running average of gradients)
 
+and what some optimizers keep besides their path (extras.py): LBFGS's
+evaluations inside its last step, ASGD's averaged path, Rprop's step sizes.
+
 The level map and iso-lines are recomputed only on ``surface_changed`` (or a
 scale change); a step, an edit or a run change only calls ``setData`` on
 existing items.
@@ -33,6 +36,7 @@ from ....core.arrows import arrow_vectors
 from ....core.simulation import Simulation
 from . import items as map_items
 from ..fans import FanPaths, thin_runs
+from .extras import RunExtras
 from ..base import ModelView
 from ..hover import map_readout
 from ..legend import header_html
@@ -140,6 +144,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.items = map_items.MapItems(self.plot)
         self.fans = FanPaths(self.plot)
+        self.extras = RunExtras(self.plot)
 
         self._rendering = False
         self.renderer = LayoutRenderer(self.graphics, self.redraw)
@@ -246,13 +251,15 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.items.ensure_runs(len(sim.runs))
         run, t = sim.runs[i], sim.trajectories[i]
         path = t.params if run.enabled else None
-        self.items.set_path(i, t, path, k, sim.colors()[i], self.view_box.viewPixelSize(),
-                            thin=i in thin_runs(sim))
+        px = self.view_box.viewPixelSize()
+        self.items.set_path(i, t, path, k, sim.colors()[i], px, thin=i in thin_runs(sim))
+        self.extras.draw_run(i, sim, px)
 
     def draw_shared(self) -> None:
         """Current points, start marker, arrows, legend and counter."""
         sim, k = self.sim, self.sim.step
         self.items.hide_runs_from(len(sim.runs))
+        self.extras.hide_from(len(sim.runs))
         shown = [(t.params[min(k, t.steps)], c) for r, t, c in
                  zip(sim.runs, sim.trajectories, sim.colors()) if r.enabled and t.steps >= 0]
         self.items.set_current(shown)
@@ -309,7 +316,8 @@ class ContourView(ModelView, QtWidgets.QWidget):
         """Scene items that change with the step: header, paths, points, markers, arrows."""
         it = self.items
         return [self.header, it.current, it.start, it.minima, *it.arrows.values(),
-                *(item for pair in it.runs for item in pair), *self.fans.items]
+                *(item for pair in it.runs for item in pair), *self.fans.items,
+                *self.extras.items()]
 
     def render_image(self, w: int, h: int) -> QtGui.QImage:
         """This view rendered at w × h pixels, offscreen; the widget is left as it was.

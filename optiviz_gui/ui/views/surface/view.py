@@ -37,6 +37,7 @@ from ..paths import cached
 from ..levels import transform_for
 from .gl import share_gl_contexts
 from .cache import ATTACHMENT, StaticLayer
+from .extras import SceneExtras
 from .host import OffscreenGLView
 from .labels import Placed, axis_labels, layout
 from .mesh import (LIT_SHADER, GridMesh, clip_pairs, clip_segments, forget_compiled_shaders,
@@ -83,6 +84,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         self.lines = gl.GLLinePlotItem(width=2.5, antialias=True, mode="lines")
         self.lines.setGLOptions("translucent")
         self.addItem(self.lines)
+        self.extras = SceneExtras(self, LIFT, THIN)   # LBFGS's marks, ASGD's θ̄, Rprop's box
         self._scene_paths: list[np.ndarray] = []   # per run: its path in scene coordinates
         self._segments: list[np.ndarray] = []      # ... the segments drawn of it
         self._heads: list = []                     # ... its current point and colour, or None
@@ -208,6 +210,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         for cache, empty in ((self._scene_paths, none), (self._segments, none), (self._heads, None)):
             cache.extend([empty] * (len(sim.runs) - len(cache)))
         run, t = sim.runs[i], sim.trajectories[i]
+        self.extras.draw_run(i, sim)
         if not run.enabled or t.steps < 0:
             self._scene_paths[i], self._segments[i], self._heads[i] = none, none, None
             return
@@ -248,6 +251,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         n = len(self.sim.runs)
         for cache in (self._scene_paths, self._segments, self._heads):
             del cache[n:]
+        self.extras.draw_shared(n)
         segs, rgba = [], []
         for seg, head, color in zip(self._segments, self._heads, self.sim.colors()):
             if len(seg):
