@@ -37,9 +37,10 @@ from .surfaces import Surface
 CHECKPOINT = 256
 MAX_STEPS = 1_000_000
 # kernels hook: a ready kernel extends runs of KERNEL_STEPS+ steps (a call costs about 55 µs,
-# 18 Python steps); one is compiled for KERNEL_START+ (12 ms of Python: about a 60 Hz frame);
+# 18 Python steps); one is compiled for KERNEL_START+ (2.5 ms of Python: four such runs, the
+# blog's, fill a 60 Hz frame; with kernels an edit of 4 × 1000 steps costs 0.7 ms, not 9);
 # a long Python extension looks for a ready kernel every KERNEL_CHUNK steps
-KERNEL_STEPS, KERNEL_START, KERNEL_CHUNK = 64, 4096, 16_384
+KERNEL_STEPS, KERNEL_START, KERNEL_CHUNK = 64, 1000, 16_384
 
 
 def runaway_limit(surface: Surface) -> float:

@@ -56,6 +56,23 @@ def test_the_picker_selects_the_run_in_the_list(window, qtbot):
     assert w.inspector.run == 2
 
 
+def test_behind_the_controls_tab_it_waits_and_catches_up(window, qtbot):
+    """A dock tabbed behind Controls is still isVisible() to Qt (it is moved off-screen):
+    the inspector follows QDockWidget.visibilityChanged instead, and shows the step it
+    missed as soon as its tab comes forward."""
+    w = window
+    w.controls.runs.list.setCurrentRow(3)
+    w.inspector_dock.raise_()
+    qtbot.waitUntil(lambda: w.inspector.values().get("step") is not None)
+    w.dock.raise_()                                           # Controls in front again
+    qtbot.waitUntil(lambda: w.inspector.visibleRegion().isEmpty())
+    before = w.inspector.values()["step"][0]
+    w.sim.seek(7)
+    assert w.inspector.values()["step"][0] == before          # not drawn while unseen
+    w.inspector_dock.raise_()
+    qtbot.waitUntil(lambda: w.inspector.values()["step"][0] == "7")
+
+
 def test_cells_format():
     assert cells(np.array([1.0, -2.5])) == ("1", "-2.5")
     assert cells(3) == ("3", "")

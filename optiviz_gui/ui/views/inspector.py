@@ -73,6 +73,7 @@ class InspectorView(ModelView, QtWidgets.QWidget):
         self._eff = (None, np.zeros((0, 2)))     # (trajectory, |Δ/g| of its updates so far)
         self._envelopes: dict = {}               # (axis, pixel width) -> its envelope
         self._legend_key = None                  # what the plot's legend shows
+        self._shown = True                       # False while its dock's tab is behind another
 
         self.picker = QtWidgets.QComboBox(self)
         self.picker.setToolTip("The run to look inside (the same as the selected row of "
@@ -188,7 +189,7 @@ class InspectorView(ModelView, QtWidgets.QWidget):
         super().on_history_changed(runs)
 
     def draw_shared(self) -> None:
-        if not self.isVisible() or not hasattr(self, "curves"):
+        if not (self._shown and self.isVisible()) or not hasattr(self, "curves"):
             return
         sim, i, k = self.sim, self._run, self.sim.step
         self._show_picker()
@@ -301,6 +302,14 @@ class InspectorView(ModelView, QtWidgets.QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt name)
         super().showEvent(event)
         self.draw_shared()
+
+    def set_shown(self, on: bool) -> None:
+        """Whether a person can see it: a dock tabbed behind another stays "visible" to Qt
+        (moved off-screen), so the window says (``QDockWidget.visibilityChanged``); an
+        unseen inspector skips its drawing (2 ms of every edit) and catches up when seen."""
+        self._shown = bool(on)
+        if self._shown:
+            self.draw_shared()
 
 
 def _swatch(color: str, size: int = 12) -> QtGui.QIcon:

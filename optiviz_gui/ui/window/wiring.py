@@ -114,6 +114,7 @@ def wire(window) -> None:
     # the selected run is UI state, not the model's: the run list and the inspector share it
     controls.runs.current_changed.connect(window.inspector.show_run)
     window.inspector.run_picked.connect(controls.runs.list.setCurrentRow)
+    window.inspector_dock.visibilityChanged.connect(window.inspector.set_shown)
 
     controls.show_model()
     window.inspector.show_run(controls.runs.current())
