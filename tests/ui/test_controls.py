@@ -78,6 +78,20 @@ def test_added_optimizer_gets_a_form_with_torchs_defaults(window, name):
     assert cls.rule.splitlines()[0].split("←")[0].strip() in window.controls.rule.text()
 
 
+def test_another_optimizer_s_form_replaces_the_last_at_once(window):
+    """Selecting Adam after SGD shows Adam's fields only, even before a deferred delete
+    has removed SGD's (processEvents alone does not run those: a screenshot once showed
+    both forms drawn over each other)."""
+    from PySide6.QtWidgets import QApplication, QLabel
+    window.controls.runs.list.setCurrentRow(0)                    # SGD
+    window.controls.runs.list.setCurrentRow(3)                    # Adam
+    QApplication.processEvents()
+    form = window.controls.hyper
+    shown = {label.text() for label in form.findChildren(QLabel) if label.isVisibleTo(form)}
+    assert {"betas", "eps", "amsgrad"} <= shown
+    assert not {"momentum", "dampening", "nesterov"} & shown
+
+
 def test_an_edit_reaches_the_model_and_the_path(window):
     window.controls.runs.list.setCurrentRow(1)                  # SGD-momentum
     window.controls.hyper.field("momentum").setValue(0.5)

@@ -98,6 +98,7 @@ class HyperForm(QWidget):
         old = self._form_host
         self._form_host = QWidget(self)
         self.layout().replaceWidget(old, self._form_host)
+        old.hide()               # at once: deleteLater waits for the event loop to come round
         old.deleteLater()
         if cls is None:
             return

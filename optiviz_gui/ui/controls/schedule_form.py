@@ -120,6 +120,7 @@ class SpecForm(QWidget):
         while layout.count():
             item = layout.takeAt(0)
             if item.widget():
+                item.widget().hide()
                 item.widget().deleteLater()
         self.children, self._combos = [], []
         n = len(schedulers)

@@ -93,7 +93,7 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
     colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
     key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
                               for kind, on in zip(ARROW_KINDS, arrows) if on)
-    per_row, lines = 2, 1
+    per_row, lines, stacked = 2, 1, False
     if width and entries:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
         key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
@@ -101,19 +101,25 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
         left = max(fm.horizontalAdvance(f"step {sim.steps} / {sim.steps}"),
                    fm.horizontalAdvance(key_text)) * 1.1
         pad = 3 * fm.averageCharWidth()
-        # an entry as one line; else the name above the rest; else name, loss, status
-        for lines in (1, 2, 3):
+        # an entry as one line; else the name above the rest; else name, loss, status;
+        # else (a narrow view) the counter and key above the entries, which get the width
+        for lines, stacked in ((1, False), (2, False), (3, False), (2, True), (3, True)):
             cell = max(fm.horizontalAdvance(line) for e in plain for line in _entry_lines(e, lines))
-            if cell + pad <= width - left:
+            if cell + pad <= width - (0 if stacked else left):
                 break
-        per_row = max(1, int((width - left) // (cell + pad)))
+        per_row = max(1, int((width - (0 if stacked else left)) // (cell + pad)))
     cells = ["<br>&nbsp;&nbsp;&nbsp;&nbsp;".join(_entry_lines(e, lines)) for e in entries]
     lefts = [counter, key] if key else [counter]
-    n_rows = max(len(lefts), -(-len(cells) // per_row))
     rows = []
-    for r in range(n_rows):
-        row = "".join(f"<td {_NOWRAP}>&nbsp;&nbsp;{c}</td>"
-                      for c in cells[r * per_row:(r + 1) * per_row])
-        rows.append(f"<tr><td {_NOWRAP}>{lefts[r] if r < len(lefts) else ''}</td>{row}</tr>")
+    if stacked:
+        rows.append(f'<tr><td colspan="{per_row}" {_NOWRAP}>{"&nbsp;&nbsp; ".join(lefts)}</td></tr>')
+        for r in range(-(-len(cells) // per_row)):
+            rows.append("<tr>" + "".join(f"<td {_NOWRAP}>{c}&nbsp;&nbsp;</td>"
+                                         for c in cells[r * per_row:(r + 1) * per_row]) + "</tr>")
+    else:
+        for r in range(max(len(lefts), -(-len(cells) // per_row))):
+            row = "".join(f"<td {_NOWRAP}>&nbsp;&nbsp;{c}</td>"
+                          for c in cells[r * per_row:(r + 1) * per_row])
+            rows.append(f"<tr><td {_NOWRAP}>{lefts[r] if r < len(lefts) else ''}</td>{row}</tr>")
     return (f'<table cellspacing="0" cellpadding="1" style="color:{theme.foreground}">'
             + "".join(rows) + "</table>")

@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         # the learning rate of each update, in a tab of its own while a run has a schedule
         # (under the loss curve it left neither readable at 1000 × 700)
         self.lr = LrView(sim)
-        self.tabs.addTab(self.lr, "Learning rate")
+        self.tabs.addTab(self.lr, "lr")
         self.tabs.setTabToolTip(self.tabs.indexOf(self.lr),
                                 "Each run's learning rate (and scheduled momentum) per iteration")
         self.tabs.setTabVisible(self.tabs.indexOf(self.lr), self.lr.scheduled)
