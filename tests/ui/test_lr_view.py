@@ -13,7 +13,7 @@ from optiviz_gui.core import session
 from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.ui.views.lr import LrView
-from optiviz_gui.ui.window.main_window import status_html
+from optiviz_gui.ui.window.status import status_html
 
 torch = pytest.importorskip("torch")
 BLOG = session.load(None)

@@ -20,7 +20,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from optiviz_gui.core import session
 from optiviz_gui.ui.window import menus as window_menus
-from optiviz_gui.ui.window.main_window import status_html
+from optiviz_gui.ui.window.status import status_html
 
 
 def mse_and_grad(surface, a, b):
@@ -230,6 +230,33 @@ def test_status_html_marks_convergence():
     assert "converged" not in status_html(sim)
     sim.seek(5)
     assert "SGD 0 " in status_html(sim) and "converged at 1" in status_html(sim)
+
+
+def test_the_status_bar_says_as_much_as_fits(window, qtbot):
+    """At 1440 pixels the bar names every run with its status; at 1000 (200 000 steps,
+    "converged at 88" twice) the full text would run past the window's edge, so the bar
+    drops the status words (the map's legend has them) and no run is cut off."""
+    from PySide6.QtGui import QTextDocument
+
+    def laid_out_width(text):
+        doc = QTextDocument()
+        doc.setDefaultFont(window.status.font())
+        doc.setHtml(text)
+        return doc.idealWidth()
+
+    window.sim.set_steps(200)
+    window.sim.seek(200)
+    window.resize(1440, 900)
+    qtbot.waitUntil(lambda: window.width() == 1440)
+    window.show_status()
+    assert "converged at 88" in window.status.text()
+    window.resize(1000, 700)
+    qtbot.waitUntil(lambda: window.width() == 1000)
+    window.show_status()
+    text = window.status.text()
+    assert laid_out_width(status_html(window.sim, window.theme)) > window.status.width()
+    assert laid_out_width(text) <= window.status.contentsRect().width()
+    assert "converged" not in text and all(label in text for label in window.sim.labels())
 
 
 def test_the_update_rules_list_every_optimizer():

@@ -32,8 +32,9 @@ from ..views.inspector import InspectorView
 from ..views.loss import LossView
 from ..views.lr import LrView
 from .playback import PlaybackBar
-from ..style.palette import apply_app_theme, status_color
+from ..style.palette import apply_app_theme
 from .settings import Settings
+from .status import show_status
 from ..style.qstyle import install_style
 from .fans import install_fans
 from .maps import install_maps
@@ -311,7 +312,10 @@ class MainWindow(QMainWindow):
 
     def show_status(self) -> None:
         hover = getattr(self, "hover_text", "")
-        self.status.setText(html.escape(hover) if hover else status_html(self.sim, self.theme))
+        if hover:
+            self.status.setText(html.escape(hover))
+        else:
+            show_status(self.status, self.sim, self.theme)
 
     def show_hover(self, text: str) -> None:
         """The readout under the mouse in the status bar (the step and losses again when
@@ -369,28 +373,6 @@ class FirstPaint(QObject):
             self.fired = True
             QTimer.singleShot(0, self.window, self.done)
         return False
-
-
-def status_html(sim, theme: str = "light") -> str:
-    """Step k / n, then each enabled run: coloured label, loss, the lr of a scheduled run,
-    diverged/converged mark."""
-    k = sim.step
-    parts = [f"<b>Step {k} / {sim.steps}</b>"]
-    for i, (run, label, color, t) in enumerate(zip(sim.runs, sim.labels(), sim.colors(),
-                                                   sim.trajectories)):
-        if not run.enabled:
-            continue
-        name = f"<span style='color:{color}'>●</span> {html.escape(label)}"
-        text = name if t.steps < 0 else f"{name} {float(t.loss[min(k, t.steps)]):.4g}"
-        if run.scheduler is not None and t.steps >= 0:
-            text += f" <span style='color:gray'>lr</span> {sim.group_now(i)['lr']:.3g}"
-        status = t.status_at(k)
-        if status is not None:
-            tint = status_color(theme, status[0])
-            style = f" style='color:{tint}'" if tint else ""
-            text += f" <b{style}>{t.status_text(k)}</b>"
-        parts.append(text)
-    return " &nbsp;│&nbsp; ".join(parts)
 
 
 def _bool(value) -> bool:
