@@ -30,13 +30,13 @@ must be 0 or 1, got '2'.``
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError
+from .csvfile import read_text, rows
 
 GENERATORS = ("moons", "circles", "xor", "spiral", "blobs")
 LIMIT = 1e6   # |x1|, |x2| in a CSV: larger inputs saturate every unit and overflow the logits
@@ -95,45 +95,16 @@ _POSITIONS = {"moons": _moons, "circles": _circles, "xor": _xor, "spiral": _spir
 def read_csv(path, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(X, y) from a CSV file; ``name`` is how messages call the file (default: the path)."""
     name = str(path) if name is None else name
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: no such data file.") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{name} is not UTF-8 text.") from None
-    except OSError as err:
-        raise ConfigError(f"{name} cannot be read ({err.strerror or err}).") from None
-    return parse_csv(text, name)
+    return parse_csv(read_text(path, name), name)
 
 
 def parse_csv(text: str, name: str) -> tuple[np.ndarray, np.ndarray]:
     """(X, y) from the text of a CSV file; see the module docstring for the format."""
-    rows = ((number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip())
-    first = next(rows, None)
-    if first is None:
-        raise ConfigError(f"{name} is empty; it needs a header line 'x1,x2,label' and points.")
-    number, line = first
-    header = [field.strip().lower() for field in _fields(line)]
-    if sorted(header) != ["label", "x1", "x2"]:
-        raise ConfigError(f"{name} line {number}: the header must name the columns x1, x2 and "
-                          f"label (like 'x1,x2,label'), got '{line.strip()}'.")
-    order = [header.index(column) for column in ("x1", "x2", "label")]
     points, labels = [], []
-    for number, line in rows:
-        fields = _fields(line)
-        if len(fields) != 3:
-            raise ConfigError(f"{name} line {number}: expected 3 values (x1, x2 and label), "
-                              f"got {len(fields)}.")
-        x1, x2, label = (fields[i].strip() for i in order)
+    for number, (x1, x2, label) in rows(text, name, ("x1", "x2", "label"), "points"):
         points.append((_coordinate(x1, name, number), _coordinate(x2, name, number)))
         labels.append(_label(label, name, number))
-    if not points:
-        raise ConfigError(f"{name} has a header but no data lines.")
     return np.array(points), np.array(labels)
-
-
-def _fields(line: str) -> list[str]:
-    return next(csv.reader([line]))
 
 
 def _coordinate(text: str, name: str, number: int) -> float:

@@ -8,61 +8,33 @@ names the file and the line: ``points.csv line 7: 'abc' is not a number.``
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError
+from .csvfile import read_text, rows
 
 
 def read_csv(path, name: str | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) from a CSV file; ``name`` is how messages call the file (default: the path)."""
     name = str(path) if name is None else name
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{name}: no such data file.") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{name} is not UTF-8 text.") from None
-    except OSError as err:
-        raise ConfigError(f"{name} cannot be read ({err.strerror or err}).") from None
-    return parse_csv(text, name)
+    return parse_csv(read_text(path, name), name)
 
 
 def parse_csv(text: str, name: str) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) from the text of a CSV file; see the module docstring for the format."""
-    rows = ((number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip())
-    first = next(rows, None)
-    if first is None:
-        raise ConfigError(f"{name} is empty; it needs a header line 'x,y' and at least two points.")
-    number, line = first
-    header = [field.strip().lower() for field in _fields(line)]
-    if sorted(header) != ["x", "y"]:
-        raise ConfigError(f"{name} line {number}: the header must name the columns x and y "
-                          f"(like 'x,y'), got '{line.strip()}'.")
-    ix = header.index("x")
     xs, ys = [], []
-    for number, line in rows:
-        fields = _fields(line)
-        if len(fields) != 2:
-            raise ConfigError(f"{name} line {number}: expected 2 values (x and y), "
-                              f"got {len(fields)}.")
-        x, y = (_number(field, name, number) for field in (fields[ix], fields[1 - ix]))
+    for number, fields in rows(text, name, ("x", "y"), "at least two points"):
+        x, y = (_number(field, name, number) for field in fields)
         xs.append(x)
         ys.append(y)
-    if not xs:
-        raise ConfigError(f"{name} has a header but no data lines.")
     return np.array(xs), np.array(ys)
 
 
-def _fields(line: str) -> list[str]:
-    return next(csv.reader([line]))
-
-
 def _number(field: str, name: str, number: int) -> float:
-    text = field.strip()
+    text = field
     try:
         value = float(text)
     except ValueError:
