@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6 import QtGui
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
 
 from ...core.arrows import ARROW_KINDS
 from ..style.palette import status_color
@@ -31,6 +32,20 @@ from .fans import legend_runs
 
 _NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
 _ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "⇢ momentum"}
+
+
+class WrapLabel(pg.LabelItem):
+    """A label that asks for no width: it wraps to whatever the layout gives it (the
+    map's legend above the plot, the maps view's header)."""
+
+    def updateMin(self):  # noqa: N802 (pyqtgraph name)
+        h = self.itemRect().height()
+        self.setMinimumSize(0, h)
+        self._sizeHint = {QtCore.Qt.SizeHint.MinimumSize: (0, h),
+                          QtCore.Qt.SizeHint.PreferredSize: (0, h),
+                          QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
+                          QtCore.Qt.SizeHint.MinimumDescent: (0, 0)}
+        self.updateGeometry()
 
 
 def _entry_lines(entry: tuple[str, str, str], lines: int) -> list[str]:

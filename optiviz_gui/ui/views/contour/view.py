@@ -39,7 +39,7 @@ from ..fans import FanPaths, thin_runs
 from .extras import RunExtras
 from ..base import ModelView
 from ..hover import map_readout
-from ..legend import header_html
+from ..legend import WrapLabel, header_html
 from ..levels import colormap, isolines, levels
 from ..options import ViewOptions
 from ...style.theme import Theme, get_theme, style_axes, style_plot
@@ -50,19 +50,6 @@ SCALE_LABELS = {"linear": "loss", "sqrt": "loss (square-root colour scale)",
                 "log": "loss (log colour scale)"}
 GRID = 300                     # level-map resolution (GRID × GRID samples)
 N_ISOLINES = 14
-
-
-class _Header(pg.LabelItem):
-    """A label that asks for no width: it wraps to whatever the layout gives it."""
-
-    def updateMin(self):  # noqa: N802 (pyqtgraph name)
-        h = self.itemRect().height()
-        self.setMinimumSize(0, h)
-        self._sizeHint = {QtCore.Qt.SizeHint.MinimumSize: (0, h),
-                          QtCore.Qt.SizeHint.PreferredSize: (0, h),
-                          QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
-                          QtCore.Qt.SizeHint.MinimumDescent: (0, 0)}
-        self.updateGeometry()
 
 
 class _MapViewBox(pg.ViewBox):
@@ -126,7 +113,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         ci = self.graphics.ci
         ci.setContentsMargins(6, 4, 6, 4)
         ci.setSpacing(2)
-        self.header = _Header(justify="left")
+        self.header = WrapLabel(justify="left")
         ci.addItem(self.header, row=0, col=0)
         self.view_box = _MapViewBox()
         self.plot = ci.addPlot(row=1, col=0, viewBox=self.view_box)

@@ -30,25 +30,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...style.theme import Theme, get_theme, style_axes, style_plot
 from ..loss import LogFriendlyAxis
+from ..legend import WrapLabel
 from ..scene import render_layout
 from .colors import Picture, colormap
 from .describe import axis_titles
 
 
 COMPACT_BELOW = 460      # pixels: a narrower legend shows each entry's name alone
-
-
-class WrapLabel(pg.LabelItem):
-    """A label that asks for no width: it wraps to whatever the layout gives it."""
-
-    def updateMin(self):  # noqa: N802 (pyqtgraph name)
-        h = self.itemRect().height()
-        self.setMinimumSize(0, h)
-        self._sizeHint = {QtCore.Qt.SizeHint.MinimumSize: (0, h),
-                          QtCore.Qt.SizeHint.PreferredSize: (0, h),
-                          QtCore.Qt.SizeHint.MaximumSize: (-1, -1),
-                          QtCore.Qt.SizeHint.MinimumDescent: (0, 0)}
-        self.updateGeometry()
 
 
 class _CellBox(pg.ViewBox):
