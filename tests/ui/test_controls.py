@@ -270,7 +270,7 @@ def test_every_surface_and_an_empty_run_list_draw_without_raising(window):
     c.surface.expr.setText("log(x) + y*y")          # nan left of x = 0
     c.surface._expression_edited(c.surface.expr.text())
     sim.set_start((-1.0, 1.0))                       # the loss is nan right at the start
-    assert "diverged at start" in window.status.text()
+    assert "diverged" in window.status.text()          # "at start" too when there is room
     while sim.runs:
         c.runs.remove_button.click()
     assert c.runs.list.count() == 0 and not c.runs.remove_button.isEnabled()

@@ -2,8 +2,8 @@
 (the lr of a scheduled run) and status — in as much detail as the bar's width holds.
 
 ``status_html(sim, theme, detail)`` at three levels: 2 everything ("● Adam 1.052e-06
-converged at 88"), 1 without the status words (the map's legend says them) and with
-three digits, 0 only each run's coloured dot and loss. ``show_status`` puts the most
+converged at 88"), 1 with three digits and only the warnings ("diverged at 12"; the
+map's legend says the rest), 0 only each run's coloured dot and loss, or "diverged". ``show_status`` puts the most
 detailed one that fits into the label, so a 1000-pixel window never cuts the last run off.
 """
 
@@ -32,10 +32,11 @@ def status_html(sim, theme: str = "light", detail: int = 2) -> str:
         if detail and run.scheduler is not None and t.steps >= 0:
             text += f" <span style='color:gray'>lr</span> {sim.group_now(i)['lr']:.3g}"
         status = t.status_at(k)
-        if status is not None and detail == 2:
+        warning = status is not None and status[0] == "diverged"
+        if status is not None and (detail == 2 or warning):
             tint = status_color(theme, status[0])
             style = f" style='color:{tint}'" if tint else ""
-            text += f" <b{style}>{t.status_text(k)}</b>"
+            text += f" <b{style}>{t.status_text(k) if detail else 'diverged'}</b>"
         parts.append(text)
     return " &nbsp;│&nbsp; ".join(parts)
 
