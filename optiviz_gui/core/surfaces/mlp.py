@@ -163,15 +163,19 @@ class MLPSurface(Surface):
         with np.errstate(over="ignore"):
             return 1.0 / (1.0 + np.exp(-z))
 
-    def decision_grid(self, theta, n: int = 100, bounds=None):
+    def decision_grid(self, theta, n: int = 100, bounds=None, logits: bool = False):
         """(xs, ys, Z) with ``Z[i, j]`` = P(class 1) at (xs[i], ys[j]) for one θ (Surface.grid's order).
 
-        ``bounds`` defaults to ``data_bounds()``; the decision boundary is the level 0.5.
+        ``bounds`` defaults to ``data_bounds()``; the decision boundary is the level 0.5,
+        or the level 0 of ``logits=True``'s Z = net(x) itself: the form to interpolate
+        (σ saturates to exactly 1.0 past z ≈ 37, net(x) of a net without hidden
+        layers is linear in x, so marching squares finds its boundary exactly).
         """
         (x0, x1), (y0, y1) = bounds or self.data_bounds()
         xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
         inputs = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1).reshape(-1, 2)
-        return xs, ys, self.predict(theta, inputs).reshape(n, n)
+        z = self.network.logits(theta, inputs) if logits else self.predict(theta, inputs)
+        return xs, ys, z.reshape(n, n)
 
     def data_bounds(self, margin: float = 0.1):
         """The points' bounding box, widened by ``margin`` of its larger side on every side."""
