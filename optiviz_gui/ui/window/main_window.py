@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.loss, "Loss")
         self.tabs.addTab(self.data, "Data")
-        self.tabs.setTabToolTip(1, "The regression's data points and each run's fitted line")
+        self.tabs.setTabToolTip(1, self.data.tooltip())        # wiring.py keeps it current
         # the learning rate of each update, in a tab of its own while a run has a schedule
         # (under the loss curve it left neither readable at 1000 × 700)
         self.lr = LrView(sim)

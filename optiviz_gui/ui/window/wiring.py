@@ -66,6 +66,9 @@ def wire(window) -> None:
     for event in (sim.surface_changed, sim.start_changed, sim.run_added, sim.run_removed,
                   sim.run_changed, sim.steps_changed):
         event.connect(lambda *_: window.mark_modified())
+    for event in (sim.surface_changed, sim.session_replaced):     # regression or network data
+        event.connect(lambda *_: window.tabs.setTabToolTip(window.tabs.indexOf(window.data),
+                                                           window.data.tooltip()))
 
     # long recomputations fill in from a worker thread (core/filling.py); this timer, on
     # the window's thread, has the model announce what grew, and shows the progress
