@@ -35,6 +35,7 @@ from .playback import PlaybackBar
 from ..style.palette import apply_app_theme, status_color
 from .settings import Settings
 from ..style.qstyle import install_style
+from .accuracy import install_accuracy
 from .fans import install_fans
 from .maps import install_maps
 from .menus import build_menus
@@ -153,6 +154,7 @@ class MainWindow(QMainWindow):
         wire(self)
         install_maps(self)                       # the Maps tab, its menus and wiring
         install_fans(self)                       # lr and seed fans of a run
+        install_accuracy(self)                   # a network's accuracy on the loss pane
         bar_width = scroll.verticalScrollBar().sizeHint().width()
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + bar_width + 4)
         self.keys = PlaybackKeys(self)
@@ -223,7 +225,7 @@ class MainWindow(QMainWindow):
         install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
         for view in (self.contour, self.loss, self.lr, self.data, self.inspector,
-                     self.surface3d, self.maps):
+                     self.surface3d, self.maps, self.accuracy):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)
