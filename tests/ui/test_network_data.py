@@ -54,7 +54,7 @@ def test_the_points_are_drawn_by_class_in_colours_no_run_has(make_view):
         np.testing.assert_array_equal(np.column_stack([px, py]), X[y == label])
     assert not {c.lower() for c in boundary.CLASS_COLORS} & {c.lower() for c in PALETTE}
     labels = [label.text for _, label in view.legend.items]
-    assert labels[-2:] == [f"class 0 ({np.sum(y == 0)} points)", f"class 1 ({np.sum(y == 1)} points)"]
+    assert labels[-2:] == ["class 0", "class 1"]
     assert labels[:3] == sim.labels()
     (x0, x1), (y0, y1) = view.plot.getViewBox().viewRange()
     assert x0 < X[:, 0].min() and X[:, 0].max() < x1 and y0 < X[:, 1].min() and X[:, 1].max() < y1
@@ -122,12 +122,14 @@ def test_each_boundary_is_computed_once_per_step_and_an_edit_redoes_that_run_alo
     monkeypatch.setattr(MLPSurface, "decision_grid",
                         lambda self, theta, *a, **k: calls.append(theta.copy()) or
                         original(self, theta, *a, **k))
+    view.show_run(-1)                            # no shading: the boundaries alone
     for k in (1, 2, 3, 2, 1, 2, 3):
         sim.seek(k)
     assert len(calls) == 3 * 3                  # three runs, three new steps
+    view.show_run(0)                             # run 0's probability shaded (one grid)
     calls.clear()
     sim.update_run(1, optimizer=make_optimizer("adam", lr=0.05))
-    assert len(calls) == 1
+    assert len(calls) == 1                      # run 1's new boundary; run 0's shade stays
     np.testing.assert_array_equal(calls[0], sim.trajectories[1].theta[3])
 
 
@@ -150,3 +152,27 @@ def test_the_data_tabs_tooltip_fits_the_surface(make_window):
     assert "decision boundary" in w.tabs.tabToolTip(index)
     w.sim.set_surface(session.load(None).surface)
     assert "fitted line" in w.tabs.tabToolTip(index)
+
+
+def test_the_selected_runs_probability_is_shaded_under_the_boundaries(make_window):
+    sim = network_sim()
+    w = make_window(sim)
+    sim.seek(12)
+    shade = w.data.boundaries.shade
+    (x0, x1), (y0, y1) = w.data.boundaries.window
+    xs, ys = np.linspace(x0, x1, boundary.GRID), np.linspace(y0, y1, boundary.GRID)
+    grid = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1).reshape(-1, 2)
+
+    def expected(i):
+        z = forward(sim.surface, sim.trajectories[i].theta[12], grid).reshape(boundary.GRID, -1)
+        return 1 / (1 + np.exp(-z))
+    assert shade.isVisible()
+    np.testing.assert_allclose(shade.image, expected(0), rtol=1e-12, atol=1e-15)
+    w.controls.runs.list.setCurrentRow(2)
+    np.testing.assert_allclose(shade.image, expected(2), rtol=1e-12, atol=1e-15)
+    sim.update_run(2, enabled=False)
+    assert not shade.isVisible()
+    # the colours: class 0's at P = 0, the background (transparent) at ½, class 1's at 1
+    lut = boundary.shade_colors("#ffffff", 3)
+    assert [tuple(c) for c in lut] == [(0x77, 0xAA, 0xDD, boundary.SHADE_ALPHA),
+                                       (255, 255, 255, 0), (0xEE, 0x88, 0x66, boundary.SHADE_ALPHA)]

@@ -20,7 +20,9 @@ does not apply to a network, so ``xp`` is ignored and the results are arrays
 
 With ``"plane": "pca"`` the surface starts on the random plane of ``plane_seed``
 (the session's start is read there) and ``with_pca_plane(paths)`` returns the
-same network seen on the principal plane of the runs' paths.
+same network seen on the principal plane of the runs' paths; opening such a
+session (core/session.py) runs every run to its last step and fits that plane
+(``Simulation.fit_plane``), as the app's "Fit the plane to the paths" does.
 """
 
 from __future__ import annotations

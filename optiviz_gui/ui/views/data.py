@@ -45,7 +45,8 @@ NOTE = ("The data panel shows the points and fitted lines of the linear-regressi
         "and the points and decision boundaries of a neural network.")
 TOOLTIPS = {"regression": "The regression's data points and each run's fitted line",
             "network": "The network's labelled points and each run's decision boundary "
-                       "(where it says class 1 with probability ½) at this step",
+                       "(where it says class 1 with probability ½) at this step; shaded "
+                       "under them, the selected run's probability of class 1",
             None: NOTE}
 _CLIP = 5.0        # the clip box reaches this many window widths/heights beyond each side
 
@@ -297,6 +298,11 @@ class DataView(ModelView, QtWidgets.QWidget):
             return np.zeros(0), np.zeros(0)
         x, y = self.lines[i].getData()
         return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
+
+    def show_run(self, i: int) -> None:
+        """On a network, shade run i's probability of class 1 under the boundaries (the
+        run list's selection, UI state the window hands in; -1: none)."""
+        self.boundaries.select(i, self.sim)
 
     def drawn_boundary(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """Run i's drawn decision boundary as point pairs (x, y); empty when not drawn."""

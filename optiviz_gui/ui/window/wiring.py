@@ -116,10 +116,12 @@ def wire(window) -> None:
 
     # the selected run is UI state, not the model's: the run list and the inspector share it
     controls.runs.current_changed.connect(window.inspector.show_run)
+    controls.runs.current_changed.connect(window.data.show_run)       # a network's shading
     window.inspector.run_picked.connect(controls.runs.list.setCurrentRow)
 
     controls.show_model()
     window.inspector.show_run(controls.runs.current())
+    window.data.show_run(controls.runs.current())
     bar.show_steps(sim.steps)
     bar.show_step(sim.step)
     window.show_status()
