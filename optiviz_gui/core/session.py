@@ -131,8 +131,10 @@ def to_dict(sim: Simulation, base_dir: str | os.PathLike = ".") -> dict[str, Any
         if not run.enabled:
             entry["enabled"] = False
         optimizers.append(entry)
+    # a network on a fitted PCA plane reads its start on the random plane (mlp.py)
+    start = getattr(sim.surface, "session_start", lambda s: s)(sim.start)
     return {"format": FORMAT, "version": VERSION, "surface": surface,
-            "start": list(sim.start), "steps": sim.steps, "optimizers": optimizers}
+            "start": list(start), "steps": sim.steps, "optimizers": optimizers}
 
 
 def save(sim: Simulation, path: str | os.PathLike) -> None:

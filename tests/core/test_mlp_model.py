@@ -156,6 +156,37 @@ def test_optiviz_run_draws_a_pca_session_on_the_principal_plane(pca_session, tmp
                                    atol=1e-12)
 
 
+def test_a_pca_session_started_off_theta0_keeps_its_start_and_its_runs(tmp_path):
+    """The start [α, β] is read on the random plane; the fitted plane holds θ₀ and that
+    start, and is the best such plane: its second direction is the top singular vector
+    of the offsets with their component along the start taken out."""
+    start = (0.5, -0.3)
+    random = session.from_dict(session_dict(start=start, steps=60, runs=RUNS[:2]))
+    random.seek(60)
+    s0 = random.surface
+    theta_s = s0.theta0 + start[0] * s0.directions[0] + start[1] * s0.directions[1]
+    sim = session.from_dict(session_dict({"plane": "pca"}, start=start, steps=60, runs=RUNS[:2]))
+    sim.seek(60)
+    for mine, theirs in zip(sim.trajectories, random.trajectories):
+        np.testing.assert_allclose(mine.theta, theirs.theta, rtol=1e-12, atol=1e-14)
+    d = sim.surface.directions
+    u = (theta_s - s0.theta0) / np.linalg.norm(theta_s - s0.theta0)
+    offsets = np.concatenate([t.theta for t in random.trajectories]) - s0.theta0
+    rest = offsets - np.outer(offsets @ u, u)
+    v = np.linalg.svd(rest, full_matrices=False)[2][0]
+    np.testing.assert_allclose(np.abs([d[0] @ u, d[1] @ v]), [1.0, 1.0], rtol=1e-9)
+    assert sim.surface.project(theta_s)[1] < 1e-12            # the start is on the plane
+    # saved, the start is read on the random plane again: the same runs, the same plane
+    path = tmp_path / "pca.json"
+    session.save(sim, path)
+    np.testing.assert_allclose(json.loads(path.read_text())["start"], start, rtol=1e-12)
+    again = session.load(path)
+    again.seek(60)
+    np.testing.assert_allclose(again.surface.directions, d, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(again.trajectories[1].theta, sim.trajectories[1].theta,
+                               rtol=1e-9, atol=1e-12)
+
+
 def test_a_pca_plane_that_cannot_be_fitted_is_one_sentence_naming_the_key():
     from optiviz_gui.core.errors import ConfigError
     with pytest.raises(ConfigError, match=r'^surface\.plane "pca": .*two directions'):

@@ -197,15 +197,17 @@ class MLPSurface(Surface):
         and θ's distance from the plane, shape (...,)."""
         return self.plane.project(theta)
 
-    def with_pca_plane(self, paths) -> MLPSurface:
-        """The same network on the principal plane of ``paths`` (a list of (n_i, P) arrays).
+    def with_pca_plane(self, paths, through=None) -> MLPSurface:
+        """The same network on the principal plane of ``paths`` (a list of (n_i, P) arrays);
+        with ``through`` (the runs' start θ_s) the best plane through θ₀ that holds it
+        too (plane.pca_directions), so the runs keep their start.
 
         The window fits the projected paths (their finite points) and θ₀ with a
         margin of a fifth of its larger side, unless this surface's window was
         set in the session.
         """
         new = copy.copy(self)
-        new.plane = Plane(self.theta0, pca_directions(paths, self.theta0))
+        new.plane = Plane(self.theta0, pca_directions(paths, self.theta0, through))
         new.plane_kind, new._pca = "pca", True
         if not self.custom_bounds:
             points = np.concatenate([np.zeros((1, 2))] + [
@@ -236,6 +238,19 @@ class MLPSurface(Surface):
         return np.concatenate(values).reshape(a.shape)
 
     # ---------------------------------------------------------- session file
+    def session_start(self, start) -> tuple[float, float]:
+        """The start [α, β] as the session file reads it: on a fitted PCA plane, the
+        coordinates of θ(α, β) on the random plane of ``plane_seed`` (where a "pca"
+        session's start is read, before the plane is fitted to the paths); the start
+        itself otherwise. A start picked on the PCA plane off the random one is saved
+        as its projection there."""
+        if not self._pca:
+            return float(start[0]), float(start[1])
+        random = Plane(self.theta0, random_directions(self.theta0, self.network.layers,
+                                                      self.plane_seed))
+        a, b = random.project(self.lift(start))[0]
+        return float(a), float(b)
+
     def to_dict(self) -> dict[str, Any]:
         if isinstance(self.source, str):
             spec: dict[str, Any] = {"kind": self.kind, "data": "csv", "csv": self.source}
