@@ -139,3 +139,21 @@ def test_the_colour_bar_has_no_si_multiplier_on_small_losses(show_view):
         assert axis.autoSIPrefixScale == 1.0
         ticks = axis._tickLevels[0]
         assert ticks and all(float(text) <= 0.002 for _, text in ticks)
+
+
+# ------------------------------------------------------------------ fit the plane
+def test_fit_the_plane_keeps_every_runs_path_and_the_views_follow(make_window):
+    w = make_window(network_sim(steps=30))
+    w.sim.seek(30)
+    before = [t.theta.copy() for t in w.sim.trajectories]
+    w.controls.surface.network.fit.click()
+    surface = w.sim.surface
+    assert "principal" in surface.formula
+    for t, theta in zip(w.sim.trajectories, before):
+        np.testing.assert_allclose(t.theta, theta, rtol=1e-12, atol=1e-14)
+        assert t.distance[0] < 1e-12                  # the start lies on the new plane
+    (x0, x1), (y0, y1) = surface.bounds
+    for t in w.sim.trajectories:
+        assert np.all((x0 <= t.params[:, 0]) & (t.params[:, 0] <= x1))
+        assert np.all((y0 <= t.params[:, 1]) & (t.params[:, 1] <= y1))
+    assert w.data.drawn_boundary(0)[0].size > 0
