@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -110,7 +111,7 @@ def pca_session():
 
 
 def test_a_pca_session_is_seen_on_the_principal_plane_of_its_paths(pca_session):
-    obj, sim = pca_session
+    _, sim = pca_session
     random = session.from_dict(session_dict(start=(0.0, 0.0), steps=60, runs=RUNS[:2]))
     random.seek(60)
     paths = [t.theta for t in random.trajectories]   # the same runs: they start at θ₀ either way
@@ -138,12 +139,12 @@ def test_a_pca_session_saved_and_opened_again_has_the_same_plane(pca_session, tm
 
 
 def test_optiviz_run_draws_a_pca_session_on_the_principal_plane(pca_session, tmp_path):
-    obj, sim = pca_session
+    obj, _ = pca_session
     path = tmp_path / "pca.json"
     path.write_text(json.dumps(obj))
     out = tmp_path / "out.json"
     result = subprocess.run([sys.executable, "-m", "optiviz_gui.cli", "run", str(path), "-o",
-                             str(out)], capture_output=True, text=True, timeout=120)
+                             str(out)], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     written = json.loads(out.read_text())
     runs = written["runs"]
@@ -200,7 +201,7 @@ def direct_accuracy(surface, theta) -> float:
     X, y = surface.data
     h, start = X.T, 0
     sizes = surface.sizes
-    for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for k, (fan_in, fan_out) in enumerate(pairwise(sizes)):
         w = theta[start:start + fan_in * fan_out].reshape(fan_out, fan_in)
         start += fan_in * fan_out
         b = theta[start:start + fan_out]

@@ -7,6 +7,8 @@ for a 2-8-8-1 tanh net it is checked with a forward pass written here.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -34,7 +36,7 @@ def forward(surface, theta, points):
     """The logits at points (M, 2) of a tanh net, layer by layer from θ's layout."""
     h, start = points.T, 0
     sizes = surface.sizes
-    for k, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for k, (fan_in, fan_out) in enumerate(pairwise(sizes)):
         w = theta[start:start + fan_in * fan_out].reshape(fan_out, fan_in)
         b = theta[start + fan_in * fan_out:start + fan_in * fan_out + fan_out]
         start += fan_in * fan_out + fan_out

@@ -62,7 +62,7 @@ def test_the_accuracy_axis_stays_linear_from_0_to_100_on_a_log_loss_axis(make_wi
     w.sim.seek(10)
     assert w.loss.drawn_log() and not w.accuracy.axis.logMode
     low, high = w.accuracy.view_box.viewRange()[1]
-    assert low <= 0 < 100 <= high < 105
+    assert low <= 0.0 and 100.0 <= high < 105.0
     assert w.accuracy.view_box.viewRange()[0] == pytest.approx(w.loss.plot.viewRange()[0])
 
 

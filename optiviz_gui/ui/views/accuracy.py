@@ -114,7 +114,7 @@ class LinearAxis(pg.AxisItem):
     """An axis that stays linear when the plot it sits on turns log (the loss axis does:
     PlotItem.setLogMode sets every one of its axes)."""
 
-    def setLogMode(self, *args, **kwargs):  # noqa: N802 (pyqtgraph name)
+    def setLogMode(self, *args, **kwargs):  # pyqtgraph's name
         pass
 
 

@@ -172,4 +172,4 @@ def shade_colors(background: str, n: int = 256) -> np.ndarray:
     return np.concatenate([rgb, alpha], axis=1).round().astype(np.uint8)
 
 
-__all__ = ["Boundaries", "GRID", "CLASS_COLORS", "shade_colors"]
+__all__ = ["CLASS_COLORS", "GRID", "Boundaries", "shade_colors"]
