@@ -23,8 +23,8 @@
    ``sim.seek(k + 1)`` and the paint of the contour map, the 3-D view and the data
    tab (its three decision boundaries computed: the first pass over the steps; then
    replayed from the cache), against the same window on the blog example in the same
-   run. Target ≥ 30 frames/s. Also the data tab alone, and the loss tab with the
-   accuracy shown.
+   run. Target ≥ 30 frames/s. Also the Loss tab with the accuracy shown, and one
+   boundary's cost (decision grid and iso-line).
 
 Machines are noisy: read the ratios, each measured in this one run.
 """

@@ -234,3 +234,24 @@ def test_accuracy_per_step_counts_the_points_on_the_right_side(monkeypatch):
 def test_accuracy_is_none_off_a_network():
     sim = session.load(None)
     assert accuracy(sim.trajectories[0]) is None
+
+
+def test_logits_of_many_inputs_in_blocks_are_those_of_a_direct_forward(monkeypatch):
+    from optiviz_gui.core.surfaces import network
+    sim = session.from_dict(session_dict(steps=5))
+    surface = sim.surface
+    monkeypatch.setattr(network, "ONE_THREAD", 64 * 64)        # blocks of 64 inputs
+    inputs = np.random.default_rng(4).normal(size=(1000, 2))
+    theta = surface.theta0
+    h, start = inputs.T, 0
+    for k, (fan_in, fan_out) in enumerate(pairwise(surface.sizes)):
+        w = theta[start:start + fan_in * fan_out].reshape(fan_out, fan_in)
+        b = theta[start + fan_in * fan_out:start + fan_in * fan_out + fan_out]
+        start += fan_in * fan_out + fan_out
+        h = w @ h + b[:, None]
+        h = np.tanh(h) if k < len(surface.sizes) - 2 else h
+    np.testing.assert_allclose(surface.network.logits(theta, inputs), h[0], rtol=1e-12,
+                               atol=1e-14)
+    both = surface.network.logits(np.stack([theta, theta]), inputs)
+    assert both.shape == (2, 1000)
+    np.testing.assert_allclose(both[1], h[0], rtol=1e-12, atol=1e-14)

@@ -13,9 +13,9 @@ A boundary is the level 0 of the network's logits on a ``GRID`` × ``GRID`` grid
 over the data's window (``MLPSurface.decision_grid(θ, logits=True)``; the logit,
 not σ of it, is interpolated: it is linear in x for a net without hidden layers,
 and σ saturates), traced by the contour view's marching squares
-(levels.isolines). One costs about 1 ms for a 2-8-8-1 net at 100 × 100 (grid 0.9
-ms, iso-line 0.15 ms; benchmarks/mlp.py), so a frame of three runs stays far
-under the 33 ms of 30 fps; it is still kept per (trajectory, step), so stepping
+(levels.isolines). One costs under 1 ms for a 2-8-8-1 net at 100 × 100 (grid
+0.3–0.5 ms, iso-line 0.15–0.2 ms; benchmarks/mlp.py), so a frame of three runs
+stays far under the 33 ms of 30 fps; it is still kept per (trajectory, step), so stepping
 back and forth or replaying draws from the cache. A trajectory's history never
 changes (an edit makes a new one), so the cache is keyed by the trajectory
 object, weakly: an edited run's old boundaries go with its old trajectory.
