@@ -16,6 +16,15 @@
    tracemalloc, and the figure for 10⁵ steps; the cost of projecting such a path
    and of a PCA plane over four of them.
 4. erf on arrays (GELU's cost): ours against ``math.erf`` in a loop and ``np.tanh``.
+5. Playback (needs a display, 3-D included under Xvfb: ``xvfb-run -a -s "-screen 0
+   1600x1000x24" python -m benchmarks.mlp``): the main window at 1440×900 on the
+   Network preset (moons, 2-8-8-1 tanh; SGD, Adam, AdamW + cosine on the PCA plane)
+   with the Data tab in front, stepped one step a frame as playback does; a frame is
+   ``sim.seek(k + 1)`` and the paint of the contour map, the 3-D view and the data
+   tab (its three decision boundaries computed: the first pass over the steps; then
+   replayed from the cache), against the same window on the blog example in the same
+   run. Target ≥ 30 frames/s. Also the Loss tab with the accuracy shown, and one
+   boundary's cost (decision grid and iso-line).
 
 Machines are noisy: read the ratios, each measured in this one run.
 """
@@ -26,6 +35,7 @@ import math
 import time
 import tracemalloc
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 
@@ -179,11 +189,101 @@ def erf_cost() -> None:
     print(f"np.tanh            : {tanh:6.1f} ns per number   (erf costs {ours / tanh:.0f} tanh)")
 
 
+# ------------------------------------------------------------------ 5. playback
+def playback() -> None:
+    import os
+    import statistics
+    import tempfile
+
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        print("\n== playback: skipped (no display; run under xvfb-run) ==")
+        return
+    from PySide6.QtCore import QSettings
+
+    from optiviz_gui.core import session
+    from optiviz_gui.ui.window.app import make_app
+    from optiviz_gui.ui.window.main_window import MainWindow
+
+    app = make_app()
+
+    def pump(seconds: float) -> None:
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            app.processEvents()
+            time.sleep(0.01)
+
+    def frame_times(path, tab: str, passes: int = 2, accuracy: bool = False):
+        """Median seconds of a frame on each pass over the steps, and the 3-D view's paints."""
+        q = QSettings(tempfile.mktemp(suffix=".ini"), QSettings.IniFormat)
+        sim = session.load(path)
+        w = MainWindow(sim, settings=q)
+        w.resize(1440, 900)
+        w.show()
+        pump(1.5)                                   # the 3-D view appears after the first paint
+        w.tabs.setCurrentWidget(getattr(w, tab))
+        if accuracy:
+            w.set_accuracy(True)
+        pump(0.3)
+        gl = w.surface3d
+        painted = gl.frames if gl is not None else 0
+        out = []
+        for _ in range(passes):
+            sim.seek(0)
+            pump(0.1)
+            times = []
+            for k in range(1, sim.steps + 1):
+                t = time.perf_counter()
+                sim.seek(k)
+                app.processEvents()                  # the paints an event loop would do
+                if gl is not None:
+                    from OpenGL import GL
+                    gl.makeCurrent()
+                    GL.glFinish()
+                    gl.doneCurrent()
+                times.append(time.perf_counter() - t)
+            out.append(statistics.median(times))
+        painted = (gl.frames - painted) if gl is not None else None
+        steps = sim.steps
+        w.close_without_asking()
+        w.deleteLater()
+        pump(0.2)
+        return out, painted, steps
+
+    def fps(seconds: float) -> str:
+        return f"{1 / seconds:6.1f} frames/s ({seconds * 1e3:5.1f} ms)"
+
+    # the preset beside this file (the installed resources may be another checkout's)
+    network = str(Path(__file__).resolve().parents[1] / "resources" / "presets" / "network.json")
+    print("\n== playback: the window at 1440x900 (map, 3-D, front tab), one step a frame ==")
+    (blog,), _, _ = frame_times(None, "data", passes=1)
+    print(f"blog example, Data tab           : {fps(blog)}   (baseline)")
+    (first, again), painted, steps = frame_times(network, "data")
+    ok = "OK" if first <= 1 / 30 else "BELOW TARGET"
+    print(f"network, Data tab, first pass    : {fps(first)}   ({first / blog:.2f}x the blog's "
+          f"frame)  target >= 30 frames/s: {ok}")
+    print(f"network, Data tab, replayed      : {fps(again)}   (boundaries from the cache; the "
+          f"3-D view painted {painted} times in {2 * steps} frames)")
+    (loss,), _, _ = frame_times(network, "loss", passes=1, accuracy=True)
+    print(f"network, Loss tab with accuracy  : {fps(loss)}")
+    surface = session.load(network).surface
+    sim = session.load(network)
+    sim.seek(sim.steps)
+    from optiviz_gui.ui.views.boundary import GRID
+    from optiviz_gui.ui.views.levels import isolines
+    theta = sim.trajectories[1].theta[sim.steps]
+    grid = best_of(lambda: surface.decision_grid(theta, GRID, logits=True), repeat=20)
+    xs, ys, z = surface.decision_grid(theta, GRID, logits=True)
+    trace = best_of(lambda: isolines(xs, ys, z, [0.0]), repeat=20)
+    print(f"one boundary: decision grid {GRID}x{GRID} {grid * 1e3:.2f} ms + iso-line "
+          f"{trace * 1e3:.2f} ms")
+
+
 def main() -> None:
     grids()
     steps_per_second()
     memory()
     erf_cost()
+    playback()
 
 
 if __name__ == "__main__":

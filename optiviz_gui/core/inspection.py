@@ -4,6 +4,8 @@ effective per-coordinate step of every iteration.
 ``inspect(trajectory, k)`` lists, for the point θ_k (after k updates):
 
     θ, loss, grad          the point, f(θ_k) and ∇f(θ_k) (the mini-batch's with batches)
+    distance from plane,   on a network: ‖θ_k − θ(α, β)‖, θ_k's distance from the map's
+    accuracy               plane, and the share of the points θ_k classifies right
     grad (clipped)         what the optimizer was given, when the run clips
     lr                     the learning rate of the update from θ_k (the schedule's)
     update                 Δ = θ_{k+1} − θ_k, the step taken from here
@@ -25,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .accuracy import accuracy
 from .readouts import readouts
 
 STATE_MEANINGS = {
@@ -76,6 +79,14 @@ def inspect(t, k: int) -> list[Row]:
     rows = [Row("point", "θ", t.params[j], "the point after k updates"),
             Row("point", "loss", float(t.loss[j]), "f(θ): the loss at the point"),
             Row("point", "grad", g, "∇f(θ): the gradient at the point, before any clipping")]
+    if t.dim > 2:                                  # a network seen on a plane
+        rows.append(Row("point", "distance from plane", float(t.distance[j]),
+                        "‖θ − θ(α, β)‖: how far the network's whole θ is from the plane "
+                        "the map shows, where (α, β) is its projection"))
+        correct = accuracy(t)
+        if correct is not None:
+            rows.append(Row("point", "accuracy", float(correct[j]),
+                            "the share of the training points θ classifies right"))
     clipped = g
     if t.run.clip_grad_norm is not None or t.run.clip_grad_value is not None:
         clipped = t.clipped_grad(j)

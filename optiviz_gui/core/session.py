@@ -97,7 +97,15 @@ def from_dict(obj: Any, base_dir: str | os.PathLike = ".") -> Simulation:
             check_run_on(surface, run)
         except ConfigError as e:
             raise ConfigError(f"optimizers[{i}]: {e}") from None
-    return Simulation(surface, start, runs, steps)
+    sim = Simulation(surface, start, runs, steps)
+    if getattr(surface, "plane_kind", None) == "pca":
+        # DESIGN.md: the plane of the runs' paths (start read on the random plane of
+        # plane_seed, where they begin); the app's "Fit the plane to the paths" does the same
+        try:
+            sim.fit_plane()
+        except ConfigError as e:
+            raise ConfigError(f"surface.plane \"pca\": {e}") from None
+    return sim
 
 
 def to_dict(sim: Simulation, base_dir: str | os.PathLike = ".") -> dict[str, Any]:
@@ -123,8 +131,10 @@ def to_dict(sim: Simulation, base_dir: str | os.PathLike = ".") -> dict[str, Any
         if not run.enabled:
             entry["enabled"] = False
         optimizers.append(entry)
+    # a network on a fitted PCA plane reads its start on the random plane (mlp.py)
+    start = getattr(sim.surface, "session_start", lambda s: s)(sim.start)
     return {"format": FORMAT, "version": VERSION, "surface": surface,
-            "start": list(sim.start), "steps": sim.steps, "optimizers": optimizers}
+            "start": list(start), "steps": sim.steps, "optimizers": optimizers}
 
 
 def save(sim: Simulation, path: str | os.PathLike) -> None:

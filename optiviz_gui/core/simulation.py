@@ -262,9 +262,9 @@ class Simulation:
             self.history_changed.emit((i,))
 
     def fit_plane(self) -> None:
-        """A network surface: the plane through θ₀ that best fits every run's path to the
-        last step (PCA, ``MLPSurface.with_pca_plane``); the runs keep their θ, the start
-        is the old start's projection on the new plane."""
+        """A network surface: the plane through θ₀ and the runs' start θ_s that best fits
+        every run's path to the last step (PCA, ``MLPSurface.with_pca_plane``); the runs
+        keep their θ, the start is θ_s's coordinates on the new plane."""
         fit = getattr(self._surface, "with_pca_plane", None)
         if fit is None:
             raise ConfigError("Only a network surface has a plane to fit.")
@@ -272,8 +272,9 @@ class Simulation:
         for t in self._trajectories:
             t.extend(self._steps)
             paths.append(t.theta)
-        new = fit(paths)
-        start = new.project(self._surface.lift(self._start))[0]
+        theta_start = self._surface.lift(self._start)
+        new = fit(paths, through=theta_start)
+        start = new.project(theta_start)[0]
         self.set_surface(new, start=(float(start[0]), float(start[1])))
 
     def replace_with(self, other: "Simulation") -> None:

@@ -20,7 +20,9 @@ does not apply to a network, so ``xp`` is ignored and the results are arrays
 
 With ``"plane": "pca"`` the surface starts on the random plane of ``plane_seed``
 (the session's start is read there) and ``with_pca_plane(paths)`` returns the
-same network seen on the principal plane of the runs' paths.
+same network seen on the principal plane of the runs' paths; opening such a
+session (core/session.py) runs every run to its last step and fits that plane
+(``Simulation.fit_plane``), as the app's "Fit the plane to the paths" does.
 """
 
 from __future__ import annotations
@@ -163,15 +165,19 @@ class MLPSurface(Surface):
         with np.errstate(over="ignore"):
             return 1.0 / (1.0 + np.exp(-z))
 
-    def decision_grid(self, theta, n: int = 100, bounds=None):
+    def decision_grid(self, theta, n: int = 100, bounds=None, logits: bool = False):
         """(xs, ys, Z) with ``Z[i, j]`` = P(class 1) at (xs[i], ys[j]) for one θ (Surface.grid's order).
 
-        ``bounds`` defaults to ``data_bounds()``; the decision boundary is the level 0.5.
+        ``bounds`` defaults to ``data_bounds()``; the decision boundary is the level 0.5,
+        or the level 0 of ``logits=True``'s Z = net(x) itself: the form to interpolate
+        (σ saturates to exactly 1.0 past z ≈ 37, net(x) of a net without hidden
+        layers is linear in x, so marching squares finds its boundary exactly).
         """
         (x0, x1), (y0, y1) = bounds or self.data_bounds()
         xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
         inputs = np.stack(np.meshgrid(xs, ys, indexing="ij"), axis=-1).reshape(-1, 2)
-        return xs, ys, self.predict(theta, inputs).reshape(n, n)
+        z = self.network.logits(theta, inputs) if logits else self.predict(theta, inputs)
+        return xs, ys, z.reshape(n, n)
 
     def data_bounds(self, margin: float = 0.1):
         """The points' bounding box, widened by ``margin`` of its larger side on every side."""
@@ -191,15 +197,17 @@ class MLPSurface(Surface):
         and θ's distance from the plane, shape (...,)."""
         return self.plane.project(theta)
 
-    def with_pca_plane(self, paths) -> MLPSurface:
-        """The same network on the principal plane of ``paths`` (a list of (n_i, P) arrays).
+    def with_pca_plane(self, paths, through=None) -> MLPSurface:
+        """The same network on the principal plane of ``paths`` (a list of (n_i, P) arrays);
+        with ``through`` (the runs' start θ_s) the best plane through θ₀ that holds it
+        too (plane.pca_directions), so the runs keep their start.
 
         The window fits the projected paths (their finite points) and θ₀ with a
         margin of a fifth of its larger side, unless this surface's window was
         set in the session.
         """
         new = copy.copy(self)
-        new.plane = Plane(self.theta0, pca_directions(paths, self.theta0))
+        new.plane = Plane(self.theta0, pca_directions(paths, self.theta0, through))
         new.plane_kind, new._pca = "pca", True
         if not self.custom_bounds:
             points = np.concatenate([np.zeros((1, 2))] + [
@@ -230,6 +238,19 @@ class MLPSurface(Surface):
         return np.concatenate(values).reshape(a.shape)
 
     # ---------------------------------------------------------- session file
+    def session_start(self, start) -> tuple[float, float]:
+        """The start [α, β] as the session file reads it: on a fitted PCA plane, the
+        coordinates of θ(α, β) on the random plane of ``plane_seed`` (where a "pca"
+        session's start is read, before the plane is fitted to the paths); the start
+        itself otherwise. A start picked on the PCA plane off the random one is saved
+        as its projection there."""
+        if not self._pca:
+            return float(start[0]), float(start[1])
+        random = Plane(self.theta0, random_directions(self.theta0, self.network.layers,
+                                                      self.plane_seed))
+        a, b = random.project(self.lift(start))[0]
+        return float(a), float(b)
+
     def to_dict(self) -> dict[str, Any]:
         if isinstance(self.source, str):
             spec: dict[str, Any] = {"kind": self.kind, "data": "csv", "csv": self.source}

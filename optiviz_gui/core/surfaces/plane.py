@@ -33,6 +33,16 @@ directions are orthonormal; the sign of each is chosen so that the points'
 mean coordinate along it is positive (the runs head towards +α and +β), or,
 when that mean is exactly 0, so that its largest component is positive.
 
+When the runs start elsewhere than θ₀ (a session's start [α, β] ≠ [0, 0]) the
+plane must hold their start θ_s too, or the runs would begin somewhere else on
+it (measured on the Network preset started at [0.5, −0.3]: the start was 1.53
+from the unconstrained plane, 1.68 from θ₀, and the runs ended 9.9 apart). With
+``through=θ_s`` the first direction is u = (θ_s − θ₀)/‖θ_s − θ₀‖ and the second
+the top principal direction of the offsets with their u component taken out:
+among the planes through θ₀ and θ_s, the one closest to the points in least
+squares (the same Eckart–Young argument on (I − uuᵀ)·(θ_k − θ₀)). With θ_s = θ₀
+it is the plane above.
+
 ``Plane.project`` solves the 2×2 Gram system G·(α, β) = D·(θ − θ₀), G = D·Dᵀ
 (least squares: random directions are not orthogonal), and returns the
 distance ‖θ − θ(α, β)‖ to the plane as well.
@@ -108,8 +118,9 @@ def _neurons(vector, layer) -> np.ndarray:
     return np.column_stack([vector[layer.weight].reshape(layer.shape), vector[layer.bias]])
 
 
-def pca_directions(paths, theta0) -> np.ndarray:
-    """The top two principal directions (2, P) of the paths' points about θ₀ (see above).
+def pca_directions(paths, theta0, through=None) -> np.ndarray:
+    """The top two principal directions (2, P) of the paths' points about θ₀ (see above);
+    with ``through`` (a point θ_s ≠ θ₀) the best plane that holds it as well.
 
     ``paths`` is a list of arrays (n_i, P). Together they are sampled evenly
     down to ``PCA_ROWS`` points at most (each path keeps its last point).
@@ -122,7 +133,24 @@ def pca_directions(paths, theta0) -> np.ndarray:
                              .round().astype(int))] for p in paths if len(p)]
     offsets = np.concatenate(paths) - theta0 if paths else np.zeros((0, len(theta0)))
     offsets = offsets[np.all(np.isfinite(offsets), axis=1)]
-    if len(offsets) <= len(theta0):          # eigenvectors of the smaller Gram matrix
+    start = None if through is None else np.asarray(through, dtype=float) - theta0
+    if start is not None and np.linalg.norm(start) > 1e-12 * max(1.0, np.linalg.norm(theta0)):
+        u = start / np.linalg.norm(start)
+        rest = offsets - np.outer(offsets @ u, u)
+        v = _principal(rest, len(theta0), 1)
+        v -= (v @ u) * u                    # exactly orthogonal to u after rounding
+        v /= np.linalg.norm(v)
+        if np.mean(rest @ v) < 0 or (np.mean(rest @ v) == 0 and v[np.argmax(np.abs(v))] < 0):
+            v = -v
+        return np.stack([u, v])
+    return _principal(offsets, len(theta0), 2, signs=True)
+
+
+def _principal(offsets, dim: int, count: int, signs: bool = False) -> np.ndarray:
+    """The top ``count`` principal directions of the rows of ``offsets`` (uncentred), as
+    rows (count == 2) or one vector (count == 1); with ``signs`` each turned towards the
+    points' mean. A ConfigError when the points span fewer than ``count`` directions."""
+    if len(offsets) <= dim:          # eigenvectors of the smaller Gram matrix
         values, vectors = np.linalg.eigh(offsets @ offsets.T)
         top = vectors[:, ::-1][:, :2]
         directions = (offsets.T @ top).T
@@ -130,15 +158,16 @@ def pca_directions(paths, theta0) -> np.ndarray:
         values, vectors = np.linalg.eigh(offsets.T @ offsets)
         directions = vectors[:, ::-1][:, :2].T
     values = values[::-1]
-    if len(values) < 2 or not values[1] > 1e-12 * values[0]:
+    if len(values) < count or not values[count - 1] > 1e-12 * values[0]:
         raise ConfigError("A PCA plane needs paths that move away from θ₀ in at least two "
                           "directions; run more steps.")
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    for d in directions:
-        mean = float(np.mean(offsets @ d))
-        if mean < 0 or (mean == 0 and d[np.argmax(np.abs(d))] < 0):
-            d *= -1.0
-    return directions
+    directions = directions[:count] / np.linalg.norm(directions[:count], axis=1, keepdims=True)
+    if signs:
+        for d in directions:
+            mean = float(np.mean(offsets @ d))
+            if mean < 0 or (mean == 0 and d[np.argmax(np.abs(d))] < 0):
+                d *= -1.0
+    return directions if count == 2 else directions[0]
 
 
 __all__ = ["Plane", "random_directions", "filter_normalized", "pca_directions", "PCA_ROWS",

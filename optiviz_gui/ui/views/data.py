@@ -1,4 +1,5 @@
-"""The data panel: the regression's points and each run's current fitted line.
+"""The data panel: the regression's points and each run's current fitted line, or a
+network's points and each run's decision boundary (boundary.py).
 
 On the linear-regression surface a point of the map is a line: θ = (a, b)
 is y = a + b·x. This panel draws the data (xᵢ, yᵢ) as a scatter and, for
@@ -18,7 +19,10 @@ box ten times the window's size around it: a diverging run's line (|b| of
 10³⁰⁰, say) never hands Qt coordinates it cannot draw, and a pan or zoom
 still finds the line where it belongs.
 
-Other surfaces have no data: the panel then shows a short centred note.
+On a network surface (kind ``mlp``) the panel draws the labelled points and
+each run's decision boundary instead (``boundary.Boundaries``), in the
+points' window. Other surfaces have no data: the panel then shows a short
+centred note.
 """
 
 from __future__ import annotations
@@ -33,10 +37,17 @@ from ...core.simulation import Simulation
 from ...core.surfaces.regression import LinearRegression
 from ..style.theme import get_theme, style_plot
 from .base import ModelView
+from .boundary import Boundaries
 from .scene import REFERENCE, render_layout
 
 MAX_POINTS = 2000
-NOTE = "The data panel shows the points and fitted lines of the linear-regression surface."
+NOTE = ("The data panel shows the points and fitted lines of the linear-regression surface, "
+        "and the points and decision boundaries of a neural network.")
+TOOLTIPS = {"regression": "The regression's data points and each run's fitted line",
+            "network": "The network's labelled points and each run's decision boundary "
+                       "(where it says class 1 with probability ½) at this step; shaded "
+                       "under them, the selected run's probability of class 1",
+            None: NOTE}
 _CLIP = 5.0        # the clip box reaches this many window widths/heights beyond each side
 
 
@@ -79,6 +90,8 @@ class DataView(ModelView, QtWidgets.QWidget):
         self.best.setZValue(5)
         self.plot.addItem(self.best)
         self.lines: list[pg.PlotCurveItem] = []
+        self.boundaries = Boundaries(self.plot)
+        self._kind = None              # "regression", "network" or None (the note)
 
         self.note = QtWidgets.QLabel(NOTE)
         self.note.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
@@ -98,8 +111,12 @@ class DataView(ModelView, QtWidgets.QWidget):
 
     # ------------------------------------------------------------- state
     def has_data(self) -> bool:
-        """True when the surface is a regression (the plot is shown, not the note)."""
-        return _data(self.sim.surface) is not None
+        """True when the surface has data (the plot is shown, not the note)."""
+        return _kind(self.sim.surface) is not None
+
+    def tooltip(self) -> str:
+        """What the panel shows for the current surface, for its tab's tooltip."""
+        return TOOLTIPS[_kind(self.sim.surface)]
 
     @property
     def theme(self):
@@ -114,13 +131,21 @@ class DataView(ModelView, QtWidgets.QWidget):
         self.legend.setBrush(pg.mkBrush(None))
         self.legend.setPen(pg.mkPen(None))
         self.legend.setLabelTextColor(t.foreground)
+        self.boundaries.apply_theme(t)
         self._legend_key = None
         self._update_legend()
 
     # ----------------------------------------------------------- drawing
     def draw_static(self) -> None:
+        kind = self._kind = _kind(self.sim.surface)
+        self.stack.setCurrentIndex(0 if kind is not None else 1)
+        if kind == "network":
+            self._show_network()
+            return
+        self.boundaries.hide()
+        self.plot.setLabel("bottom", "x")
+        self.plot.setLabel("left", "y")
         data = _data(self.sim.surface)
-        self.stack.setCurrentIndex(0 if data is not None else 1)
         if data is None:
             self._data_key = self._window = None
             self._has_best = False
@@ -129,6 +154,22 @@ class DataView(ModelView, QtWidgets.QWidget):
         elif self._data_key is None or data[0] is not self._data_key[0] \
                 or data[1] is not self._data_key[1]:
             self._show_data(*data)
+
+    def _show_network(self) -> None:
+        """The network's points and window; no regression line or fitted lines."""
+        self._data_key = None
+        self._has_best = False
+        self._points_label = ""
+        self.scatter.setData([], [])
+        self.best.setData([], [])
+        for c in self.lines:
+            c.setData([], [])
+            c.setVisible(False)
+        self._window = (x0, x1), (y0, y1) = self.boundaries.show(self.sim.surface)
+        self.plot.setLabel("bottom", "x₁")
+        self.plot.setLabel("left", "x₂")
+        self.plot.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+        self._legend_key = None
 
     def _show_data(self, x: np.ndarray, y: np.ndarray) -> None:
         """Scatter (a fixed subset of at most MAX_POINTS), window, point-count label
@@ -156,6 +197,9 @@ class DataView(ModelView, QtWidgets.QWidget):
     def draw_run(self, i: int) -> None:
         """Run i's line y = a_k + b_k·x at the current step k (hidden when off)."""
         sim, k = self.sim, self.sim.step
+        if self._kind == "network":
+            self.boundaries.draw_run(i, sim)
+            return
         while len(self.lines) < len(sim.runs):
             c = pg.PlotCurveItem(antialias=True)
             c.setZValue(10)
@@ -177,6 +221,7 @@ class DataView(ModelView, QtWidgets.QWidget):
         for c in self.lines[len(self.sim.runs):]:
             c.setData([], [])
             c.setVisible(False)
+        self.boundaries.hide_from(len(self.sim.runs))
         self._update_legend()
 
     def _segment(self, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
@@ -204,15 +249,20 @@ class DataView(ModelView, QtWidgets.QWidget):
     def _update_legend(self) -> None:
         sim = self.sim
         key = tuple((lab, col, r.enabled) for lab, col, r in zip(sim.labels(), sim.colors(), sim.runs))
-        key += (self._has_best, self._points_label)
+        network = self._kind == "network"
+        key += (self._has_best, self._points_label, network)
         if key == self._legend_key:
             return
         self._legend_key = key
         self.legend.clear()
-        for (label, _color, enabled), line in zip(key[:-2], self.lines):
+        samples = self.boundaries.curves if network else self.lines
+        for (label, _color, enabled), line in zip(key[:-3], samples):
             if enabled:
                 self.legend.addItem(line, label)
-        if self._window is not None:
+        if network:
+            for item, label in zip(self.boundaries.points, self.boundaries.labels):
+                self.legend.addItem(item, label)
+        elif self._window is not None:
             self.legend.addItem(self.scatter, self._points_label)
         if self._has_best:
             self.legend.addItem(self.best, "least squares")
@@ -249,6 +299,15 @@ class DataView(ModelView, QtWidgets.QWidget):
         x, y = self.lines[i].getData()
         return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
 
+    def show_run(self, i: int) -> None:
+        """On a network, shade run i's probability of class 1 under the boundaries (the
+        run list's selection, UI state the window hands in; -1: none)."""
+        self.boundaries.select(i, self.sim)
+
+    def drawn_boundary(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """Run i's drawn decision boundary as point pairs (x, y); empty when not drawn."""
+        return self.boundaries.drawn(i)
+
     def drawn_points(self) -> tuple[np.ndarray, np.ndarray]:
         """The data points drawn (x, y)."""
         x, y = self.scatter.getData()
@@ -280,6 +339,13 @@ class DataView(ModelView, QtWidgets.QWidget):
 def _data(surface):
     """(x, y) of a regression surface, None for any other."""
     return (surface.x, surface.y) if isinstance(surface, LinearRegression) else None
+
+
+def _kind(surface) -> str | None:
+    """"regression", "network" (labelled points to classify) or None (no data)."""
+    if isinstance(surface, LinearRegression):
+        return "regression"
+    return "network" if hasattr(surface, "decision_grid") else None
 
 
 def _padded(lo: float, hi: float, frac: float = 0.06) -> tuple[float, float]:

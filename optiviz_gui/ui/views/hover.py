@@ -2,7 +2,9 @@
 so the readout is text the window shows; nothing is drawn over the paths).
 
     map        the cursor's (x, y) and the loss there; near a drawn point of a path
-               (within NEAR_PX pixels) that run's step k, its loss and gradient
+               (within NEAR_PX pixels) that run's step k, its loss and gradient, and on
+               a network θ_k's distance from the plane (its loss is that of θ_k, not of
+               the plane's point under the cursor)
     loss pane  the iteration under the cursor and every shown run's loss at it
 """
 
@@ -28,6 +30,8 @@ def map_readout(sim, x: float, y: float, pixel: tuple[float, float]) -> str:
         gx, gy = t.grad[k]
         text += (f"   ·   {sim.labels()[i]} step {k}: loss {float(t.loss[k]):.4g}, "
                  f"gradient ({gx:.3g}, {gy:.3g})")
+        if t.dim > 2:          # the true loss is at θ_k, off the plane the map shows
+            text += f", distance from plane ‖θ − θ({ax}, {ay})‖ = {float(t.distance[k]):.3g}"
     return text
 
 

@@ -36,6 +36,7 @@ from ..style.palette import apply_app_theme
 from .settings import Settings
 from .status import show_status
 from ..style.qstyle import install_style
+from .accuracy import install_accuracy
 from .fans import install_fans
 from .maps import install_maps
 from .menus import build_menus
@@ -78,7 +79,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.loss, "Loss")
         self.tabs.addTab(self.data, "Data")
-        self.tabs.setTabToolTip(1, "The regression's data points and each run's fitted line")
+        self.tabs.setTabToolTip(1, self.data.tooltip())        # wiring.py keeps it current
         # the learning rate of each update, in a tab of its own while a run has a schedule
         # (under the loss curve it left neither readable at 1000 × 700)
         self.lr = LrView(sim)
@@ -154,6 +155,7 @@ class MainWindow(QMainWindow):
         wire(self)
         install_maps(self)                       # the Maps tab, its menus and wiring
         install_fans(self)                       # lr and seed fans of a run
+        install_accuracy(self)                   # a network's accuracy on the loss pane
         bar_width = scroll.verticalScrollBar().sizeHint().width()
         scroll.setMinimumWidth(self.controls.minimumSizeHint().width() + bar_width + 4)
         self.keys = PlaybackKeys(self)
@@ -224,7 +226,7 @@ class MainWindow(QMainWindow):
         install_style(dark=name == "dark")   # before the palette: a new style resets it
         apply_app_theme(name)
         for view in (self.contour, self.loss, self.lr, self.data, self.inspector,
-                     self.surface3d, self.maps):
+                     self.surface3d, self.maps, self.accuracy):
             if view is not None:
                 view.apply_theme(name)
         self.controls.set_theme(name)

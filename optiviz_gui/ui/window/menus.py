@@ -65,7 +65,7 @@ def build_menus(w) -> dict[str, QAction]:
     v.addAction(w.dock.toggleViewAction())
     v.addAction(w.inspector_dock.toggleViewAction())
     for name, text in (("map", "Contour &map"), ("surface", "&3-D surface"),
-                       ("loss", "&Loss curve"), ("data", "&Data (points and fitted lines)"),
+                       ("loss", "&Loss curve"), ("data", "&Data (points, fitted lines or boundaries)"),
                        ("maps", "Ma&ps (many runs at once)")):
         a = act(v, f"pane_{name}", text, checkable=True)
         a.setChecked(True)

@@ -66,6 +66,9 @@ def wire(window) -> None:
     for event in (sim.surface_changed, sim.start_changed, sim.run_added, sim.run_removed,
                   sim.run_changed, sim.steps_changed):
         event.connect(lambda *_: window.mark_modified())
+    for event in (sim.surface_changed, sim.session_replaced):     # regression or network data
+        event.connect(lambda *_: window.tabs.setTabToolTip(window.tabs.indexOf(window.data),
+                                                           window.data.tooltip()))
 
     # long recomputations fill in from a worker thread (core/filling.py); this timer, on
     # the window's thread, has the model announce what grew, and shows the progress
@@ -113,11 +116,13 @@ def wire(window) -> None:
 
     # the selected run is UI state, not the model's: the run list and the inspector share it
     controls.runs.current_changed.connect(window.inspector.show_run)
+    controls.runs.current_changed.connect(window.data.show_run)       # a network's shading
     window.inspector.run_picked.connect(controls.runs.list.setCurrentRow)
     window.inspector_dock.visibilityChanged.connect(window.inspector.set_shown)
 
     controls.show_model()
     window.inspector.show_run(controls.runs.current())
+    window.data.show_run(controls.runs.current())
     bar.show_steps(sim.steps)
     bar.show_step(sim.step)
     window.show_status()

@@ -129,6 +129,8 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(interactive=False, width=14, colorMapMenu=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        # the ticks carry their own text (levels.fmt): no "(x0.001)" on a network's small losses
+        self.colorbar.axis.enableAutoSIPrefix(False)
         self.items = map_items.MapItems(self.plot)
         self.fans = FanPaths(self.plot)
         self.extras = RunExtras(self.plot)
