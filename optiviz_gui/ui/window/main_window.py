@@ -179,6 +179,7 @@ class MainWindow(QMainWindow):
         self.set_view_option("arrows", tuple(_bool(q.value(f"view/arrow_{k}", d)) for k, d in
                                              (("gradient", True), ("update", True),
                                               ("velocity", False))))
+        self.set_view_option("arrows_selected", _bool(q.value("view/arrows_selected", False)))
         self.set_view_option("log_loss", _bool(q.value("view/log_loss", True)))
         self.set_theme(s.theme())
 
@@ -192,7 +193,8 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------- view options
     def set_view_option(self, name: str, value) -> None:
-        """One of scale, isolines, arrows, log_loss: set the view, the menu and QSettings."""
+        """One of scale, isolines, arrows, arrows_selected (the selected run's arrows
+        alone), log_loss: set the view, the menu and QSettings."""
         q = self.settings.q
         if name == "scale":
             value = value if value in ("linear", "sqrt", "log") else "sqrt"
@@ -208,10 +210,20 @@ class MainWindow(QMainWindow):
             for key, on in zip(("gradient", "update", "velocity"), value):
                 _check(self.menu_actions[f"arrow_{key}"], on)
                 q.setValue(f"view/arrow_{key}", bool(on))
+        elif name == "arrows_selected":
+            _check(self.menu_actions["arrows_selected"], value)
+            q.setValue("view/arrows_selected", bool(value))
+            self.show_selected_arrows()
         elif name == "log_loss":
             self.loss.set_log(bool(value))
             _check(self.menu_actions["log_loss"], value)
             q.setValue("view/log_loss", bool(value))
+
+    def show_selected_arrows(self) -> None:
+        """The map draws the arrows of the run selected in the run list alone, when
+        View ▸ Arrows ▸ For the selected run only is on (a view option, not the model's)."""
+        only = self.menu_actions["arrows_selected"].isChecked()
+        self.contour.set_arrows_run(self.controls.runs.current() if only else None)
 
     def arrows_from_menu(self) -> None:
         self.set_view_option("arrows", tuple(self.menu_actions[f"arrow_{k}"].isChecked()
