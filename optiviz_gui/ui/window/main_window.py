@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
         from ..views.surface.view import SurfaceView
         view = SurfaceView(self.sim)
         view.show_legend = False          # the map's legend, beside it, says the same
+        view.hovered.connect(self.show_hover)   # the surface point under the mouse
         view.setMinimumSize(200, 150)
         view.apply_theme(self.theme)
         visible = self.menu_actions["pane_surface"].isChecked()
