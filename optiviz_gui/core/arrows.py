@@ -18,11 +18,15 @@ At the current point θ_k of each shown run, in data units:
 The gradient scale s comes from the first shown run's unclipped gradient, so arrows
 of different runs (clipped or not) compare; lengths in gradient units are capped at
 CAP_FRACTION · diag(window).
+
+Each arrow carries the run it belongs to (``Arrows.runs``, the run's index in the
+simulation), so a view draws it in that run's colour and can show one run's alone.
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -31,31 +35,52 @@ GRAD_FRACTION = 0.15
 CAP_FRACTION = 0.6
 
 
-def arrow_vectors(surface, trajectories, k: int, which) -> dict[str, np.ndarray]:
-    """Rows x0, y0, dx, dy of each kind switched on in ``which`` (gradient, update,
-    velocity flags), one row per trajectory that has the arrow at step k."""
+class Arrows(NamedTuple):
+    """The arrows of one kind: ``vectors`` (m, 4) rows x0, y0, dx, dy, and ``runs`` (m,)
+    the run each row belongs to."""
+
+    vectors: np.ndarray
+    runs: np.ndarray
+
+    def of(self, run: int) -> np.ndarray:
+        """The (0 or 1, 4) rows of one run."""
+        return self.vectors[self.runs == run]
+
+    def only(self, run: int | None) -> "Arrows":
+        """These arrows, or only one run's (None: all of them)."""
+        if run is None:
+            return self
+        keep = self.runs == run
+        return Arrows(self.vectors[keep], self.runs[keep])
+
+
+def arrow_vectors(surface, trajectories, k: int, which, runs=None) -> dict[str, Arrows]:
+    """The arrows of each kind switched on in ``which`` (gradient, update, velocity
+    flags), one per trajectory that has the arrow at step k; ``runs`` gives each
+    trajectory's run index (default 0, 1, ...)."""
     on = dict(zip(ARROW_KINDS, which))
+    runs = list(range(len(trajectories))) if runs is None else [int(i) for i in runs]
     out: dict[str, list] = {kind: [] for kind in ARROW_KINDS}
+    owner: dict[str, list] = {kind: [] for kind in ARROW_KINDS}
     if any(on.values()) and trajectories:
         (bx0, bx1), (by0, by1) = surface.bounds
         diag = math.hypot(bx1 - bx0, by1 - by0)
         g0 = float(np.hypot(*trajectories[0].grad[0]))
         s = GRAD_FRACTION * diag / g0 if g0 > 0 else 0.0
         cap = CAP_FRACTION * diag
-        for t in trajectories:
+        for i, t in zip(runs, trajectories):
             j = min(k, t.steps)
             x, y = t.params[j]
-            if on["gradient"] and s:
-                out["gradient"].append((x, y, *_capped(-s * t.clipped_grad(j), cap)))
-            if on["update"]:
-                d = t.next_update(j)
-                if d is not None:
-                    out["update"].append((x, y, *d))
-            if on["velocity"]:
-                v = velocity_arrow(t, j, s, cap)
-                if v is not None:
-                    out["velocity"].append((x, y, *v))
-    return {kind: np.array(rows, dtype=float).reshape(-1, 4) for kind, rows in out.items()}
+            vectors = {"gradient": _capped(-s * t.clipped_grad(j), cap)
+                       if on["gradient"] and s else None,
+                       "update": t.next_update(j) if on["update"] else None,
+                       "velocity": velocity_arrow(t, j, s, cap) if on["velocity"] else None}
+            for kind in ARROW_KINDS:
+                if on[kind] and vectors[kind] is not None:
+                    out[kind].append((x, y, *vectors[kind]))
+                    owner[kind].append(i)
+    return {kind: Arrows(np.array(out[kind], dtype=float).reshape(-1, 4),
+                         np.array(owner[kind], dtype=np.int64)) for kind in ARROW_KINDS}
 
 
 def velocity_arrow(t, j: int, scale: float, cap: float) -> np.ndarray | None:

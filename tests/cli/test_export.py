@@ -148,8 +148,10 @@ def gif_frames(path):
 def test_the_blog_gif_is_pixel_identical_to_the_reference(tmp_path):
     """tests/data/blog-480x320.gif was written by `optiviz export resources/presets/blog.json
     -o blog.gif --size 480x320 --fps 10` before the code was reorganised into layers (and
-    written again once, when the map's legend got its fixed layout: issue 13); a change of
-    code that is not meant to change the picture must leave every pixel of every frame."""
+    written again once, when the map's legend got its fixed layout, and once when the
+    arrows took their runs' colours and runs on one point became a split disc: issue 13);
+    a change of code that is not meant to change the picture must leave every pixel of
+    every frame."""
     import numpy as np
     out = tmp_path / "blog.gif"
     r = optiviz("export", str(resource_path("presets", "blog.json")), "-o", str(out),

@@ -107,11 +107,12 @@ class ViewFrames:
 
     @property
     def key_colors(self) -> list[str]:
-        """Colours that must survive a GIF palette exactly: paths and the theme's text."""
+        """Colours that must survive a GIF palette exactly: paths (and so arrows) and the
+        theme's text."""
         colors = list(self.sim.colors())
         for v, _, _ in self._parts:
             t = v.theme
-            colors += [t.background, t.foreground, t.minimum, t.gradient, t.update, t.velocity]
+            colors += [t.background, t.foreground, t.minimum]
         return colors
 
     def frame(self, k: int) -> np.ndarray:

@@ -39,6 +39,7 @@ from ..views.scene import REFERENCE, render_scene
 from . import dirty
 
 Rect = tuple[int, int, int, int]          # x0, y0, x1, y1 in pixels, end exclusive
+EDGE = 4               # pixels a rectangle's painting window reaches past it (_paint)
 CACHED_LAYOUTS = 2     # below layers kept: a legend that wraps and unwraps flips between two
 
 _FLAGS = QtWidgets.QGraphicsItem.GraphicsItemFlag
@@ -230,8 +231,10 @@ class IncrementalRenderer:
 
         Each rectangle is painted through an image that is a window onto the
         buffer (its own origin, the buffer's row stride), with the transform
-        moved by the rectangle's corner: the window's edges clip everything,
-        also items that turn clipping off (a QPicture replay does)."""
+        moved by the window's corner; the window reaches EDGE pixels past the
+        rectangle, and those pixels are put back afterwards: the window's edges
+        clip everything, also items that turn clipping off (a QPicture replay
+        does), and Qt's own edge handling stays outside the rectangle."""
         records = self._records
         todo = []
         for it, is_moving, clips, t, b in self._layers:
@@ -246,7 +249,7 @@ class IncrementalRenderer:
                     continue
                 part = None
             todo.append((it, t, b, clips, part))
-        w = self.size[0]
+        w, h = self.size
         flat = self.buffer.reshape(-1)
         for x0, y0, x1, y1 in rects:
             box = QtCore.QRect(x0, y0, x1 - x0, y1 - y0)
@@ -262,10 +265,15 @@ class IncrementalRenderer:
                 jobs.append((it, t, clips, part, path))
             if not jobs:
                 continue
-            window = flat[4 * (y0 * w + x0):]
-            img = QtGui.QImage(window.data, x1 - x0, y1 - y0, 4 * w,
+            # the window reaches EDGE pixels past the rectangle, put back after painting:
+            # Qt leaves out a pixmap fragment (a scatter symbol) that starts less than a
+            # pixel before a device's edge, which the whole scene's paint would draw
+            wx0, wy0, wx1, wy1 = max(0, x0 - EDGE), max(0, y0 - EDGE), min(w, x1 + EDGE), min(h, y1 + EDGE)
+            around = self.buffer[wy0:wy1, wx0:wx1].copy()
+            window = flat[4 * (wy0 * w + wx0):]
+            img = QtGui.QImage(window.data, wx1 - wx0, wy1 - wy0, 4 * w,
                                QtGui.QImage.Format.Format_ARGB32_Premultiplied)
-            shift = QtGui.QTransform.fromTranslate(-x0, -y0)
+            shift = QtGui.QTransform.fromTranslate(-wx0, -wy0)
             p = QtGui.QPainter(img)
             _hints(p)
             try:
@@ -297,6 +305,9 @@ class IncrementalRenderer:
             finally:
                 p.end()
             del img, window
+            inside = (slice(y0 - wy0, y1 - wy0), slice(x0 - wx0, x1 - wx0))
+            around[inside] = self.buffer[y0:y1, x0:x1]
+            self.buffer[wy0:wy1, wx0:wx1] = around
 
 
 def _hints(p: QtGui.QPainter) -> None:

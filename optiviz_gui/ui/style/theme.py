@@ -1,7 +1,7 @@
 """Light and dark colours shared by every view.
 
-A theme is only colours: backgrounds, text, the muted level-map colour map
-and the arrow colours. Path colours come from the model (``sim.colors()``,
+A theme is only colours: backgrounds, text, the muted level-map colour map.
+Path colours (and so the arrows', drawn in their run's colour) come from the model (``sim.colors()``,
 Okabe & Ito's colour-blind-safe palette); the level map is a perceptually
 uniform map (cividis) blended toward the background, so it stays quiet behind
 those saturated path colours.
@@ -28,22 +28,15 @@ class Theme:
     muted: str           # secondary text, iso-lines
     panel: str           # legend / counter background (with alpha)
     minimum: str         # marker for known minima
-    gradient: str        # -grad f arrow
-    update: str          # actual-step arrow
-    velocity: str        # momentum buffer arrow
     blend: float         # how far the colour map is blended toward the background (0..1)
     low_is_light: bool   # low loss = the light end of the map
 
 
 THEMES: dict[str, Theme] = {
     "light": Theme("light", background="#ffffff", foreground="#222222", muted="#55555580",
-                   panel="#ffffffd8", minimum="#000000", gradient="#333333",
-                   update="#000000", velocity="#7b2d9e", blend=0.5,
-                   low_is_light=True),
+                   panel="#ffffffd8", minimum="#000000", blend=0.5, low_is_light=True),
     "dark": Theme("dark", background="#1e1e1e", foreground="#e6e6e6", muted="#cccccc70",
-                  panel="#1e1e1ed8", minimum="#ffffff", gradient="#d0d0d0",
-                  update="#ffffff", velocity="#e0a8ff", blend=0.6,
-                  low_is_light=False),
+                  panel="#1e1e1ed8", minimum="#ffffff", blend=0.6, low_is_light=False),
 }
 
 

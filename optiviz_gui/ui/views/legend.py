@@ -16,6 +16,11 @@ a status appears or a loss grows during playback.
 The gradient arrow of a run that clips its gradient is the clipped gradient: the
 key then says "(clipped)" — or, when only some runs clip, "(✂ clipped)" and
 those runs' names carry the ✂.
+
+The arrows are drawn in their run's colour and told apart by their strokes
+(contour/arrows.py: solid, dashed, dash-dot with a double head), so the key shows
+the strokes in the text's own colour; with the selected run's arrows alone it
+names that run.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from ..style.theme import Theme
 from .fans import legend_runs
 
 _NOWRAP = 'style="white-space:nowrap"'     # lines break only where header_html says
-_ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "⇢ momentum"}
+_ARROW_TEXT = {"update": "→ next step", "gradient": "⇢ −gradient", "velocity": "↠ momentum"}
 
 
 class WrapLabel(pg.LabelItem):
@@ -65,10 +70,11 @@ def _widest_status(steps: int) -> str:
 
 
 def header_html(sim, theme: Theme, arrows, width: float | None = None,
-                font: QtGui.QFont | None = None) -> str:
+                font: QtGui.QFont | None = None, arrows_run: int | None = None) -> str:
     """Iteration counter, arrow key and one legend entry per enabled run, as an HTML
     table: counter and key in the first column, entries in as many columns as fit
-    in ``width`` pixels of ``font`` (two when no width is given)."""
+    in ``width`` pixels of ``font`` (two when no width is given); ``arrows_run``:
+    the one run whose arrows are drawn, named in the key (None: every run's)."""
     k = sim.step
     entries, plain = [], []          # (name, loss, status) as HTML and as plain text
     shown = [i for i, run in enumerate(sim.runs) if run.enabled]
@@ -104,17 +110,20 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
         if clipping else ""
     arrow_names = {"update": "&#8594;&nbsp;next&nbsp;step",
                    "gradient": f"&#8674;&nbsp;&#8722;gradient{clipped}",
-                   "velocity": "&#8674;&nbsp;momentum"}
-    colors = {"update": theme.update, "gradient": theme.gradient, "velocity": theme.velocity}
-    key = "&nbsp;&nbsp;".join(f'<span style="color:{colors[kind]}">{arrow_names[kind]}</span>'
-                              for kind, on in zip(ARROW_KINDS, arrows) if on)
+                   "velocity": "&#8608;&nbsp;momentum"}
+    key = "&nbsp;&nbsp;".join(arrow_names[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
+    only = ""                   # a line of its own under the key: the key keeps its width
+    if key and arrows_run is not None and 0 <= arrows_run < len(sim.runs):
+        only = html.escape(f"arrows of {sim.labels()[arrows_run]} only").replace(" ", "&nbsp;")
     per_row, lines, stacked = 2, 1, False
     if width and entries:
         fm = QtGui.QFontMetricsF(font or QtGui.QFont())
         key_text = "  ".join(_ARROW_TEXT[kind] for kind, on in zip(ARROW_KINDS, arrows) if on)
         key_text += html.unescape(clipped) if arrows[0] else ""
+        # the longest name: another selection keeps the layout
+        only_text = f"arrows of {max(sim.labels(), key=fm.horizontalAdvance)} only" if only else ""
         left = max(fm.horizontalAdvance(f"step {sim.steps} / {sim.steps}"),
-                   fm.horizontalAdvance(key_text)) * 1.1
+                   fm.horizontalAdvance(key_text), fm.horizontalAdvance(only_text)) * 1.1
         pad = 3 * fm.averageCharWidth()
         # an entry as one line; else the name above the rest; else name, loss, status;
         # else (a narrow view) the counter and key above the entries, which get the width
@@ -125,13 +134,16 @@ def header_html(sim, theme: Theme, arrows, width: float | None = None,
         per_row = max(1, int((width - (0 if stacked else left)) // (cell + pad)))
     cells = ["<br>&nbsp;&nbsp;&nbsp;&nbsp;".join(_entry_lines(e, lines)) for e in entries]
     lefts = [counter, key] if key else [counter]
+    below = [f"<i>{only}</i>"] if only else []
     rows = []
     if stacked:
         rows.append(f'<tr><td colspan="{per_row}" {_NOWRAP}>{"&nbsp;&nbsp; ".join(lefts)}</td></tr>')
+        rows += [f'<tr><td colspan="{per_row}" {_NOWRAP}>{line}</td></tr>' for line in below]
         for r in range(-(-len(cells) // per_row)):
             rows.append("<tr>" + "".join(f"<td {_NOWRAP}>{c}&nbsp;&nbsp;</td>"
                                          for c in cells[r * per_row:(r + 1) * per_row]) + "</tr>")
     else:
+        lefts += below
         for r in range(max(len(lefts), -(-len(cells) // per_row))):
             row = "".join(f"<td {_NOWRAP}>&nbsp;&nbsp;{c}</td>"
                           for c in cells[r * per_row:(r + 1) * per_row])

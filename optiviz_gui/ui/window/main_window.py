@@ -182,6 +182,7 @@ class MainWindow(QMainWindow):
         self.set_view_option("arrows", tuple(_bool(q.value(f"view/arrow_{k}", d)) for k, d in
                                              (("gradient", True), ("update", True),
                                               ("velocity", False))))
+        self.set_view_option("arrows_selected", _bool(q.value("view/arrows_selected", False)))
         self.set_view_option("log_loss", _bool(q.value("view/log_loss", True)))
         self.set_theme(s.theme())
 
@@ -195,7 +196,8 @@ class MainWindow(QMainWindow):
 
     # -------------------------------------------------------- view options
     def set_view_option(self, name: str, value) -> None:
-        """One of scale, isolines, arrows, log_loss: set the view, the menu and QSettings."""
+        """One of scale, isolines, arrows, arrows_selected (the selected run's arrows
+        alone), log_loss: set the view, the menu and QSettings."""
         q = self.settings.q
         if name == "scale":
             value = value if value in ("linear", "sqrt", "log") else "sqrt"
@@ -211,10 +213,20 @@ class MainWindow(QMainWindow):
             for key, on in zip(("gradient", "update", "velocity"), value):
                 _check(self.menu_actions[f"arrow_{key}"], on)
                 q.setValue(f"view/arrow_{key}", bool(on))
+        elif name == "arrows_selected":
+            _check(self.menu_actions["arrows_selected"], value)
+            q.setValue("view/arrows_selected", bool(value))
+            self.show_selected_arrows()
         elif name == "log_loss":
             self.loss.set_log(bool(value))
             _check(self.menu_actions["log_loss"], value)
             q.setValue("view/log_loss", bool(value))
+
+    def show_selected_arrows(self) -> None:
+        """The map draws the arrows of the run selected in the run list alone, when
+        View ▸ Arrows ▸ For the selected run only is on (a view option, not the model's)."""
+        only = self.menu_actions["arrows_selected"].isChecked()
+        self.contour.set_arrows_run(self.controls.runs.current() if only else None)
 
     def arrows_from_menu(self) -> None:
         self.set_view_option("arrows", tuple(self.menu_actions[f"arrow_{k}"].isChecked()
@@ -281,6 +293,7 @@ class MainWindow(QMainWindow):
         from ..views.surface.view import SurfaceView
         view = SurfaceView(self.sim)
         view.show_legend = False          # the map's legend, beside it, says the same
+        view.hovered.connect(self.show_hover)   # the surface point under the mouse
         view.setMinimumSize(200, 150)
         view.apply_theme(self.theme)
         visible = self.menu_actions["pane_surface"].isChecked()

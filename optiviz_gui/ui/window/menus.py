@@ -80,6 +80,9 @@ def build_menus(w) -> dict[str, QAction]:
                       ("update", "&Update (the step actually taken)"),
                       ("velocity", "&Velocity (momentum buffer / Adam's m)")):
         act(arrows, f"arrow_{key}", text, lambda _on: w.arrows_from_menu(), checkable=True)
+    arrows.addSeparator()
+    act(arrows, "arrows_selected", "For the &selected run only",
+        lambda on: w.set_view_option("arrows_selected", on), checkable=True)
     scale = v.addMenu("Contour &scale")
     group = QActionGroup(w)
     for key in ("linear", "sqrt", "log"):

@@ -1,30 +1,22 @@
-"""The contour view's plot items: iso-lines, minima, start, paths and arrows.
+"""The contour view's plot items: iso-lines, minima, start, paths, current points, arrows.
 
 ``MapItems`` owns every item drawn over the level map and only ever calls
 ``setData`` on them; items for runs are created when a run first appears and
-hidden (never deleted) when it goes, so no redraw re-creates anything.
-
-The arrows' vectors come from ``core.arrows``; here they get their heads, built
-in screen pixels, and an update arrow shorter than MIN_UPDATE_PX is drawn that
-long so its direction can be seen.
+hidden (never deleted) when it goes, so no redraw re-creates anything. The
+arrows are arrows.py's, the current points' stacks stacks.py's.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtWidgets
 
-from ....core.arrows import ARROW_KINDS
 from ..paths import cached
+from .arrows import ArrowItems
 from .dots import Dots
-from ...style.theme import Theme, brush
-
-HEAD_PX = 11.0                 # arrow-head side length in pixels
-MIN_UPDATE_PX = 22.0           # shorter update arrows are drawn this long (direction kept)
-HEAD_ANGLE = math.radians(24)
+from .stacks import CurrentMarkers
+from ...style.theme import Theme
 
 
 class MapItems:
@@ -39,15 +31,10 @@ class MapItems:
         self.minima.setZValue(25)            # over everything, hollow: never hides a point
         self.start = pg.ScatterPlotItem(symbol="o", size=11)
         self.start.setZValue(7)
-        self.arrows = {k: pg.PlotCurveItem(connect="pairs", antialias=True) for k in ARROW_KINDS}
-        self._vectors = {k: np.zeros((0, 4)) for k in ARROW_KINDS}
-        for z, it in enumerate(self.arrows.values()):
-            it.setZValue(10 + z)
-        for it in (self.isolines, self.minima, self.start, *self.arrows.values()):
+        for it in (self.isolines, self.minima, self.start):
             plot.addItem(it)
-        self.current = pg.ScatterPlotItem(size=13)
-        self.current.setZValue(20)
-        plot.addItem(self.current)
+        self.arrows = ArrowItems(plot)
+        self.markers = CurrentMarkers(plot)
         self.runs: list[tuple[pg.PlotCurveItem, Dots]] = []   # line, dots
         self._paths: dict = {}            # run -> paths.CellPath (line and dots)
         self._colors: list[tuple[str, bool] | None] = []   # pen of each run: colour, thin
@@ -62,10 +49,8 @@ class MapItems:
         self.minima.setBrush(pg.mkBrush(None))
         self.start.setPen(pg.mkPen(t.foreground, width=2))
         self.start.setBrush(pg.mkBrush(None))
-        self.arrows["update"].setPen(pg.mkPen(t.update, width=2.5))
-        self.arrows["gradient"].setPen(_dashed(t.gradient, 2.0, [4, 2.5]))
-        self.arrows["velocity"].setPen(_dashed(t.velocity, 2.2, [1.0, 1.2, 5.0, 1.2]))
-        self.current.setPen(pg.mkPen(t.background, width=2))
+        self.arrows.apply_theme(t)
+        self.markers.apply_theme(t)
 
     # ------------------------------------------------------------- static bits
     def set_isolines(self, xy: tuple[np.ndarray, np.ndarray]) -> None:
@@ -140,11 +125,10 @@ class MapItems:
             curve.setVisible(False)
             dots.setVisible(False)
 
-    def set_current(self, points: list[tuple[np.ndarray, str]]) -> None:
-        """The current point of each shown run: [((x, y), colour), ...]."""
-        self.current.setData([p[0] for p, _ in points], [p[1] for p, _ in points],
-                             brush=[brush(c) for _, c in points])
-        self.current.setVisible(bool(points))
+    def set_current(self, points: list[tuple[np.ndarray, str]], pixel) -> None:
+        """The current point of each shown run: [((x, y), colour), ...], stacked ones as
+        one split disc (stacks.py); ``pixel`` = the data size of one screen pixel."""
+        self.markers.set_points(points, pixel)
 
     def path_data(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         curve = self.runs[i][0]
@@ -154,58 +138,5 @@ class MapItems:
         return x, y
 
     def current_points(self) -> np.ndarray:
-        """(m, 2) drawn current points, one per shown run."""
-        x, y = self.current.getData()
-        return np.column_stack([x, y]) if x is not None else np.zeros((0, 2))
-
-    # ------------------------------------------------------------------ arrows
-    def set_arrows(self, vectors: dict[str, np.ndarray], pixel: tuple[float, float]) -> None:
-        """Draw (m, 4) rows x0, y0, dx, dy per kind as shaft + open head; ``pixel``
-        is the data size of one screen pixel (x, y), which shapes the heads."""
-        for kind, item in self.arrows.items():
-            v = vectors.get(kind, np.zeros((0, 4)))
-            self._vectors[kind] = v
-            xs, ys = arrow_segments(v, pixel, MIN_UPDATE_PX if kind == "update" else 0.0)
-            item.setData(xs, ys)
-            item.setVisible(len(v) > 0)
-
-    def arrow_data(self, kind: str) -> np.ndarray:
-        """The vectors behind the drawn arrows (before any stretching to MIN_UPDATE_PX)."""
-        return self._vectors[kind].copy()
-
-
-def _dashed(color: str, width: float, pattern) -> QtGui.QPen:
-    pen = pg.mkPen(color, width=width)
-    pen.setCapStyle(QtCore.Qt.PenCapStyle.RoundCap)
-    pen.setDashPattern(pattern)
-    return pen
-
-
-def arrow_segments(v: np.ndarray, pixel, min_px: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Point pairs for ``connect="pairs"``: the shaft and two head strokes of each arrow.
-    The head is built in screen pixels so it looks the same whatever the axes' scales.
-    Arrows between 1.5 and ``min_px`` pixels long are stretched to ``min_px`` along
-    their own direction (so a small step still shows which way it goes)."""
-    if len(v) == 0:
-        return np.zeros(0), np.zeros(0)
-    sx, sy = (abs(float(pixel[0])) or 1.0), (abs(float(pixel[1])) or 1.0)
-    x0, y0, dx, dy = v.T
-    if min_px > 0:
-        length = np.hypot(dx / sx, dy / sy)
-        grow = np.where((length >= 1.5) & (length < min_px), min_px / np.maximum(length, 1e-300), 1.0)
-        dx, dy = dx * grow, dy * grow
-    x1, y1 = x0 + dx, y0 + dy
-    ux, uy = dx / sx, dy / sy                       # direction in pixels
-    n = np.hypot(ux, uy)
-    n[n == 0] = 1.0
-    ux, uy = ux / n, uy / n
-    head = np.minimum(HEAD_PX, 0.5 * np.hypot(dx / sx, dy / sy))
-    xs, ys = [x0, x1], [y0, y1]
-    for a in (HEAD_ANGLE, -HEAD_ANGLE):
-        c, s = math.cos(a), math.sin(a)
-        hx = -(c * ux - s * uy) * head
-        hy = -(s * ux + c * uy) * head
-        xs += [x1, x1 + hx * sx]
-        ys += [y1, y1 + hy * sy]
-    # interleave into pairs: shaft, head 1, head 2 for each arrow
-    return np.stack(xs, axis=1).ravel(), np.stack(ys, axis=1).ravel()
+        """(m, 2) drawn current points, one per shown run (a stack's wedges too)."""
+        return self.markers.points()

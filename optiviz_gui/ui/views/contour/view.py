@@ -11,12 +11,16 @@ counter:
                 and arrows at the current points
     colour bar  loss values on the chosen scale (linear, sqrt, log)
 
-Arrows at each current point θ_k (core/arrows.py):
+Arrows at each current point θ_k (core/arrows.py), in the run's colour, told
+apart by their strokes (arrows.py), every run's or the selected run's alone:
 
     update     θ_{k+1} − θ_k, the step the optimizer takes next, true length
     gradient   −∇f(θ_k), scaled so that |∇f(θ_0)| is 15 % of the window diagonal
     velocity   −(momentum buffer or Adam's exp_avg) after k updates, same scale
                as the gradient (it is a running average of gradients)
+
+Runs whose current points sit on one another (all of them at step 0) show as one
+disc split in their colours with a count (stacks.py).
 
 and what some optimizers keep besides their path (extras.py): LBFGS's
 evaluations inside its last step, ASGD's averaged path, Rprop's step sizes.
@@ -100,6 +104,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self._scale = "sqrt"
         self._isolines = True
         self._arrows = (False, False, False)
+        self._arrows_run: int | None = None      # only this run's arrows (None: all)
         self._theme = get_theme("light")
         self._levels = None          # contour_view_levels.Levels of the current surface and scale
         self._levels_version = 0
@@ -166,13 +171,15 @@ class ContourView(ModelView, QtWidgets.QWidget):
     def options(self) -> ViewOptions:
         """Theme, scale, iso-lines and arrows, as a value (the export copies them)."""
         return ViewOptions(theme=self._theme.name, scale=self._scale,
-                           isolines=self._isolines, arrows=self._arrows)
+                           isolines=self._isolines, arrows=self._arrows,
+                           arrows_run=self._arrows_run)
 
     def apply_options(self, options: ViewOptions) -> None:
         self.apply_theme(options.theme)
         self.set_scale(options.scale)
         self.set_isolines(options.isolines)
         self.set_arrows(*options.arrows)
+        self.set_arrows_run(options.arrows_run)
 
     def set_isolines(self, on: bool) -> None:
         self._isolines = bool(on)
@@ -183,6 +190,14 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self._arrows = (bool(gradient), bool(update), bool(velocity))
         self._redraw_arrows()
         self._draw_header()
+
+    def set_arrows_run(self, run: int | None) -> None:
+        """Draw the arrows of run ``run`` alone (the selected run), or of every shown run (None)."""
+        run = None if run is None else int(run)
+        if run != self._arrows_run:
+            self._arrows_run = run
+            self._redraw_arrows()
+            self._draw_header()
 
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
@@ -251,7 +266,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
         self.extras.hide_from(len(sim.runs))
         shown = [(t.params[min(k, t.steps)], c) for r, t, c in
                  zip(sim.runs, sim.trajectories, sim.colors()) if r.enabled and t.steps >= 0]
-        self.items.set_current(shown)
+        self.items.set_current(shown, self.view_box.viewPixelSize())
         self.items.set_start(sim.start)
         self.fans.draw(sim, k)
         self._redraw_arrows()
@@ -260,17 +275,21 @@ class ContourView(ModelView, QtWidgets.QWidget):
     def _redraw_arrows(self, *_args) -> None:
         sim, k = self.sim, self.sim.step
         thin = thin_runs(sim)                  # a seed fan's runs: no arrows, only paths
-        shown = [t for i, (r, t) in enumerate(zip(sim.runs, sim.trajectories))
+        shown = [i for i, (r, t) in enumerate(zip(sim.runs, sim.trajectories))
                  if r.enabled and t.steps >= 0 and i not in thin]
-        px = self.view_box.viewPixelSize()
-        self.items.set_arrows(arrow_vectors(sim.surface, shown, k, self._arrows), px)
+        # every shown run's arrows set the gradient scale, so one run's alone keep their length
+        arrows = arrow_vectors(sim.surface, [sim.trajectories[i] for i in shown], k,
+                               self._arrows, runs=shown)
+        arrows = {kind: a.only(self._arrows_run) for kind, a in arrows.items()}
+        self.items.arrows.set_arrows(arrows, sim.colors(), self.view_box.viewPixelSize())
 
     def _draw_header(self) -> None:
         """The legend wraps to the view's width, so a long one never widens the layout."""
         width = self.graphics.ci.geometry().width() - 16
         if self.header.item.textWidth() != max(100.0, width):      # a relayout: only when new
             self.header.item.setTextWidth(max(100.0, width))
-        text = header_html(self.sim, self._theme, self._arrows, width, self.header.item.font())
+        text = header_html(self.sim, self._theme, self._arrows, width, self.header.item.font(),
+                           arrows_run=self._arrows_run)
         if text != self.header.text:            # a new text lays the header out again
             self.header.setText(text)
 
@@ -293,7 +312,15 @@ class ContourView(ModelView, QtWidgets.QWidget):
     def drawn_arrows(self, kind: str) -> np.ndarray:
         """(m, 4) rows x0, y0, dx, dy of the drawn arrows of one kind
         ("gradient", "update" or "velocity"), one per shown run."""
-        return self.items.arrow_data(kind)
+        return self.items.arrows.data(kind)
+
+    def drawn_arrow_runs(self, kind: str) -> np.ndarray:
+        """(m,) the run of each row of ``drawn_arrows(kind)``."""
+        return self.items.arrows.runs(kind)
+
+    def drawn_stacks(self) -> list[tuple[float, float, list[str]]]:
+        """The current points drawn as a stack: (x, y, the colours of its runs)."""
+        return self.items.markers.stacks()
 
     # -------------------------------------------------------------- export
     def static_items(self) -> list:
@@ -304,7 +331,7 @@ class ContourView(ModelView, QtWidgets.QWidget):
     def dynamic_items(self) -> list:
         """Scene items that change with the step: header, paths, points, markers, arrows."""
         it = self.items
-        return [self.header, it.current, it.start, it.minima, *it.arrows.values(),
+        return [self.header, *it.markers.items(), it.start, it.minima, *it.arrows.items(),
                 *(item for pair in it.runs for item in pair), *self.fans.items,
                 *self.extras.items()]
 

@@ -10,7 +10,8 @@ only sets the data of the path lines and the current points.
 
 Faces touching a non-finite sample are left out, so NaN/inf in the surface is a
 hole in the mesh. Mouse: drag rotates, wheel zooms, middle/ctrl-drag pans
-(GLViewWidget's own); ``reset_camera()`` frames the window again.
+(GLViewWidget's own); ``reset_camera()`` frames the window again; hovering emits
+``hovered`` with the surface point under the mouse (pick.py), "" off the surface.
 
 The view is pyqtgraph's GLViewMixin on a raster widget (surface_view_host.py),
 not a QOpenGLWidget, so that the window around it keeps cheap raster
@@ -40,6 +41,7 @@ from .cache import ATTACHMENT, StaticLayer
 from .extras import SceneExtras
 from .host import OffscreenGLView
 from .labels import Placed, axis_labels, layout
+from .pick import pick, surface_readout, view_ray
 from .mesh import (LIT_SHADER, GridMesh, clip_pairs, clip_segments, forget_compiled_shaders,
                                 lowest_corner_azimuth, thin_path)
 from ...style.theme import get_theme, level_colors
@@ -59,6 +61,7 @@ class SurfaceView(ModelView, OffscreenGLView):
     """The surface mesh, paths lifted over it, current points, minima."""
 
     fbo_attachment = ATTACHMENT        # the static layer's depth is copied into the frame
+    hovered = QtCore.Signal(str)       # the surface point under the mouse ("" when none)
 
     def __init__(self, sim: Simulation, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -67,6 +70,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         self._theme = get_theme("light")
         self.mesh_builds = 0           # how many times the mesh was rebuilt (for tests)
         self.setMinimumSize(240, 200)
+        self.setMouseTracking(True)    # hovering reads the surface point (pick.py)
         self.mesh = gl.GLMeshItem(shader=LIT_SHADER, smooth=True, glOptions="opaque")
         self.addItem(self.mesh)
         self.minima = gl.GLScatterPlotItem(size=11, pxMode=True)
@@ -90,6 +94,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         self._heads: list = []                     # ... its current point and colour, or None
         self._paths: dict = {}                     # ... its paths.CellPath, for long runs
         self._height = None            # (forward transform, t0, t1) of the current mesh
+        self._heights = np.zeros((2, 2))   # the mesh's scene heights (NaN: a hole), to pick
         self._home_azimuth = -150.0
         self._labels = (None, None)    # (key, image) of the cached axis labels
         self._header = (None, None)    # (key, image) of the cached legend and counter
@@ -178,6 +183,7 @@ class SurfaceView(ModelView, OffscreenGLView):
         with np.errstate(all="ignore"):
             h = HEIGHT * (fwd(z) - t0) / (t1 - t0)
         h = np.where(np.isfinite(h), np.clip(h, -0.5, TOP), np.nan)
+        self._heights = h
         n = len(xs)
         u = np.linspace(-1, 1, n)
         X, Y = np.meshgrid(u, u, indexing="ij")
@@ -282,6 +288,24 @@ class SurfaceView(ModelView, OffscreenGLView):
     def drawn_segments(self, i: int) -> np.ndarray:
         """Run i's drawn line: (2m, 3) segment end points, clipped to the window."""
         return self._segments[i].copy()
+
+    def pick(self, x: float, y: float) -> np.ndarray | None:
+        """The drawn mesh's scene point (X, Y, Z) under widget point (x, y), or None."""
+        w, h = max(1, self.width()), max(1, self.height())
+        ray = view_ray(self.projectionMatrix((0, 0, w, h), (0, 0, w, h)) * self.viewMatrix(),
+                       x, y, w, h)
+        return None if ray is None else pick(self._heights, *ray)
+
+    def mouseMoveEvent(self, ev) -> None:  # noqa: N802 (Qt name)
+        super().mouseMoveEvent(ev)
+        if ev.buttons() == QtCore.Qt.MouseButton.NoButton:      # not while turning it
+            p = ev.position()                                    # the pixel's middle:
+            point = self.pick(int(p.x()) + 0.5, int(p.y()) + 0.5)   # what OpenGL drew there
+            self.hovered.emit(surface_readout(self.sim.surface, point))
+
+    def leaveEvent(self, ev) -> None:  # noqa: N802 (Qt name)
+        super().leaveEvent(ev)
+        self.hovered.emit("")
 
     def initializeGL(self):  # noqa: N802 (Qt name)
         if not share_gl_contexts():
