@@ -27,7 +27,7 @@ from ...core.inspection import effective_steps, inspect
 from .paths import ColumnEnvelope, grown
 from ..style.theme import get_theme, style_plot
 from .base import ModelView
-from .loss import LogFriendlyAxis
+from .axes import LogFriendlyAxis
 
 SECTIONS = {"point": "At the point", "step": "The step from here",
             "state": "Optimizer state (torch's names)", "derived": "Derived inside the step"}

@@ -32,7 +32,7 @@ from PySide6 import QtCore, QtWidgets
 from ...core.simulation import Simulation
 from ..style.theme import brush, get_theme, style_plot
 from .base import ModelView
-from .loss import LogFriendlyAxis, _thin, nice_range
+from .axes import LogFriendlyAxis, nice_range, thin_curve
 
 KEYS = ("lr", "momentum")
 
@@ -139,7 +139,7 @@ class LrView(ModelView, QtWidgets.QWidget):
                     y = np.where(y > 0, np.log10(y), np.nan)   # the axis is in log mode
             c.setPen(pen)
             px = self.plots[key].getViewBox().viewPixelSize()
-            c.setData(*_thin(np.arange(len(y), dtype=float), y, px), connect="finite")
+            c.setData(*thin_curve(np.arange(len(y), dtype=float), y, px), connect="finite")
             c.setVisible(True)
 
     def draw_shared(self) -> None:

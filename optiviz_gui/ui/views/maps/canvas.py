@@ -29,7 +29,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from ...style.theme import Theme, get_theme, style_axes, style_plot
-from ..loss import LogFriendlyAxis
+from ..axes import LogFriendlyAxis
 from ..legend import WrapLabel
 from ..scene import render_layout
 from .colors import Picture, colormap

@@ -13,10 +13,10 @@ hole in the mesh. Mouse: drag rotates, wheel zooms, middle/ctrl-drag pans
 (GLViewWidget's own); ``reset_camera()`` frames the window again; hovering emits
 ``hovered`` with the surface point under the mouse (pick.py), "" off the surface.
 
-The view is pyqtgraph's GLViewMixin on a raster widget (surface_view_host.py),
+The view is pyqtgraph's GLViewMixin on a raster widget (host.py),
 not a QOpenGLWidget, so that the window around it keeps cheap raster
 composition. A path is drawn without the steps too short to see
-(surface_view_mesh.thin_path): a converged run's last hundreds of steps add
+(mesh.thin_path): a converged run's last hundreds of steps add
 nothing to the picture but cost llvmpipe ~0.25 ms per thousand antialiased segments.
 """
 
@@ -32,7 +32,6 @@ from PySide6.QtOpenGL import QOpenGLFramebufferObject
 
 from ....core.simulation import Simulation
 from ..base import ModelView
-from ..legend import header_html
 from ..options import ViewOptions
 from ..paths import cached
 from ..levels import transform_for
@@ -40,12 +39,11 @@ from .gl import share_gl_contexts
 from .cache import ATTACHMENT, StaticLayer
 from .extras import SceneExtras
 from .host import OffscreenGLView
-from .labels import Placed, axis_labels, layout
+from .overlay import OverlayMixin
 from .pick import pick, surface_readout, view_ray
 from .mesh import (LIT_SHADER, GridMesh, clip_pairs, clip_segments, forget_compiled_shaders,
                                 lowest_corner_azimuth, thin_path)
 from ...style.theme import get_theme, level_colors
-from ..scene import REFERENCE
 
 MESH = 200
 HEIGHT = 0.9
@@ -57,7 +55,7 @@ THIN = 1e-5        # scene units (the window is 2 wide): steps shorter than this
 LONG = 20_000      # from this many steps a path is first thinned in the data, per point once
 LONG_CELLS = 4000  # ... to cells of 1/4000 of the window (a quarter pixel of a large view)
 
-class SurfaceView(ModelView, OffscreenGLView):
+class SurfaceView(OverlayMixin, ModelView, OffscreenGLView):
     """The surface mesh, paths lifted over it, current points, minima."""
 
     fbo_attachment = ATTACHMENT        # the static layer's depth is copied into the frame
@@ -316,14 +314,6 @@ class SurfaceView(ModelView, OffscreenGLView):
     def paintGL(self) -> None:  # noqa: N802 (Qt name)
         self.static_layer.paint(self, [self.mesh, self.floor], (self._camera(), self.mesh_builds))
 
-    def paint_overlay(self, painter: QtGui.QPainter) -> None:
-        """Axis labels and the legend over the picture, each from its own cached image:
-        an edit or a step changes the legend only, a rotation the labels only."""
-        w, h = self.width(), self.height()
-        painter.drawImage(0, 0, self._labels_image(w, h))
-        if self.show_legend:
-            painter.drawImage(0, 0, self._header_image(w))
-
     def projectionMatrix(self, region, viewport):  # noqa: N802 (pyqtgraph name)
         """pyqtgraph's projection fits the field of view to the width; a view wider
         than 4:3 would then crop the top and bottom of the surface. Fit the height
@@ -343,88 +333,6 @@ class SurfaceView(ModelView, OffscreenGLView):
     def _camera(self) -> tuple:
         o, c = self.opts, self.opts["center"]
         return (o["azimuth"], o["elevation"], o["distance"], c.x(), c.y(), c.z(), o["fov"])
-
-    def _labels_image(self, w: int, h: int) -> QtGui.QImage:
-        """The axis labels as a transparent w × h image, cached (layout costs more
-        than drawing the image, ~0.05 ms, mostly transparent)."""
-        key = (w, h, self._camera(), self._theme.name, id(self.sim.surface), self.font().key())
-        if key != self._labels[0]:
-            img = QtGui.QImage(w, h, QtGui.QImage.Format.Format_ARGB32_Premultiplied)
-            img.fill(QtCore.Qt.GlobalColor.transparent)
-            p = QtGui.QPainter(img)
-            self._paint_labels(p, w, h, 1.0)
-            p.end()
-            self._labels = (key, img)
-        return self._labels[1]
-
-    def _header_image(self, w: int) -> QtGui.QImage:
-        """The legend and counter as a transparent image w wide and as tall as the
-        text, cached by its HTML."""
-        header = self._header_html(w, 1.0)
-        key = (w, header, self.font().key())
-        if key != self._header[0]:
-            doc = self._header_doc(header, w, 1.0)
-            img = QtGui.QImage(w, int(math.ceil(doc.size().height())) + 4,
-                               QtGui.QImage.Format.Format_ARGB32_Premultiplied)
-            img.fill(QtCore.Qt.GlobalColor.transparent)
-            p = QtGui.QPainter(img)
-            p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
-            p.translate(6, 4)
-            doc.drawContents(p)
-            p.end()
-            self._header = (key, img)
-        return self._header[1]
-
-    def _paint_overlay(self, p: QtGui.QPainter, w: int, h: int, magnify: bool = False) -> None:
-        """Axis labels on the two floor edges facing the camera, the legend and counter.
-        With ``magnify`` (exports), big images get the text magnified as the 2-D
-        views' exports do (view_render.REFERENCE)."""
-        s = max(1.0, min(w / REFERENCE[0], h / REFERENCE[1])) if magnify else 1.0
-        p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
-        self._paint_labels(p, w, h, s)
-        p.save()
-        p.scale(s, s)
-        p.translate(6, 4)
-        self._header_doc(self._header_html(w, s), w, s).drawContents(p)
-        p.restore()
-
-    def _paint_labels(self, p: QtGui.QPainter, w: int, h: int, s: float) -> None:
-        """The axis ends and names on the two floor edges facing the camera, text
-        magnified s times."""
-        p.save()
-        p.scale(s, s)
-        p.setRenderHint(QtGui.QPainter.RenderHint.TextAntialiasing)
-        p.setPen(QtGui.QColor(self._theme.foreground))
-        p.setFont(self.font())
-        for label in self.label_layout(w, h, s):
-            p.drawText(label.origin, label.text)
-        p.restore()
-
-    def label_layout(self, w: int, h: int, s: float = 1.0) -> list[Placed]:
-        """Where the axis labels go in a w × h picture with text magnified s times, in
-        the magnified painter's coordinates, in the view's font (none overlap)."""
-        surface = self.sim.surface
-        labels = axis_labels(surface.bounds, surface.axis_labels, self.opts["azimuth"])
-        m = self.projectionMatrix((0, 0, w, h), (0, 0, w, h)) * self.viewMatrix()
-
-        def project(x, y, z):
-            v = m.map(QtGui.QVector4D(x, y, z, 1.0))
-            if v.w() <= 0:
-                return None
-            return (v.x() / v.w() + 1) / 2 * w / s, (1 - v.y() / v.w()) / 2 * h / s
-        return layout(labels, project, QtGui.QFontMetricsF(self.font()))
-
-    def _header_html(self, w: int, s: float) -> str:
-        """The legend for a view w pixels wide with text magnified s times: as many
-        entries a row as fit, so a narrow view never breaks a word."""
-        return header_html(self.sim, self._theme, (False, False, False), w / s - 12, self.font())
-
-    def _header_doc(self, header: str, w: int, s: float) -> QtGui.QTextDocument:
-        doc = QtGui.QTextDocument()
-        doc.setDefaultFont(self.font())
-        doc.setHtml(header)
-        doc.setTextWidth(w / s - 12)
-        return doc
 
     # -------------------------------------------------------------- export
     def render_image(self, w: int, h: int) -> QtGui.QImage:
