@@ -5,7 +5,7 @@ x86-64 CPU since 2013) compute ``x.add(d, alpha=t)`` as fma(t, d, x) =
 x + t·d rounded ONCE, while numpy's ``x + t * d`` rounds t·d first. Measured
 with torch 2.13 on random float64 pairs: 29 % of ``add_(alpha=)`` results
 differ in the last bit from the numpy text, none from fma; ``lerp`` is fused
-the same way; ``Tensor.dot`` of two 2-vectors matches numpy's unfused
+the same way; ``Tensor.dot`` of two 2-vectors is the unfused
 x₀y₀ + x₁y₁. (Under ATEN_CPU_CAPABILITY=default, without SIMD, torch does
 not fuse.) The last bit matters for L-BFGS, whose line search branches on
 it: unfused, 100 steps on Rosenbrock drift from torch by 1.8·10⁻⁹ relative
