@@ -10,7 +10,7 @@ import importlib
 import sys
 
 ALL = ["grid", "optimizers", "kernels", "maps", "mlp", "views", "edit", "window", "export",
-       "incremental", "hover3d", "run_memory", "bundle"]
+       "long", "incremental", "hover3d", "run_memory", "bundle"]
 
 
 def main(names: list[str]) -> int:
