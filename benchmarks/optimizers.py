@@ -2,7 +2,8 @@
 
     python -m benchmarks.optimizers
 
-One start point: ``Trajectory.extend`` (Python floats, one coordinate at a
+Everything here runs on the Python path (``OPTIVIZ_KERNELS=python``): the
+compiled loops are ``benchmarks.kernels``'s. One start point: ``Trajectory.extend`` (Python floats, one coordinate at a
 time, history kept) against the loop one would write first — numpy arrays of
 two, a dict of state, ``surface.value_and_grad`` each step — and against
 torch.optim itself when torch is installed. Many start points:
@@ -32,6 +33,7 @@ trajectory that runs it.
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -226,6 +228,19 @@ def schedule_cost(surface) -> None:
 
 
 def main() -> None:
+    """The Python path throughout (``benchmarks.kernels`` measures the compiled loops)."""
+    old = os.environ.get("OPTIVIZ_KERNELS")
+    os.environ["OPTIVIZ_KERNELS"] = "python"
+    try:
+        _main()
+    finally:
+        if old is None:
+            del os.environ["OPTIVIZ_KERNELS"]
+        else:
+            os.environ["OPTIVIZ_KERNELS"] = old
+
+
+def _main() -> None:
     surface = LinearRegression.synthetic()
     steps = 100_000
     print("== optimizer throughput, one start point (blog regression surface) ==")

@@ -30,6 +30,12 @@ class ModelView:
     """Mixin for views; see the module docstring."""
 
     sim = None
+    _theme = None
+
+    @property
+    def theme(self):
+        """The colours the view draws with (``style.theme.Theme``; set by apply_theme)."""
+        return self._theme
 
     def listen(self, sim) -> None:
         self.sim = sim

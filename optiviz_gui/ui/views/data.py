@@ -118,11 +118,6 @@ class DataView(ModelView, QtWidgets.QWidget):
         """What the panel shows for the current surface, for its tab's tooltip."""
         return TOOLTIPS[_kind(self.sim.surface)]
 
-    @property
-    def theme(self):
-        """The colours the view draws with."""
-        return self._theme
-
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
         style_plot(t, self.graphics, self.plot)

@@ -151,10 +151,6 @@ class InspectorView(ModelView, QtWidgets.QWidget):
     def run(self) -> int:
         return self._run
 
-    @property
-    def theme(self):
-        return self._theme
-
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
         style_plot(t, self.graphics, self.plot)

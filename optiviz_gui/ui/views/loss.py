@@ -120,11 +120,6 @@ class LossView(ModelView, QtWidgets.QWidget):
             self._title = title
             self.plot.setLabel("left", title)
 
-    @property
-    def theme(self):
-        """The colours the view draws with."""
-        return self._theme
-
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
         style_plot(t, self.graphics, self.plot)

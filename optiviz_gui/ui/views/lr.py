@@ -91,10 +91,6 @@ class LrView(ModelView, QtWidgets.QWidget):
         self.redraw()
 
     # ------------------------------------------------------------- options
-    @property
-    def theme(self):
-        return self._theme
-
     def apply_theme(self, name: str) -> None:
         self._theme = t = get_theme(name)
         for key, plot in self.plots.items():

@@ -46,7 +46,7 @@ from ..hover import map_readout
 from ..legend import WrapLabel, header_html
 from ..levels import colormap, isolines, levels
 from ..options import ViewOptions
-from ...style.theme import Theme, get_theme, style_axes, style_plot
+from ...style.theme import get_theme, style_axes, style_plot
 from ..scene import LayoutRenderer
 
 SCALES = ("linear", "sqrt", "log")
@@ -161,11 +161,6 @@ class ContourView(ModelView, QtWidgets.QWidget):
 
     def scale(self) -> str:
         return self._scale
-
-    @property
-    def theme(self) -> Theme:
-        """The colours the view draws with."""
-        return self._theme
 
     @property
     def options(self) -> ViewOptions:

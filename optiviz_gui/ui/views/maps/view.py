@@ -122,10 +122,6 @@ class MapView(ModelView, QWidget):
         self.setMinimumSize(220, 200)
 
     # ------------------------------------------------------------ options
-    @property
-    def theme(self):
-        return self._theme
-
     def apply_theme(self, name: str) -> None:
         self._theme = get_theme(name)
         self.canvas.apply_theme(name)

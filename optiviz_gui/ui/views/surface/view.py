@@ -118,11 +118,6 @@ class SurfaceView(OverlayMixin, ModelView, OffscreenGLView):
             self.redraw()
 
     @property
-    def theme(self):
-        """The colours the view draws with."""
-        return self._theme
-
-    @property
     def options(self) -> ViewOptions:
         """Theme, height scale and camera, as a value (the export copies them)."""
         c = self.cameraParams()
