@@ -7,7 +7,7 @@ import pytest
 from optiviz_gui.core import kernels
 from optiviz_gui.core.errors import ConfigError
 from optiviz_gui.core.expression import ExpressionSurface, parse
-from optiviz_gui.core.expression_nodes import FUNCTIONS, Node
+from optiviz_gui.core.expression.nodes import FUNCTIONS, Node
 from optiviz_gui.core.kernels import formula, service
 from optiviz_gui.core.optimizers import make_optimizer
 

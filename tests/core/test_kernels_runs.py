@@ -242,3 +242,34 @@ def test_a_whole_run_with_schedule_clipping_and_recorded_state(name, hp, extra, 
     compiled.extend(3500)
     python.extend(3500)
     np.testing.assert_array_equal(compiled.params, python.params)
+
+
+def test_an_edit_reuses_the_schedules_steps_and_keeps_the_python_paths_numbers(kernels_on,
+                                                                                monkeypatch):
+    # a new start point recomputes the run; the schedule's lrs (a function of the step
+    # alone) are not stepped again, and the run is still the Python path's bit for bit
+    from optiviz_gui.core.kernels import kernel
+    from optiviz_gui.core.simulation import Run
+
+    surface = BUILTINS["himmelblau"]()
+    run = Run(make_optimizer("adam", lr=0.05),
+              scheduler={"name": "cosineannealinglr", "T_max": 2500, "eta_min": 1e-3})
+    first, _ = both_paths(surface, run, (0.5, -0.5), 3000, monkeypatch)
+    stepped = []
+    monkeypatch.setattr(kernel, "_schedule_steps",
+                        lambda *a, real=kernel._schedule_steps: stepped.append(a[2:4]) or real(*a))
+    again, python = both_paths(surface, run, (-1.0, 2.0), 2000, monkeypatch)
+    assert stepped == []                       # 2000 ≤ the 3000 kept: served from the memo
+    np.testing.assert_array_equal(again.params, python.params)
+    np.testing.assert_array_equal(again.lrs, python.lrs)
+    assert again._live.sched == python._live.sched
+    # the same scheduler from another state at that step is computed, not served
+    sched = run.scheduler
+    state = sched.init()
+    kept = kernel.schedule_steps(sched, state, 0, 300, CHECKPOINT)
+    assert stepped == []
+    other = sched.step(state)
+    fresh = kernel.schedule_steps(sched, other, 0, 300, CHECKPOINT)
+    assert stepped == [(0, 300)]
+    # torch's recursive cosine from the step after: the lr of update i+1 of the first
+    np.testing.assert_array_equal(fresh.lr[:-1], kept.lr[1:])

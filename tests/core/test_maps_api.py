@@ -7,7 +7,7 @@ import pytest
 from optiviz_gui.core import maps
 from optiviz_gui.core.errors import ConfigError
 from optiviz_gui.core.expression import ExpressionSurface
-from optiviz_gui.core.maps_cells import hypot_at_most, squares
+from optiviz_gui.core.maps.cells import hypot_at_most, squares
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.surfaces import BUILTINS
 from optiviz_gui.core.surfaces.regression import LinearRegression

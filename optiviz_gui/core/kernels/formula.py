@@ -1,8 +1,8 @@
 """A typed formula as Python source a kernel compiles, generated from its checked graph.
 
-The formula's text never reaches this module: ``Expr`` (core/expression.py) has
+The formula's text never reaches this module: ``Expr`` (core/expression/) has
 already parsed it under a whitelist into an expression graph and differentiated
-it. This walks that graph in the order ``expression_eval.Program`` runs it and
+it. This walks that graph in the order ``expression.evaluate.Program`` runs it and
 writes one assignment per operation, exactly the operation the Program applies::
 
     def value_and_grad_xy(self, x, y, xp):
@@ -27,7 +27,7 @@ import math
 from functools import lru_cache
 
 from ..expression import Expr
-from ..expression_nodes import FUNCTIONS, Node, postorder
+from ..expression.nodes import FUNCTIONS, Node, postorder
 
 _OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
 _CALLS = frozenset(FUNCTIONS) | {"sign"}

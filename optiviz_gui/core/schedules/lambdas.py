@@ -2,7 +2,7 @@
 
 torch takes a Python function of the epoch; a session takes a formula in t
 (t = ``last_epoch``, the number of ``step()`` calls so far) in the safe
-expression language of surface formulas (core/expression_parse: a
+expression language of surface formulas (core/expression/parse: a
 whitelisted syntax tree, never ``eval``), e.g. ``"0.95**t"`` or
 ``"1/(1 + 0.05*t)"``. A value outside a function's domain is nan, not an
 exception.

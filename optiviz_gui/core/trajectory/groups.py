@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stepping import group_values
+from ..stepping import group_values
 
 
 class GroupsMixin:

@@ -32,8 +32,8 @@ from __future__ import annotations
 import ast
 import math
 
-from .errors import ConfigError
-from .expression_nodes import FUNCTIONS, Graph, Node, to_text
+from ..errors import ConfigError
+from .nodes import FUNCTIONS, Graph, Node, to_text
 
 MAX_CHARS = 2000
 MAX_NODES = 500

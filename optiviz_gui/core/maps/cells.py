@@ -40,8 +40,8 @@ import copy
 
 import numpy as np
 
-from .surfaces import Surface
-from .trajectory import runaway_limit
+from ..surfaces import Surface
+from ..trajectory import runaway_limit
 
 GTOL = 1e-6   # Trajectory.converged_at's defaults
 XTOL = 1e-9

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from .expression_nodes import Graph, Node, postorder
+from .nodes import Graph, Node, postorder
 
 
 def derivative(graph: Graph, node: Node, var: str) -> Node:

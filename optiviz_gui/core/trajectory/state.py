@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import scalar
-from .stepping import NUMERIC_ERRORS
+from .. import scalar
+from ..stepping import NUMERIC_ERRORS
 
 CHECKPOINT = 256
 

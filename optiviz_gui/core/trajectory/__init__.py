@@ -4,7 +4,7 @@ The history holds, for every step k = 0..n (0 = the start, k = after k updates),
 the point θ_k, the loss f(θ_k) and the gradient the update from θ_k used (the
 mini-batch's with batches, before clipping); the actual update is θ_{k+1} − θ_k.
 A scheduled run also keeps, per update, the group it used (lr, and momentum or
-betas where the schedule moves them; trajectory_groups.py reads them back);
+betas where the schedule moves them; groups.py reads them back);
 LBFGS keeps the points where it evaluated the loss inside each step. The
 optimizer's state is checkpointed every ``CHECKPOINT`` steps and replayed from
 the stored gradients and groups on demand, so a 10⁶-step run costs about 40
@@ -27,13 +27,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from . import scalar
-from .stepping import NUMERIC_ERRORS, Live, Plan, Rows, group_values, run_closure, \
+from ..stepping import NUMERIC_ERRORS, Live, Plan, Rows, group_values, run_closure, \
     run_scalar, run_vector
-from .trajectory_groups import GroupsMixin
-from .trajectory_state import CHECKPOINT, StateMixin
-from .trajectory_status import StatusMixin
-from .surfaces import Surface
+from .closures import ClosuresMixin
+from .groups import GroupsMixin
+from .state import CHECKPOINT, StateMixin
+from .status import StatusMixin
+from ..surfaces import Surface
 
 MAX_STEPS = 1_000_000
 # kernels hook: a ready kernel extends runs of KERNEL_STEPS+ steps (a call costs about 55 µs,
@@ -49,7 +49,7 @@ def runaway_limit(surface: Surface) -> float:
     return 1e6 * max(x1 - x0, y1 - y0, 1.0) + max(abs(x0), abs(x1), abs(y0), abs(y1))
 
 
-class Trajectory(StatusMixin, GroupsMixin, StateMixin):
+class Trajectory(StatusMixin, GroupsMixin, StateMixin, ClosuresMixin):
     """The growing history of one run; ``extend(k)`` computes up to step k.
 
     ``Trajectory(surface, run_or_optimizer, start)`` (``surface`` as the run sees it:
@@ -61,7 +61,7 @@ class Trajectory(StatusMixin, GroupsMixin, StateMixin):
     """
 
     def __init__(self, surface: Surface, run, start) -> None:
-        from .simulation import Run
+        from ..simulation import Run
         run = run if isinstance(run, Run) else Run(run)
         surface = run.surface_for(surface)          # its own mini-batch seed, if any
         self.surface, self.run, self.optimizer = surface, run, run.optimizer
@@ -261,7 +261,7 @@ class Trajectory(StatusMixin, GroupsMixin, StateMixin):
     # ------------------------------------------------ the compiled loop (core/kernels)
     def _extend_compiled(self, to_step: int) -> bool:
         """Extend with the compiled loop if one is ready (the same numbers); False: it is not."""
-        from . import kernels
+        from .. import kernels
 
         start, _ = self._end()
         plan, live = self.plan, replace(start)
@@ -329,55 +329,6 @@ class Trajectory(StatusMixin, GroupsMixin, StateMixin):
             self._rec[n0:n1] = rows.recorded
         self._marks.extend(rows.marks)
         return n1 - 1
-
-    # ------------------------------------------------ the surface, per step
-    def _batch(self, k: int):
-        return self.surface.batch_indices(k) if self.surface.batch_size else None
-
-    def _f_and_g_xy(self):
-        """(x, y, k) -> (full loss, the update's gradient x, y) on floats, for the scalar loop."""
-        s = self.surface
-        if not s.batch_size:
-            def f_and_g(x, y, k, _fg=s.value_and_grad_xy, _xp=scalar):
-                return _fg(x, y, _xp)
-        else:
-            def f_and_g(x, y, k):
-                return (s.value_xy(x, y, scalar), *s.batch_grad_xy(x, y, s.batch_indices(k), scalar))
-        f_and_g.batch_loss = lambda x, y, k: self._batch_loss(np.array([x, y]), k)
-        return f_and_g
-
-    def _vector_fn(self):
-        """(θ, k) -> (full loss, the update's gradient (D,)) on arrays."""
-        def f_and_g(theta, k):
-            return self._f_and_g_vector(theta, k)
-        f_and_g.batch_loss = self._batch_loss
-        return f_and_g
-
-    def _f_and_g_vector(self, theta, k):
-        s = self.surface
-        if self.dim > 2:
-            f, g = s.value_and_grad_theta(theta)
-            return float(f), g
-        f, g = s.value_and_grad(theta)
-        idx = self._batch(k)
-        if idx is not None:
-            g = np.array(s.batch_grad_xy(theta[0], theta[1], idx, np), dtype=float)
-        return float(f), g
-
-    def _batch_loss(self, theta, k):
-        """The mini-batch's loss at θ (ReduceLROnPlateau steps on it); the full loss without."""
-        idx = self._batch(k)
-        if idx is None:
-            return self._f_and_g_vector(theta, k)[0]
-        return float(self.surface.batch_value_xy(theta[0], theta[1], idx))
-
-    def _closure_at(self, k: int):
-        """The closure of LBFGS's update from step k: the batch's loss and gradient at θ."""
-        s, idx = self.surface, self._batch(k)
-        if idx is None:
-            return lambda theta: self._f_and_g_vector(np.asarray(theta, dtype=float), k)
-        return lambda theta: (s.batch_value_xy(theta[0], theta[1], idx),
-                              np.array(s.batch_grad_xy(theta[0], theta[1], idx, np)))
 
     # ------------------------------------------------------------ helpers
     def _recorded_of(self, state) -> np.ndarray:

@@ -1,7 +1,7 @@
 """A run's step rule for many cells at once: what a map's cells do each iteration.
 
 A map advances n cells on arrays of shape (2, n), one row per coordinate
-(maps_cells.CellRun), calling ``rule.update(grad, state, params, xp)`` once a
+(cells.CellRun), calling ``rule.update(grad, state, params, xp)`` once a
 step. ``cell_rule(surface, run)`` gives, for an optimizer, the rule that makes
 each cell do exactly what the run does alone (core/stepping.py):
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .clipping import clip_grad_norm, clip_grad_value
-from .stepping import NUMERIC_ERRORS
+from ..clipping import clip_grad_norm, clip_grad_value
+from ..stepping import NUMERIC_ERRORS
 
 
 def cell_rule(surface, run=None):
@@ -110,7 +110,7 @@ class Planned:
     wants_loss = True
 
     def __init__(self, surface, optimizer, run) -> None:
-        from .schedules import make_scheduler
+        from ..schedules import make_scheduler
         self.surface, self.optimizer = surface, optimizer
         self.clip_norm, self.clip_value = run.clip_grad_norm, run.clip_grad_value
         self.scheduler = (make_scheduler(run.scheduler.to_dict(), optimizer)

@@ -1,6 +1,6 @@
 """Many runs at once: where each start point ends, and which hyper-parameters work.
 
-Two kinds of map of one optimizer (maps_spec.py), each a grid of *cells* (one
+Two kinds of map of one optimizer (spec.py), each a grid of *cells* (one
 run each), indexed [i, j] like ``Surface.grid``: u_i along the first axis,
 v_j along the second.
 
@@ -20,7 +20,7 @@ Each cell gets its final point and loss (the last good ones if it diverged),
 its status (running, converged, diverged, invalid), the step where it
 converged or diverged and, when it converged, which of the surface's known
 minima it reached (``nearest_minimum``). Verdicts are exactly a lone
-``Trajectory``'s (see maps_cells.py, which runs the cells).
+``Trajectory``'s (see cells.py, which runs the cells).
 
 Work is cut into blocks of at most ``BLOCK`` cells, run ``SLICE`` point-steps at
 a time, so memory stays bounded for any grid and ``cancel`` is asked every
@@ -43,9 +43,9 @@ from typing import Iterator
 
 import numpy as np
 
-from .maps_cells import CONVERGED, DIVERGED, INVALID, RUNNING, STATUS, CellRun
-from .maps_spec import MAX_SIDE, HyperMap, StartMap, hyper_map, map_keys, replace_key, start_map
-from .surfaces import Surface
+from .cells import CONVERGED, DIVERGED, INVALID, RUNNING, STATUS, CellRun
+from .spec import MAX_SIDE, HyperMap, StartMap, hyper_map, map_keys, replace_key, start_map
+from ..surfaces import Surface
 
 __all__ = ["start_map", "hyper_map", "map_keys", "replace_key", "compute", "blocks",
            "nearest_minimum", "StartMap", "HyperMap", "Block", "MapResult", "Cancelled", "MAX_SIDE",
@@ -127,7 +127,7 @@ def lone_cell(surface: Surface, run, start, steps: int):
     """(point, loss, status code, step) of one run made alone (a Trajectory), the verdict
     a map reports: the last good point and loss of a diverged run (the start when even
     it was bad), the step it converged or diverged at, −1 while running."""
-    from .trajectory import Trajectory
+    from ..trajectory import Trajectory
     t = Trajectory(surface, run, start)
     t.extend(steps)
     if t.steps < 0:

@@ -23,7 +23,7 @@ import operator
 
 import numpy as np
 
-from .expression_nodes import BINARY, Node, postorder
+from .nodes import BINARY, Node, postorder
 
 _FLOAT_ERRORS = (ArithmeticError, ValueError)
 

@@ -1,4 +1,4 @@
-"""What a map runs: its cells' step rule, start and grid coordinates (see maps.py).
+"""What a map runs: its cells' step rule, start and grid coordinates (see maps/__init__.py).
 
     start_map(surface, optimizer, steps, grid)          -> StartMap
     hyper_map(surface, optimizer, start, steps, grid,
@@ -17,11 +17,11 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import ConfigError
-from .maps_cells import Columns, with_lr
-from .optimizers import Optimizer
-from .surfaces import Surface
-from .trajectory import MAX_STEPS
+from ..errors import ConfigError
+from .cells import Columns, with_lr
+from ..optimizers import Optimizer
+from ..surfaces import Surface
+from ..trajectory import MAX_STEPS
 
 MAX_SIDE = 4096            # cells a side: 16.7 million cells, 0.55 GB as a MapResult
 
@@ -132,9 +132,9 @@ class HyperMap:
 
 def _run_rule(surface, optimizer, rule):
     """(surface, optimizer, step rule, run): a Run brings its schedule and clipping
-    (maps_rules) and its own mini-batch seed (``Run.surface_for``)."""
-    from .maps_rules import cell_rule
-    from .simulation import Run
+    (rules.py) and its own mini-batch seed (``Run.surface_for``)."""
+    from .rules import cell_rule
+    from ..simulation import Run
     run = optimizer if isinstance(optimizer, Run) else None
     if run is not None:
         surface, optimizer = run.surface_for(surface), run.optimizer
@@ -142,7 +142,7 @@ def _run_rule(surface, optimizer, rule):
 
 
 def _as_run(optimizer):
-    from .simulation import Run
+    from ..simulation import Run
     return Run(optimizer)
 
 

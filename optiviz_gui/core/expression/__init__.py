@@ -15,12 +15,12 @@ the same whitelist, with messages that name its key::
 
 How it is safe: the text is only ever given to ``ast.parse`` (which builds a
 syntax tree and runs nothing); a whitelist walker turns that tree into our own
-expression graph (``expression_parse``) and rejects everything else with a
+expression graph (``parse``) and rejects everything else with a
 ``ConfigError``. Values and derivatives are computed by walking that graph
-(``expression_eval``); no ``eval``/``exec``/``compile``-for-execution anywhere.
+(``evaluate``); no ``eval``/``exec``/``compile``-for-execution anywhere.
 
 How the gradient is exact: symbolic differentiation of the graph
-(``expression_diff``), simplified (0*u, 1*u, u+0, constant folding) and
+(``diff``), simplified (0*u, 1*u, u+0, constant folding) and
 sharing sub-expressions with the value.
 
 Evaluation never raises: with numpy (under ``np.errstate(all="ignore")``) and
@@ -36,13 +36,13 @@ from typing import Any
 
 import numpy as np
 
-from . import scalar
-from .errors import ConfigError
-from .expression_diff import derivative
-from .expression_eval import Program, evaluate
-from .expression_nodes import Node, to_text
-from .expression_parse import MAX_CHARS, parse_text
-from .surfaces.base import Surface
+from .. import scalar
+from ..errors import ConfigError
+from .diff import derivative
+from .evaluate import Program, evaluate
+from .nodes import Node, to_text
+from .parse import MAX_CHARS, parse_text
+from ..surfaces.base import Surface
 
 __all__ = ["Expr", "parse", "Function", "parse_function", "ExpressionSurface", "EXAMPLES",
            "DEFAULT_BOUNDS", "MAX_CHARS"]
