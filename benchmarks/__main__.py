@@ -7,6 +7,7 @@ Machines are noisy: read the ratios, not the absolute times.
 """
 
 import importlib
+import os
 import sys
 
 ALL = ["grid", "optimizers", "kernels", "maps", "mlp", "views", "edit", "window", "export",
@@ -21,7 +22,12 @@ def main(names: list[str]) -> int:
             print(f"-- {name}: skipped ({e})\n")
             continue
         print(f"######## {name} ########")
-        module.main()
+        environment = dict(os.environ)
+        try:
+            module.main()
+        finally:            # a benchmark that sets OPTIVIZ_KERNELS sets it for itself only
+            os.environ.clear()
+            os.environ.update(environment)
         print()
     return 0
 

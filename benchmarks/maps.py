@@ -4,7 +4,8 @@
 
 Start maps of the blog session (resources/presets/blog.json): 256×256 starts,
 100 steps, every run, ``core.maps.compute`` against the straightforward loop
-(one ``Trajectory`` per start, ``extend(100)``, ``converged_at()``), timed on a
+(one ``Trajectory`` per start, ``extend(100)``, ``converged_at()``, on the Python
+path: step by step; beside it the same loop with the compiled kernels), timed on a
 sample of the starts and extrapolated to the grid (best of 3 each); the
 sample's cells are checked equal to the map's. Hyper-parameter maps (one optimizer per column,
 lr as an array) for scale. Peak memory of a 1024×1024 start map, as a
@@ -30,6 +31,8 @@ Target: ≤ 50 ms a frame. Offscreen when there is no X server (xvfb-run -a work
 
 from __future__ import annotations
 
+import contextlib
+import os
 import subprocess
 import sys
 import tempfile
@@ -37,7 +40,7 @@ import time
 
 import numpy as np
 
-from optiviz_gui.core import maps, session
+from optiviz_gui.core import kernels, maps, session
 from optiviz_gui.core.trajectory import Trajectory
 from optiviz_gui.resources import resource_path
 
@@ -56,7 +59,11 @@ elif sys.argv[2] == "csv":
     out = os.path.join(tempfile.mkdtemp(), "map.csv")
     write_map_csv(out, [("Adam", spec)])
     os.remove(out)
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+try:        # this process's own high-water mark (ru_maxrss keeps the parent's across exec)
+    with open("/proc/self/status") as f:
+        print(next(int(l.split()[1]) for l in f if l.startswith("VmHWM:")) / 1024)
+except OSError:
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """
 
 
@@ -81,8 +88,9 @@ def per_start(sim, optimizer, starts):
 
 
 def start_maps(sim) -> None:
-    print(f"== start map {GRID}x{GRID}, {STEPS} steps, blog surface "
-          f"(baseline: a Trajectory per start, {SAMPLE} sampled and extrapolated) ==")
+    print(f"== start map {GRID}x{GRID}, {STEPS} steps, blog surface (baseline: a Trajectory "
+          f"per start on the Python path, {SAMPLE} sampled and extrapolated; beside it the "
+          f"same loop with compiled kernels) ==")
     rng = np.random.default_rng(0)
     cells = rng.choice(GRID * GRID, SAMPLE, replace=False)
     i, j = cells % GRID, cells // GRID
@@ -91,13 +99,33 @@ def start_maps(sim) -> None:
         result = maps.compute(spec, order="rows")
         ours = best_of(lambda: maps.compute(spec, order="rows"))
         starts = np.column_stack((spec.u[i], spec.v[j]))
-        lone = per_start(sim, run.optimizer, starts)
-        naive = best_of(lambda: per_start(sim, run.optimizer, starts)) * GRID * GRID / SAMPLE
+        with kernels_set("python"):
+            lone = per_start(sim, run.optimizer, starts)
+            naive = best_of(lambda: per_start(sim, run.optimizer, starts)) * GRID * GRID / SAMPLE
+        compiled = None
+        if kernels.get(sim.surface, run.optimizer, wait=True) is not None:
+            with kernels_set("numba"):
+                compiled = best_of(lambda: per_start(sim, run.optimizer, starts)) * GRID * GRID / SAMPLE
         same = np.array_equal(lone, np.column_stack((result.x[i, j], result.y[i, j])))
         rate = GRID * GRID * STEPS / ours
         flag = "ok" if rate >= 1e7 and naive / ours >= 100 else "BELOW TARGET"
+        beside = f"  compiled loop {compiled:5.1f} s ({compiled / ours:4.0f}x)" if compiled else ""
         print(f"{label:14s} map {ours:6.2f} s  {rate:12,.0f} point-steps/s   per-start loop "
-              f"{naive:6.1f} s  ({naive / ours:5.0f}x)  sample equal: {same}  {flag}")
+              f"{naive:6.1f} s  ({naive / ours:5.0f}x){beside}  sample equal: {same}  {flag}")
+
+
+@contextlib.contextmanager
+def kernels_set(value: str):
+    """OPTIVIZ_KERNELS=value inside the block."""
+    old = os.environ.get("OPTIVIZ_KERNELS")
+    os.environ["OPTIVIZ_KERNELS"] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("OPTIVIZ_KERNELS")
+        else:
+            os.environ["OPTIVIZ_KERNELS"] = old
 
 
 def hyper_maps(sim) -> None:
