@@ -16,7 +16,10 @@ piece into the cache, and the worker thread here only loads it: one ``import
 numba`` and a few small loads in this process (1–3 late ticks, at most 60–100
 ms, instead of 4–12 while SGD, RMSprop and Adam got ready; an app that calls
 ``gc.freeze()`` after start-up gets 30–60 ms). A piece already in the cache (a
-``.ready`` mark beside it) is loaded without the child. Without a writable
+``.ready`` mark beside it) is loaded without the child. Every job queued so far
+goes to the child at once, before this process imports numba (a bundle unpacks
+llvmlite first, seconds): a short ``optiviz run`` that ends before its kernels are
+ready still leaves them compiled in the cache for the next run. Without a writable
 cache, or if the child fails, the worker thread compiles here.
 
 The cache folder is $XDG_CACHE_HOME/optiviz/numba (or ~/.cache/optiviz/numba)
@@ -26,6 +29,8 @@ be writable, the user's cache is; numba files the kernels beside ``anchor.txt``.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import os
 import pickle
 import queue
@@ -84,12 +89,22 @@ def compiled(plan: OptimizerPlan | SurfacePlan, wait: bool = False, start: bool 
 
 
 def _work() -> None:
+    """The worker thread: takes every job queued so far, hands them all to the child at
+    once (a short ``optiviz run`` may end before the first is compiled; the child, once
+    it has them, compiles them all into the cache for the next run), then readies each."""
     while True:
-        plan, future = _jobs.get()
-        try:
-            future.set_result(_build(plan))
-        except BaseException as err:      # kept for whoever waits; the Python path goes on
-            future.set_exception(err)
+        batch = [_jobs.get()]
+        while True:
+            try:
+                batch.append(_jobs.get_nowait())
+            except queue.Empty:
+                break
+        sent = _hand_to_child([plan for plan, _ in batch])
+        for plan, future in batch:
+            try:
+                future.set_result(_build(plan, plan in sent))
+            except BaseException as err:      # kept for whoever waits; the Python path goes on
+                future.set_exception(err)
 
 
 def cache_folder() -> Path:
@@ -129,7 +144,32 @@ def _make_anchor(folder: Path) -> str | None:
     return str(path)
 
 
-def _build(plan):
+def _ready_mark(plan, where: str | None) -> Path | None:
+    """The file that says the cache holds ``plan`` (None without a cache)."""
+    if where is None:
+        return None
+    return Path(where).parent / f"{plan.fingerprint()}-numba-{_numba_version()}.ready"
+
+
+def _hand_to_child(plans: list) -> list:
+    """Send the child the plans the cache lacks; the ones it took (in order).  It needs
+    nothing of numba here — a bundle's llvmlite takes seconds to unpack (frozen.py)."""
+    where = anchor()
+    wanted = [p for p in plans if compile_in_child and (mark := _ready_mark(p, where)) is not None
+              and not mark.exists()]
+    if not wanted:
+        return []
+    try:
+        proc = _child()
+        for plan in wanted:
+            pickle.dump((plan, where), proc.stdin)
+        proc.stdin.flush()
+    except Exception:        # no child: the worker compiles here instead
+        return []
+    return wanted
+
+
+def _build(plan, in_child: bool):
     """Ready one piece (on the worker thread): compiled by the child into the cache, loaded here.
 
     Loading makes thousands of short calls into llvmlite, each leaving the GIL and
@@ -142,18 +182,15 @@ def _build(plan):
     try:
         from . import frozen
 
-        frozen.prepare()
-        import numba    # here, on the worker thread, never on the caller's
-
         where = anchor()
-        mark = f"{plan.fingerprint()}-numba-{numba.__version__}.ready"
-        ready = None if where is None else Path(where).parent / mark
-        if ready is not None and compile_in_child and not ready.exists():
+        if in_child:
             try:
-                _compile_in_child(plan, where)
-            except Exception:    # no child, or it could not: compile here instead
+                _child_answer()
+            except Exception:    # the child could not: compile here instead
                 pass
-        piece = build(plan, where)
+        frozen.prepare()
+        piece = build(plan, where)     # imports numba here, on the worker thread
+        ready = _ready_mark(plan, where)
         if ready is not None:
             ready.touch()
         return piece
@@ -167,6 +204,16 @@ def _build(plan):
                 _retire[-1].start()
 
 
+@functools.cache
+def _numba_version() -> str:
+    """numba's version without importing it (its metadata; the bundle ships it too)."""
+    try:
+        return importlib.metadata.version("numba")
+    except importlib.metadata.PackageNotFoundError:
+        import numba
+        return numba.__version__
+
+
 def build(plan, where: str | None):
     """Compile ``plan`` (or load it from numba's cache beside ``where``): in the child or here."""
     from . import compile as numba_side
@@ -176,7 +223,8 @@ def build(plan, where: str | None):
     return numba_side.build_surface(plan, where)
 
 
-def _compile_in_child(plan, where: str) -> None:
+def _child():
+    """The compiling child (started when there is none)."""
     from . import child
 
     with _lock:
@@ -187,9 +235,12 @@ def _compile_in_child(plan, where: str) -> None:
             proc = _pools["process"] = subprocess.Popen(
                 child.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                 env={**os.environ, "PYTHONPATH": path})
-    pickle.dump((plan, where), proc.stdin)
-    proc.stdin.flush()
-    problem = pickle.load(proc.stdout)
+    return proc
+
+
+def _child_answer() -> None:
+    """The child's answer to the oldest job it has: None, or its error raised here."""
+    problem = pickle.load(_pools["process"].stdout)
     if problem is not None:
         raise RuntimeError(problem)
 
