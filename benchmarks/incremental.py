@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--size", default="2000x1125")
     p.add_argument("--repeat", type=int, default=3)
-    args = p.parse_args(argv)
+    args = p.parse_args(argv or [])
     size = tuple(int(v) for v in args.size.split("x"))
 
     from optiviz_gui.core import session
@@ -105,4 +105,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

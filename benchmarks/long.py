@@ -168,7 +168,7 @@ def _ms(values) -> str:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--quick", action="store_true", help="smaller runs (a smoke test)")
-    args = p.parse_args(argv)
+    args = p.parse_args(argv or [])
     from optiviz_gui.ui.window.app import make_app
 
     app = make_app()
@@ -197,4 +197,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

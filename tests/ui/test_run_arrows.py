@@ -46,7 +46,7 @@ def make_view(show_view):
 
 
 def pen(view, i, kind) -> QtGui.QPen:
-    return view.items.arrows.shaft(i, kind).opts["pen"]
+    return view.items.arrows.pen(i, kind)
 
 
 def pixel_color(view, x, y) -> np.ndarray:

@@ -13,6 +13,8 @@ records can differ, as float rectangles (x0, y0, x1, y1) in device pixels,
     scatter   a box around each old and each new symbol
     dots      (ui/dots.py) like a curve: a box around the dots past the common
               prefix of the old and the new points
+    arrows    (views/contour/arrows.py, every run's arrows in one item) the old and
+              the new box of each run whose arrows changed
     others    the old and the new bounding box, when anything noted
               (visibility, geometry, pen, text) differs
 
@@ -33,6 +35,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from ..views.contour.arrows import ArrowsItem
 from ..views.contour.dots import Dots
 
 MARGIN = 3.0              # pixels of antialiasing and rounding around every box
@@ -120,6 +123,18 @@ class DotsRecord(Record):
         return _changed_tail(same, old.pts, self.pts, self.reach, joined=False)
 
 
+class ArrowsRecord(Record):
+    __slots__ = ("parts",)                 # {run: (key, device box)}
+
+    def diff(self, old: "ArrowsRecord") -> list[Box]:
+        out = []
+        for run in old.parts.keys() | self.parts.keys():
+            a, b = old.parts.get(run), self.parts.get(run)
+            if a is None or b is None or a[0] != b[0]:
+                out += [part[1] for part in (a, b) if part is not None]
+        return out
+
+
 def _changed_tail(same: np.ndarray, old: np.ndarray, new: np.ndarray, reach: float,
                   joined: bool) -> list[Box]:
     """The box around the points of ``old`` and ``new`` (device, (n, 2)) past their common
@@ -143,8 +158,10 @@ def record(item, view: QtGui.QTransform) -> Record:
     scatter = (isinstance(item, pg.ScatterPlotItem) and item.opts.get("pxMode", True)
                and len(item.data) <= 64 and hasattr(item, "pixelPadding"))
     dots = isinstance(item, Dots)
+    arrows = isinstance(item, ArrowsItem)
     if not item.isVisible():             # paints nothing: nothing else to note
-        rec = Curve() if curve else Scatter() if scatter else DotsRecord() if dots else Record()
+        rec = (Curve() if curve else Scatter() if scatter else DotsRecord() if dots
+               else ArrowsRecord() if arrows else Record())
         rec.box = rec.look = None
     elif curve:
         rec = _curve(item, t)
@@ -152,6 +169,8 @@ def record(item, view: QtGui.QTransform) -> Record:
         rec = _scatter(item, t)
     elif dots:
         rec = _dots(item, t)
+    elif arrows:
+        rec = _arrows(item, t)
     else:
         rec = Record()
         rec.look = _matrix(t), _extra(item)
@@ -249,6 +268,24 @@ def _dots(item, t: QtGui.QTransform) -> DotsRecord:
         lo, hi = rec.pts.min(axis=0), rec.pts.max(axis=0)
         r = rec.reach
         rec.box = (lo[0] - r, lo[1] - r, hi[0] + r, hi[1] + r)
+    return rec
+
+
+def _arrows(item, t: QtGui.QTransform) -> ArrowsRecord:
+    rec = ArrowsRecord()
+    rec.look = _matrix(t)
+    rec.parts = {}
+    boxes = []
+    for run, key, (x0, y0, x1, y1), reach in item.parts():
+        r = t.mapRect(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        m = reach + MARGIN
+        box = (r.left() - m, r.top() - m, r.right() + m, r.bottom() + m)
+        rec.parts[run] = (key, box)
+        boxes.append(box)
+    rec.box = None
+    if boxes:
+        b = np.array(boxes)
+        rec.box = (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
     return rec
 
 

@@ -11,9 +11,9 @@ Heads are always solid, so a dashed arrow's direction reads at any length, and
 every arrow of a run lies on a thin halo in the background colour, so that a
 run-coloured arrow stays apart from the level map and from the run's own path.
 
-Items per run: its halo, one shaft curve per kind (the dash pattern is a pen's) and
-one curve with all its heads; created when a run first has arrows and hidden (never
-deleted) when it has none, so a redraw only calls ``setData``. The vectors come from
+One item draws them all (``ArrowsItem``): per run its halo, one path per kind (the
+dash pattern is a pen's) and one with all its heads, layer by layer over the runs.
+The vectors come from
 ``core.arrows`` (in data units); heads are built in screen pixels, and an update
 arrow shorter than MIN_UPDATE_PX is drawn that long so its direction can be seen.
 """
@@ -51,21 +51,66 @@ def shaft_pen(kind: str, color: str) -> QtGui.QPen:
     return pen
 
 
+LAYERS = ("halo", *ARROW_KINDS, "heads")    # paint order: each layer over every run's
+
+
+class ArrowsItem(pg.GraphicsObject):
+    """Every run's arrows in one item: each layer (halos, then each kind's shafts, then
+    the heads) over every run's, a run's part of a layer one path with its pen — the
+    pixels of one curve item per run and layer stacked in z, at one item's cost (an
+    export frame recorded and painted 20 items for 4 runs' arrows)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._strokes: list[tuple[QtGui.QPen, QtGui.QPainterPath]] = []
+        self._parts: list[tuple[int, tuple, tuple[float, float, float, float], float]] = []
+        self._rect = QtCore.QRectF()
+
+    def set_strokes(self, strokes, parts, pixel: tuple[float, float]) -> None:
+        """``strokes``: (pen, x, y) point pairs in paint order; ``parts``: (run, key, data
+        box, reach in pixels) per run, what changed between two frames (ui/render/dirty)."""
+        self.prepareGeometryChange()
+        self._strokes = [(pen, pg.arrayToQPath(x, y, connect="pairs")) for pen, x, y in strokes]
+        self._parts = list(parts)
+        rect = QtCore.QRectF()
+        for _run, _key, (x0, y0, x1, y1), reach in self._parts:
+            px, py = abs(float(pixel[0])) * reach, abs(float(pixel[1])) * reach
+            rect = rect.united(QtCore.QRectF(x0 - px, y0 - py, x1 - x0 + 2 * px, y1 - y0 + 2 * py))
+        self._rect = rect
+        self.update()
+
+    def parts(self) -> list:
+        """(run, key, (x0, y0, x1, y1) in data units, reach in pixels) of each run drawn."""
+        return self._parts
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt name)
+        return self._rect
+
+    def paint(self, p, *_args) -> None:
+        p.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing, True)
+        for pen, path in self._strokes:       # as PlotCurveItem strokes an antialiased curve
+            p.setPen(pen)
+            p.drawPath(path)
+
+
 class ArrowItems:
     """Every run's arrows in one plot; see the module docstring."""
 
     def __init__(self, plot: pg.PlotItem) -> None:
-        self.plot = plot
-        self._runs: list[dict[str, pg.PlotCurveItem]] = []     # per run: halo, kinds, heads
-        self._colors: list[str | None] = []
+        self.item = ArrowsItem()
+        self.item.setZValue(10)          # over the paths (5, 6), under the points (20)
+        self.item.setVisible(False)
+        plot.addItem(self.item)
+        self._pens: dict[str, dict[str, QtGui.QPen]] = {}          # per colour, per layer
+        self._colors: dict[int, str] = {}
         self._arrows = {k: Arrows(np.zeros((0, 4)), np.zeros(0, np.int64)) for k in ARROW_KINDS}
         self._halo_color = QtGui.QColor("#ffffff")
+        self._halo = self._halo_pen()
 
     def apply_theme(self, theme) -> None:
         self._halo_color = QtGui.QColor(theme.background)
         self._halo_color.setAlpha(HALO_ALPHA)
-        for items in self._runs:
-            items["halo"].setPen(self._halo_pen())
+        self._halo = self._halo_pen()
 
     def _halo_pen(self) -> QtGui.QPen:
         pen = pg.mkPen(self._halo_color, width=max(w for w, _, _ in STROKES.values()) + HALO_EXTRA)
@@ -73,19 +118,14 @@ class ArrowItems:
         pen.setJoinStyle(QtCore.Qt.PenJoinStyle.RoundJoin)
         return pen
 
-    def _ensure(self, n: int) -> None:
-        while len(self._runs) < n:
-            items = {"halo": pg.PlotCurveItem(connect="pairs", antialias=True)}
-            items["halo"].setPen(self._halo_pen())
-            for kind in ARROW_KINDS:
-                items[kind] = pg.PlotCurveItem(connect="pairs", antialias=True)
-            items["heads"] = pg.PlotCurveItem(connect="pairs", antialias=True)
-            for z, item in enumerate(items.values()):
-                item.setZValue(10 + z / 10)     # over the paths (5, 6), under the points (20)
-                item.setVisible(False)
-                self.plot.addItem(item)
-            self._runs.append(items)
-            self._colors.append(None)
+    def _pens_of(self, color: str) -> dict[str, QtGui.QPen]:
+        pens = self._pens.get(color)
+        if pens is None:
+            pens = {kind: shaft_pen(kind, color) for kind in ARROW_KINDS}
+            pens["heads"] = pg.mkPen(color, width=HEAD_WIDTH)
+            pens["heads"].setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
+            self._pens[color] = pens
+        return pens
 
     def set_arrows(self, arrows: dict[str, Arrows], colors: list[str],
                    pixel: tuple[float, float]) -> None:
@@ -93,40 +133,33 @@ class ArrowItems:
         ``pixel`` is the data size of one screen pixel (x, y), which shapes the heads."""
         none = Arrows(np.zeros((0, 4)), np.zeros(0, np.int64))
         self._arrows = {k: arrows.get(k, none) for k in ARROW_KINDS}
-        owners = set()
-        for a in self._arrows.values():
-            owners.update(int(i) for i in a.runs)
-        self._ensure(max(owners, default=-1) + 1)
-        for i, items in enumerate(self._runs):
-            if i not in owners:
-                for item in items.values():
-                    item.setVisible(False)
-                continue
-            if colors[i] != self._colors[i]:
-                self._colors[i] = colors[i]
-                for kind in ARROW_KINDS:
-                    items[kind].setPen(shaft_pen(kind, colors[i]))
-                heads = pg.mkPen(colors[i], width=HEAD_WIDTH)
-                heads.setJoinStyle(QtCore.Qt.PenJoinStyle.MiterJoin)
-                items["heads"].setPen(heads)
-            all_x, all_y, head_x, head_y = [], [], [], []
+        owners = sorted({int(i) for a in self._arrows.values() for i in a.runs})
+        layers: dict[str, list] = {name: [] for name in LAYERS}
+        parts = []
+        reach = 0.5 * self._halo.widthF() + 1.0
+        self._colors = {i: colors[i] for i in owners}
+        for i in owners:
+            pens = self._pens_of(colors[i])
+            xs, ys, heads_x, heads_y = [], [], [], []
             for kind in ARROW_KINDS:
                 v = self._arrows[kind].of(i)
                 if not len(v):
-                    items[kind].setVisible(False)      # its old data stays, unseen
                     continue
                 stretch = MIN_UPDATE_PX if kind == "update" else 0.0
                 (sx, sy), (hx, hy) = arrow_segments(v, pixel, stretch, STROKES[kind][2])
-                items[kind].setData(sx, sy)
-                items[kind].setVisible(True)
-                all_x += [sx, hx]
-                all_y += [sy, hy]
-                head_x.append(hx)
-                head_y.append(hy)
-            items["heads"].setData(np.concatenate(head_x), np.concatenate(head_y))
-            items["halo"].setData(np.concatenate(all_x), np.concatenate(all_y))
-            items["heads"].setVisible(True)
-            items["halo"].setVisible(True)
+                layers[kind].append((pens[kind], sx, sy))
+                xs += [sx, hx]
+                ys += [sy, hy]
+                heads_x.append(hx)
+                heads_y.append(hy)
+            x, y = np.concatenate(xs), np.concatenate(ys)
+            layers["heads"].append((pens["heads"], np.concatenate(heads_x), np.concatenate(heads_y)))
+            layers["halo"].append((self._halo, x, y))
+            key = (colors[i], self._halo_color.rgba(), x.tobytes(), y.tobytes())
+            parts.append((i, key, (float(x.min()), float(y.min()), float(x.max()), float(y.max())),
+                          reach))
+        self.item.set_strokes([stroke for name in LAYERS for stroke in layers[name]], parts, pixel)
+        self.item.setVisible(bool(owners))
 
     # ---------------------------------------------------------- inspection
     def data(self, kind: str) -> np.ndarray:
@@ -137,12 +170,12 @@ class ArrowItems:
         """(m,) the run of each row of ``data(kind)``."""
         return self._arrows[kind].runs.copy()
 
-    def shaft(self, i: int, kind: str) -> pg.PlotCurveItem:
-        """Run i's shaft item of one kind."""
-        return self._runs[i][kind]
+    def pen(self, i: int, kind: str) -> QtGui.QPen:
+        """The pen of run i's arrows of one kind (its shafts; "heads": its heads)."""
+        return self._pens_of(self._colors[i])[kind]
 
     def items(self) -> list:
-        return [item for items in self._runs for item in items.values()]
+        return [self.item]
 
 
 def arrow_segments(v: np.ndarray, pixel, min_px: float = 0.0, head: str = "open"
