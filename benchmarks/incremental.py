@@ -42,7 +42,11 @@ class WholeFrames:
         return qimage_to_array(self.view.render_image(*self.size))
 
     def close(self) -> None:
-        self.view.deleteLater()
+        from PySide6 import QtCore
+
+        self.view.deleteLater()        # deleted now, as ViewFrames.close does: a view that
+        # outlives the application crashes the interpreter's exit
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
 
 
 def _best(fn, repeat: int) -> float:
