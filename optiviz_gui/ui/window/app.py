@@ -7,6 +7,13 @@ session (None: the blog example), shows the window and runs the event loop. A
 session that cannot be loaded is one sentence on stderr and exit status 2,
 before any window appears. ``quit_after`` closes the window after that many
 seconds (smoke tests, the launch benchmark) and the exit status is then 0.
+
+``make_app`` is the process's own set-up (run_app and the benchmarks call it, never
+a library module), so it also moves Python's cyclic garbage collection to the GUI
+thread (pyqtgraph's ``GarbageCollector``: automatic collection off, a 100 ms timer
+collects as the thresholds say): a collection started by the kernels', filler's or
+maps' worker thread would otherwise destroy Qt objects there, and Qt aborts
+("Cannot make QOpenGLContext current in a different thread").
 """
 
 from __future__ import annotations
@@ -34,6 +41,9 @@ def make_app():
     app.setApplicationDisplayName("OptiViz")
     app.setDesktopFileName("optiviz")
     install_style(app)              # Fusion; the window makes it dark-aware with its theme
+    if not hasattr(app, "optiviz_gc"):
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+        app.optiviz_gc = GarbageCollector(interval=0.1)     # see the module docstring
     icon = _icon_path()
     if icon:
         app.setWindowIcon(QIcon(icon))
