@@ -130,6 +130,7 @@ class Simulation:
         self._steps = _check_steps(steps)
         self._step = 0
         self._filler: Filler | None = None
+        self._poll_next = 0                       # the run poll() looks at first
         self._trajectories = [self._new_trajectory(r) for r in self._runs]
 
     # ------------------------------------------------------------- reading
@@ -319,18 +320,29 @@ class Simulation:
         left, total = self._filler.remaining()
         return 1.0 if total <= 0 else 1.0 - left / total
 
-    def poll(self, max_steps: int | None = None) -> tuple[int, ...]:
+    def poll(self, max_steps: int | None = None, max_runs: int | None = None) -> tuple[int, ...]:
         """Make visible what the worker computed — at most ``max_steps`` more steps a
-        run (what the caller can draw in a frame), in the worker's chunks — and announce
-        (``history_changed``) the runs that grew; returns their indices. Call it from
-        the thread the listeners live in."""
+        run (what the caller can draw in a frame), in the worker's chunks, and for at
+        most ``max_runs`` runs (taken in turn from one call to the next: a frame redraws
+        that many long runs, not all of them) — and announce (``history_changed``) the
+        runs that grew; returns their indices. Call it from the thread the listeners
+        live in."""
         if self._filler is None:
             return ()
-        runs = tuple(i for i, t in enumerate(self._trajectories)
-                     if t.pending and t.publish(max_steps=max_steps))
+        n = len(self._trajectories)
+        first = self._poll_next % n if n else 0
+        runs = []
+        for i in sorted(range(n), key=lambda i: (i - first) % n):
+            if max_runs is not None and len(runs) >= max_runs:
+                break
+            t = self._trajectories[i]
+            if t.pending and t.publish(max_steps=max_steps):
+                runs.append(i)
         if runs:
-            self.history_changed.emit(runs)
-        return runs
+            self._poll_next = runs[-1] + 1
+            runs.sort()
+            self.history_changed.emit(tuple(runs))
+        return tuple(runs)
 
     def wait(self, timeout: float = 60.0) -> bool:
         """Block until the worker has reached the current step (tests, commands)."""

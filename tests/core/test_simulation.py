@@ -234,3 +234,21 @@ def test_poll_makes_visible_a_frame_s_worth_at_a_time(bowl):
     while sim.computing:
         sim.poll(max_steps=MAX_CHUNK)
     assert all(t.steps == steps for t in sim.trajectories)
+
+
+def test_poll_takes_the_runs_in_turn_when_told_how_many(bowl):
+    # a frame redraws max_runs long runs; the next poll goes on with the next ones
+    from optiviz_gui.core.filling import MAX_CHUNK, QUICK
+    steps = QUICK + 4 * MAX_CHUNK
+    sim = make_sim(bowl, steps=steps)
+    sim.compute_in_background()
+    sim.seek(steps)
+    assert sim.wait(60)
+    grown = record(sim.history_changed)
+    assert sim.poll(max_steps=MAX_CHUNK, max_runs=1) == (0,)
+    assert sim.poll(max_steps=MAX_CHUNK, max_runs=2) == (1, 2)
+    assert sim.poll(max_steps=MAX_CHUNK, max_runs=1) == (0,)
+    assert grown == [((0,),), ((1, 2),), ((0,),)]
+    while sim.computing:
+        sim.poll(max_steps=MAX_CHUNK, max_runs=1)
+    assert all(t.steps == steps for t in sim.trajectories)

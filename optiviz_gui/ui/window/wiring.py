@@ -19,7 +19,8 @@ from ...core.errors import ConfigError
 from ...core.suggest import diverging_at_once, suggested_lr
 from .notice import SuggestNotice
 
-FILL_POLL_MS = 40      # how often the window draws what a long recomputation has reached
+FILL_POLL_MS = 20      # how often the window draws what a long recomputation has reached ...
+FILL_RUNS = 1          # ... for this many runs in turn (a frame redraws one long run, not all)
 FILL_START, FILL_MIN, FILL_MAX = 10_000, 2_000, 1_000_000   # steps a run per frame: adapts
 
 
@@ -80,7 +81,7 @@ def wire(window) -> None:
 
     def fill_tick() -> None:
         start = time.perf_counter()
-        sim.poll(int(budget[0]))            # the views draw what grew, inside this call
+        sim.poll(int(budget[0]), FILL_RUNS)   # the views draw what grew, inside this call
         took = time.perf_counter() - start
         # as many steps as fit a frame: more when drawing was quick, fewer when it was not
         budget[0] = min(FILL_MAX, budget[0] * 1.5) if took < 0.015 else \
