@@ -1,17 +1,16 @@
 """The main window: map, 3-D surface and loss curve in splitters, controls dock, playback bar.
 
-    ┌ menus: File  View  Playback  Help ─────────────────────────────┐
-    │ controls │  contour map (most room)  │  3-D surface            │
-    │  (dock)  │                           ├─────────────────────────┤
-    │          │                           │  [Loss | Data | Maps]   │
-    │          ├───────────────────────────┴─────────────────────────┤
-    │          │  ⏮ ◀ ▶ ▶▶  ───── timeline ─────  Step k / n  Speed  │
-    ├ status: step, each optimizer's loss, diverged / converged ─────┤
+    ┌ menus: File  View  Playback  Help ──────────────────────────────┐
+    │ controls │  contour map (most room)  │  3-D surface             │
+    │  (dock)  │                           ├──────────────────────────┤
+    │          │                           │ [Loss | Data | lr | Maps]│
+    │          ├───────────────────────────┴──────────────────────────┤
+    │          │  ⏮ ◀ ▶ ▶▶  ───── timeline ─────  Step k / n  Speed   │
+    ├ status: step, each optimizer's loss, diverged / converged ──────┤
 
 The 3-D view needs OpenGL; it is created just after the window's first paint
 (so the window appears fast) and only if ``gl_available()``, otherwise a short
-label says why. Wiring lives in ``wiring.py``; menus and file commands in
-``window_menus.py``.
+label says why. Wiring lives in ``wiring.py``; menus and file commands in ``menus.py``.
 """
 
 from __future__ import annotations
