@@ -84,8 +84,8 @@ def wire(window) -> None:
         sim.poll(int(budget[0]), FILL_RUNS)   # the views draw what grew, inside this call
         took = time.perf_counter() - start
         # as many steps as fit a frame: more when drawing was quick, fewer when it was not
-        budget[0] = min(FILL_MAX, budget[0] * 1.5) if took < 0.015 else \
-            max(FILL_MIN, budget[0] / 1.5) if took > 0.030 else budget[0]
+        budget[0] = min(FILL_MAX, budget[0] * 1.5) if took < 0.008 else \
+            max(FILL_MIN, budget[0] / 1.5) if took > 0.016 else budget[0]
         window.show_progress(sim.progress() if sim.computing else None)
         if not sim.computing:
             filling.stop()
