@@ -99,7 +99,10 @@ def _work() -> None:
                 batch.append(_jobs.get_nowait())
             except queue.Empty:
                 break
-        sent = _hand_to_child([plan for plan, _ in batch])
+        try:
+            sent = _hand_to_child([plan for plan, _ in batch])
+        except Exception:    # the worker must live on: each piece is compiled here then
+            sent = []
         for plan, future in batch:
             try:
                 future.set_result(_build(plan, plan in sent))
