@@ -113,6 +113,8 @@ class Schedule(NamedTuple):
     def state_at(self, k: int):
         """The scheduler's state at step k (after the updates before it), replayed from the
         nearest kept one: at most ``every`` − 1 scheduler steps."""
+        if k in self.states:                  # a checkpoint: asked for each of them
+            return self.states[k]
         c = max(c for c in self.states if c <= k)
         state = self.states[c]
         for _ in range(k - c):
