@@ -18,15 +18,7 @@ from optiviz_gui.core.surfaces.base import Surface
 from optiviz_gui.ui.views.contour.view import ContourView
 from optiviz_gui.ui.views.scene import render_layout
 
-
-class Bowl(Surface):
-    title = "Bowl"
-    axis_labels = ("x", "y")
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-    minima = np.array([[0.0, 0.0]])
-
-    def value_and_grad_xy(self, x, y, xp=np):
-        return (x * x + 4 * y * y) / 2, x, 4 * y
+from bowl import Bowl
 
 
 class HalfPlane(Surface):
@@ -381,7 +373,6 @@ def test_dark_theme_changes_the_background(blog_sim, make_view):
 def _pixels(img: QtGui.QImage) -> np.ndarray:
     img = img.convertToFormat(QtGui.QImage.Format.Format_RGBA8888)
     return np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.width(), 4).copy()
-
 
 
 def test_a_dragged_start_is_rounded_to_what_a_pixel_resolves():

@@ -13,16 +13,9 @@ from PySide6 import QtGui
 
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
-from optiviz_gui.core.surfaces.base import Surface
 from optiviz_gui.ui.views.loss import LossView
 
-
-class Bowl(Surface):
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-    minima = np.array([[0.0, 0.0]])
-
-    def value_and_grad_xy(self, x, y, xp=np):
-        return (x * x + 4 * y * y) / 2, x, 4 * y
+from bowl import Bowl
 
 
 class Tilted(Bowl):

@@ -114,16 +114,8 @@ def test_the_3d_view_draws_them_on_the_surface(show_view, qapp):
     from optiviz_gui.ui.views.surface.gl import gl_available
     if not gl_available():
         pytest.skip("no OpenGL on this Qt platform (needs xcb/wayland and a GL context)")
-    from optiviz_gui.core.surfaces.base import Surface
+    from bowl import Bowl
     from optiviz_gui.ui.views.surface.view import SurfaceView
-
-    class Bowl(Surface):
-        bounds = ((-2.0, 2.0), (-2.0, 2.0))
-        minima = np.array([[0.0, 0.0]])
-        axis_labels = ("x", "y")
-
-        def value_and_grad_xy(self, x, y, xp=np):
-            return (x * x + 4 * y * y) / 2, x, 4 * y
 
     runs = [Run(make_optimizer("rprop", lr=0.25)), Run(make_optimizer("lbfgs", lr=0.1, max_iter=3))]
     sim = Simulation(Bowl(), (1.5, 1.0), runs, 10)

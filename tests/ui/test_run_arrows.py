@@ -17,20 +17,12 @@ from PySide6 import QtCore, QtGui
 
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
-from optiviz_gui.core.surfaces.base import Surface
 from optiviz_gui.ui.views.contour.view import ContourView
+
+from bowl import Bowl
 
 RED, BLUE = "#d62728", "#1f77b4"
 START = (1.5, 1.0)
-
-
-class Bowl(Surface):
-    axis_labels = ("x", "y")
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-    minima = np.array([[0.0, 0.0]])
-
-    def value_and_grad_xy(self, x, y, xp=np):
-        return (x * x + 4 * y * y) / 2, x, 4 * y
 
 
 @pytest.fixture

@@ -18,20 +18,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from optiviz_gui.core.optimizers import make_optimizer
 from optiviz_gui.core.simulation import Run, Simulation
-from optiviz_gui.core.surfaces.base import Surface
 from optiviz_gui.ui.views.surface.gl import gl_available
+
+from bowl import Bowl
 
 W, H = 480, 360
 NUMBER = r"(-?[\d.]+(?:e[-+]?\d+)?)"
-
-
-class Bowl(Surface):
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-    minima = np.array([[0.0, 0.0]])
-    axis_labels = ("x", "y")
-
-    def value_and_grad_xy(self, x, y, xp=np):
-        return (x * x + 4 * y * y) / 2, x, 4 * y
 
 
 def f(x, y):

@@ -9,16 +9,9 @@ import math
 import numpy as np
 from PySide6 import QtGui
 
-from optiviz_gui.core.surfaces.base import Surface
 from optiviz_gui.ui.views.surface.pick import height_at, pick, surface_readout, view_ray
 
-
-class Bowl(Surface):
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-    axis_labels = ("x", "y")
-
-    def value_and_grad_xy(self, x, y, xp=np):
-        return (x * x + 4 * y * y) / 2, x, 4 * y
+from bowl import Bowl
 
 
 def grid(n):

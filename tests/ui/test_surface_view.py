@@ -16,14 +16,7 @@ from optiviz_gui.core.simulation import Run, Simulation
 from optiviz_gui.core.surfaces.base import Surface
 from optiviz_gui.ui.views.surface.gl import gl_available
 
-
-class Bowl(Surface):
-    bounds = ((-2.0, 2.0), (-2.0, 2.0))
-    minima = np.array([[0.0, 0.0]])
-    axis_labels = ("x", "y")
-
-    def value_and_grad_xy(self, x, y, xp=np):
-        return (x * x + 4 * y * y) / 2, x, 4 * y
+from bowl import Bowl
 
 
 class HalfPlane(Surface):
