@@ -228,19 +228,9 @@ def schedule_cost(surface) -> None:
 
 
 def main() -> None:
-    """The Python path throughout (``benchmarks.kernels`` measures the compiled loops)."""
-    old = os.environ.get("OPTIVIZ_KERNELS")
+    # the Python path throughout (benchmarks.kernels measures the compiled loops;
+    # python -m benchmarks gives each benchmark its own environment)
     os.environ["OPTIVIZ_KERNELS"] = "python"
-    try:
-        _main()
-    finally:
-        if old is None:
-            del os.environ["OPTIVIZ_KERNELS"]
-        else:
-            os.environ["OPTIVIZ_KERNELS"] = old
-
-
-def _main() -> None:
     surface = LinearRegression.synthetic()
     steps = 100_000
     print("== optimizer throughput, one start point (blog regression surface) ==")
